@@ -1,0 +1,554 @@
+"""Read activity files: front-matter → `Activity`, or every problem with its path and line.
+
+YAML is read with PyYAML's C safe loader when available; anchors/aliases, Python or other tags,
+duplicate keys, unknown keys and oversized files are refused. All problems in a file are collected
+(shape first, then the accreditation rules in `catalog.rules`), never only the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from . import credits as C
+from .model import Activity, CommercialSupport, Designation, Disclosure, Person, Question
+from .problems import ERROR, WARNING, CatalogError, Problem
+from .schema import TOP, Field
+
+MAX_BYTES = 256 * 1024
+DEFAULT_FOLDER = Path(__file__).parent / "activities"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML with line numbers
+# ---------------------------------------------------------------------------------------------
+class LineDict(dict):
+    """A mapping that remembers the line of each key (1-based, in the file)."""
+
+    __slots__ = ("line", "lines")
+
+
+class LineList(list):
+    """A sequence that remembers the line of each item."""
+
+    __slots__ = ("line", "lines")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that records lines and collects problems instead of stopping at the first."""
+
+    def __init__(self, stream: str, offset: int):
+        super().__init__(stream)
+        self.offset = offset
+        self.issues: list[tuple[int, str]] = []
+
+    def _line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:  # noqa: D102
+        if node in self.constructed_objects or node in self.recursive_objects:
+            # The composer hands back the anchored node again for every alias: refuse, unexpanded.
+            self.issues.append((self._line(node), "anchors and aliases (& and *) are not allowed; "
+                                                  "write the value out"))
+            return None
+        return super().construct_object(node, deep=deep)
+
+    def construct_undefined(self, node: yaml.Node) -> Any:  # noqa: D102
+        self.issues.append((self._line(node), f"the tag {node.tag} is not allowed; remove it"))
+        return None
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    d = LineDict()
+    d.line = loader._line(node)
+    d.lines = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            loader.issues.append((loader._line(key_node), "merge keys (<<) are not allowed"))
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = loader._line(key_node)
+        if not isinstance(key, str):
+            loader.issues.append((line, f"the key {key_node.value!r} must be a plain word"
+                                        + (" (quote it: YAML reads it as true/false)"
+                                           if isinstance(key, bool) else "")))
+            continue
+        if key in d:
+            loader.issues.append((line, f"duplicate key `{key}` (first given on line {d.lines[key]})"))
+            continue
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.lines[key] = line
+    return d
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    items = LineList(loader.construct_object(n, deep=True) for n in node.value)
+    items.line = loader._line(node)
+    items.lines = [loader._line(n) for n in node.value]
+    return items
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+# YAML's 'omap', 'pairs' and 'set' become plain objects nobody expects: refuse them as tags.
+for _t in ("omap", "pairs", "set", "binary"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_t}", _Loader.construct_undefined)
+
+
+# ---------------------------------------------------------------------------------------------
+# A file being checked
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Doc:
+    """One activity file while it is checked: validated values, their lines, and problems so far."""
+
+    path: str
+    slug: str
+    data: dict = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    body: str = ""
+    body_line: int = 1
+    digest: str = ""
+
+    def line(self, key: str, default: int = 1) -> int:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return default
+
+    def error(self, key: str | int, message: str, rule: str = "") -> None:
+        line = key if isinstance(key, int) else self.line(key)
+        self.problems.append(Problem(self.path, line, ERROR, message, rule))
+
+    def warn(self, key: str | int, message: str, rule: str = "") -> None:
+        line = key if isinstance(key, int) else self.line(key)
+        self.problems.append(Problem(self.path, line, WARNING, message, rule))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        cur: Any = self.data
+        for part in dotted.split("."):
+            if isinstance(cur, dict) and part in cur:
+                cur = cur[part]
+            elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+                cur = cur[int(part)]
+            else:
+                return default
+        return cur
+
+
+_BAD = object()
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else ""
+
+
+def _first_sentence(doc: str) -> str:
+    s = re.sub(r"\s*\([^)]*\)", "", doc)
+    s = re.split(r"(?<!e\.g)(?<!i\.e)\.(?:\s|$)", s, maxsplit=1)[0].strip()
+    return s[:1].lower() + s[1:]
+
+
+def _kind_name(v: Any) -> str:
+    if v is None:
+        return "nothing"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dt.datetime):
+        return "a date and time"
+    if isinstance(v, dt.date):
+        return "a date"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return "text"
+
+
+def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
+    """Check one value against its Field; record its line; return the clean value or _BAD."""
+    doc.lines[key] = line
+    label = key.rsplit(".", 1)[-1] if not key.rsplit(".", 1)[-1].isdigit() else key
+    if v is None:
+        doc.error(line, f"`{key}` has no value; give one or remove the key")
+        return _BAD
+    k = spec.kind
+    if k == "mapping":
+        if not isinstance(v, dict):
+            doc.error(line, f"`{key}` must be a mapping of keys to values, not {_kind_name(v)}")
+            return _BAD
+        return _validate_mapping(doc, v, spec, key)
+    if k == "list":
+        if spec.scalar_ok and isinstance(v, dict):
+            lst = LineList([v])
+            lst.line, lst.lines = line, [getattr(v, "line", line)]
+            v = lst
+        if not isinstance(v, list):
+            doc.error(line, f"`{key}` must be a list (one `- item` per line), not {_kind_name(v)}")
+            return _BAD
+        out = []
+        lines = getattr(v, "lines", [line] * len(v))
+        assert spec.item is not None
+        for i, item in enumerate(v):
+            clean = _validate(doc, item, spec.item, f"{key}.{i}", lines[i])
+            if clean is not _BAD:
+                out.append(clean)
+        return out
+    if k in ("string", "text"):
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)
+        if not isinstance(v, str):
+            doc.error(line, f"`{key}` must be text, not {_kind_name(v)}")
+            return _BAD
+        if not v.strip():
+            doc.error(line, f"`{key}` is empty")
+            return _BAD
+        if k == "string" and "\n" in v.strip():
+            doc.error(line, f"`{key}` must be on one line")
+            return _BAD
+        return v.strip() if k == "string" else v.strip("\n")
+    if k == "enum":
+        if not isinstance(v, str) or v not in spec.choices:
+            shown = v if isinstance(v, str) else _kind_name(v)
+            doc.error(line, f"`{key}` is `{shown}`, which is not one of: {', '.join(spec.choices)}"
+                      + (_suggest(v, spec.choices) if isinstance(v, str) else ""))
+            return _BAD
+        return v
+    if k == "datetime":
+        if isinstance(v, str):
+            try:
+                v = dt.datetime.fromisoformat(v)
+            except ValueError:
+                doc.error(line, f"`{key}` is not a date and time like 2027-03-12T17:00:00-05:00")
+                return _BAD
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            doc.error(line, f"`{key}` needs a time and UTC offset, e.g. {v.isoformat()}T09:00:00-05:00")
+            return _BAD
+        if not isinstance(v, dt.datetime):
+            doc.error(line, f"`{key}` must be a date and time like 2027-03-12T17:00:00-05:00, "
+                            f"not {_kind_name(v)}")
+            return _BAD
+        if v.tzinfo is None or v.utcoffset() is None:
+            doc.error(line, f"`{key}` needs a UTC offset, e.g. {v.isoformat()}-05:00")
+            return _BAD
+        return v
+    if k == "date":
+        if isinstance(v, str):
+            try:
+                v = dt.date.fromisoformat(v)
+            except ValueError:
+                doc.error(line, f"`{key}` is not a date like 2027-06-10")
+                return _BAD
+        if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+            doc.error(line, f"`{key}` must be a date like 2027-06-10, not {_kind_name(v)}")
+            return _BAD
+        return v
+    if k == "decimal":
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            doc.error(line, f"`{key}` must be a number, not {_kind_name(v)}")
+            return _BAD
+        if isinstance(v, float) and not math.isfinite(v):
+            doc.error(line, f"`{key}` must be a finite number")
+            return _BAD
+        try:
+            d = Decimal(repr(v) if isinstance(v, float) else str(v).strip().lstrip("$"))
+        except InvalidOperation:
+            doc.error(line, f"`{key}` must be a number, not `{v}`")
+            return _BAD
+        if not d.is_finite():
+            doc.error(line, f"`{key}` must be a finite number")
+            return _BAD
+        return d
+    if k == "integer":
+        if isinstance(v, bool) or not isinstance(v, int):
+            doc.error(line, f"`{key}` must be a whole number, not {_kind_name(v)}")
+            return _BAD
+        if spec.min is not None and v < spec.min:
+            doc.error(line, f"`{key}` must be at least {spec.min:g}")
+            return _BAD
+        return v
+    if k == "boolean":
+        if not isinstance(v, bool):
+            doc.error(line, f"`{key}` must be true or false, not {_kind_name(v)}")
+            return _BAD
+        return v
+    raise AssertionError(f"unknown kind {k}")  # pragma: no cover - a schema bug, not user input
+
+
+def _validate_mapping(doc: Doc, v: dict, spec: Field, prefix: str) -> dict:
+    out: dict = {}
+    lines = getattr(v, "lines", {})
+    known = {f.name: f for f in spec.fields}
+    where = f" in `{prefix}`" if prefix else ""
+    for k, val in v.items():
+        line = lines.get(k, getattr(v, "line", 1))
+        f = known.get(k)
+        if f is None:
+            doc.error(line, f"unknown key `{k}`{where}" + (_suggest(k, known) or
+                                                          f"; allowed: {', '.join(known)}"))
+            continue
+        key = f"{prefix}.{k}" if prefix else k
+        clean = _validate(doc, val, f, key, line)
+        if clean is not _BAD:
+            out[k] = clean
+    for f in spec.fields:
+        if f.required and f.name not in v:
+            what = f" ({_first_sentence(f.doc)})" if f.doc else ""
+            doc.error(getattr(v, "line", 1), f"missing required key `{f.name}`{where}{what}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+def _decode(doc: Doc, raw: bytes) -> str | None:
+    if len(raw) > MAX_BYTES:
+        doc.error(1, f"the file is {len(raw):,} bytes; activity files are limited to {MAX_BYTES:,}")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        doc.error(line, f"the file is not UTF-8 (byte 0x{raw[e.start]:02x}); save it as UTF-8")
+        return None
+    if "\x00" in text:
+        doc.error(text.count("\n", 0, text.index("\x00")) + 1, "the file contains a NUL character")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split(doc: Doc, text: str) -> str | None:
+    """Return the front-matter YAML; set the body. The file must open with a `---` line."""
+    if not text.startswith("---\n") and text.rstrip() != "---":
+        doc.error(1, "the file must start with a `---` line, then the front-matter, then `---`")
+        return None
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            doc.error(1, "the front-matter is not closed: add a `---` line after it")
+            return None
+    front = text[4:end + 1]
+    doc.body = text[end + 5:]
+    doc.body_line = front.count("\n") + 3
+    return front
+
+
+def _parse(doc: Doc, front: str) -> Any:
+    loader = _Loader(front, offset=1)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = (mark.line + 2) if mark else 1
+        what = (e.problem or e.context or "invalid YAML").strip()
+        hint = ""
+        if "found character '\\t'" in what:
+            hint = "; indent with spaces, not tabs"
+        elif "mapping values are not allowed" in what:
+            hint = "; quote values that contain ': '"
+        doc.error(line, f"invalid YAML: {what}{hint}")
+        return None
+    except yaml.YAMLError as e:  # e.g. a reader error on a control character
+        doc.error(1, f"invalid YAML: {e}")
+        return None
+    finally:
+        loader.dispose()
+    for line, msg in loader.issues:
+        doc.error(line, msg)
+    if "&" in front and not loader.issues:
+        # An anchor nobody refers to constructs fine; refuse it all the same so files stay plain.
+        try:
+            for ev in yaml.parse(front, Loader=_BaseLoader):
+                if getattr(ev, "anchor", None):
+                    doc.error(ev.start_mark.line + 2, "anchors and aliases (& and *) are not allowed")
+        except yaml.YAMLError:  # pragma: no cover - parsed fine above
+            pass
+    if data is None:
+        doc.error(2, "the front-matter is empty")
+        return None
+    if not isinstance(data, dict):
+        doc.error(2, f"the front-matter must be a mapping of keys to values, not {_kind_name(data)}")
+        return None
+    return data
+
+
+def check_file(path: str | os.PathLike, display: str | None = None) -> Doc:
+    """Read and check one activity file; the Doc holds the clean data and every problem."""
+    p = Path(path)
+    doc = Doc(path=display or str(path), slug=p.stem)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        doc.error(1, f"cannot read the file: {e.strerror or e}")
+        return doc
+    return check_bytes(raw, doc)
+
+
+def check_bytes(raw: bytes, doc: Doc) -> Doc:
+    doc.digest = hashlib.sha256(raw).hexdigest()
+    if not SLUG_RE.match(doc.slug):
+        doc.error(1, f"the file name `{doc.slug}` must be lower-case words joined by hyphens "
+                     "(it becomes the activity's address)")
+    text = _decode(doc, raw)
+    if text is None:
+        return doc
+    front = _split(doc, text)
+    if front is None:
+        return doc
+    data = _parse(doc, front)
+    if data is None:
+        return doc
+    doc.data = _validate_mapping(doc, data, TOP, "")
+    doc.lines.setdefault("", 2)
+    from . import rules  # rules import load's Doc; import here to keep the cycle one-way
+
+    rules.run(doc)
+    return doc
+
+
+def build(doc: Doc) -> Activity:
+    """Turn a checked Doc with no errors into an Activity."""
+    d = doc.data
+    des = d["designations"]
+    out: list[Designation] = []
+    if "ama_pra_1" in des:
+        out.append(Designation("ama_pra_1", des["ama_pra_1"]["credits"]))
+    for a in des.get("acpe", []):
+        uan = a["uan"]
+        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1], topic=uan[-4:-2]))
+    if "pace" in des:
+        p = des["pace"]
+        out.append(Designation("pace", p["hours"], reference=p["program"], level=p["level"]))
+    if "california_cls" in des:
+        c = des["california_cls"]
+        hours = c.get("hours") or (des.get("pace") or {}).get("hours") or des["ama_pra_1"]["credits"]
+        out.append(Designation("california_cls", hours, reference=c["course"]))
+    if "florida" in des:
+        f = des["florida"]
+        out.append(Designation("florida", f["hours"], reference=f["tracking"],
+                               subjects=tuple(f.get("subjects", ()))))
+    starts: dt.datetime = d["starts"]
+    ends: dt.datetime | None = d.get("ends")
+    if des.get("participation"):
+        most = max((x.hours for x in out), default=None)
+        if most is None:
+            most = Decimal(int((ends - starts).total_seconds() // 900)) / 4 if ends else Decimal(1)
+        out.append(Designation("participation", most))
+    claim_until = d.get("claim_until") or ((ends or starts).date()
+                                           + dt.timedelta(days=C.DEFAULT_CLAIM_DAYS))
+    return Activity(
+        slug=doc.slug, title=d["title"], format=d["format"], starts=starts, ends=ends,
+        claim_until=claim_until, price=d.get("price", C.DEFAULT_PRICE).quantize(Decimal("0.01")),
+        objectives=tuple(d["objectives"]), designations=tuple(out),
+        faculty=tuple(Person(name=p["name"], role=p["role"], attested=p["attested"],
+                             affiliation=p.get("affiliation", ""),
+                             disclosures=tuple(Disclosure(x["company"], x["relationship"],
+                                                          x["mitigation"], x.get("ended"))
+                                               for x in p["disclosures"]))
+                      for p in d["faculty"]),
+        description=doc.body.strip("\n"), timezone=d.get("timezone", ""),
+        conference=d.get("conference", ""), location=d.get("location", "Online"),
+        material=d.get("material", ""), audience=tuple(d.get("audience", ())),
+        outcomes=tuple(d.get("outcomes", ())),
+        follow_up_days=d.get("follow_up_days", C.DEFAULT_FOLLOW_UP_DAYS),
+        commercial_support=tuple(CommercialSupport(s["company"], s["kind"], s.get("agreement_signed"))
+                                 for s in d.get("commercial_support", ())),
+        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q["explanation"],
+                                 q.get("case", "")) for q in d.get("questions", ())),
+        pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
+        path=doc.path, content_hash=doc.digest,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A whole catalogue
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Catalog:
+    """The result of loading a catalogue: valid activities (drafts included) and all problems."""
+
+    activities: dict[str, Activity]
+    problems: list[Problem]
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def published(self) -> list[Activity]:
+        return sorted((a for a in self.activities.values() if not a.draft),
+                      key=lambda a: (a.starts, a.slug))
+
+    def raise_for_errors(self) -> "Catalog":
+        if self.errors:
+            raise CatalogError(self.problems)
+        return self
+
+
+def iter_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
+    """Expand folders to their `*.md` files (sorted); keep files as given."""
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in sorted(p.rglob("*.md")):
+                if not any(part.startswith((".", "_")) for part in f.relative_to(p).parts):
+                    out.append((f, str(f)))
+        else:
+            out.append((p, str(p)))
+    return out
+
+
+def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None = None) -> Catalog:
+    """Check every activity file under the given folders/files; build the valid ones."""
+    if paths is None:
+        paths = [DEFAULT_FOLDER]
+    elif isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    activities: dict[str, Activity] = {}
+    problems: list[Problem] = []
+    first_seen: dict[str, str] = {}
+    files = iter_files(paths)
+    for path, display in files:
+        if not path.exists():
+            problems.append(Problem(display, 1, ERROR, "no such file or folder"))
+            continue
+        doc = check_file(path, display)
+        if doc.slug in first_seen:
+            doc.error(1, f"another activity already uses the address `{doc.slug}` "
+                         f"({first_seen[doc.slug]}); rename one file", rule="unique_slugs")
+        else:
+            first_seen[doc.slug] = display
+        problems.extend(doc.problems)
+        if not doc.has_errors:
+            activities[doc.slug] = build(doc)
+    problems.sort(key=lambda p: (p.path, p.line, p.severity, p.message))
+    return Catalog(activities, problems, files=len(files))

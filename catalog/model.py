@@ -1,0 +1,187 @@
+"""The activity model: immutable dataclasses for an activity and its parts.
+
+An `Activity` is what a convener's Markdown file means once it has been loaded and checked. The
+catalogue site renders it and the claim server stores it; neither reads the YAML itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping
+
+from . import credits as C
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    company: str
+    relationship: str
+    mitigation: str
+    ended: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str
+    disclosures: tuple[Disclosure, ...]
+    attested: dt.date
+    affiliation: str = ""
+
+    @property
+    def has_relationships(self) -> bool:
+        return bool(self.disclosures)
+
+
+@dataclass(frozen=True)
+class CommercialSupport:
+    company: str
+    kind: str
+    agreement_signed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    choices: tuple[str, ...]
+    answer: int
+    explanation: str
+    case: str = ""
+
+
+@dataclass(frozen=True)
+class Designation:
+    """One credit an activity carries: its type, maximum hours and the type's own details."""
+
+    credit: str                  # key in credits.CREDIT_TYPES
+    hours: Decimal               # designated maximum (credits for AMA)
+    reference: str = ""          # UAN, P.A.C.E. program, California course or CE Broker tracking no.
+    level: str = ""              # P.A.C.E. level of instruction
+    audience: str = ""           # ACPE: 'P' pharmacists or 'T' technicians
+    topic: str = ""              # ACPE topic designator ('01' …)
+    subjects: tuple[str, ...] = ()  # Florida subject areas
+
+    @property
+    def type(self) -> C.CreditType:
+        return C.CREDIT_TYPES[self.credit]
+
+    @property
+    def topic_name(self) -> str:
+        return C.ACPE_TOPICS.get(self.topic, "")
+
+    def as_dict(self) -> dict:
+        d = {"credit": self.credit, "hours": str(self.hours)}
+        for k in ("reference", "level", "audience", "topic"):
+            if getattr(self, k):
+                d[k] = getattr(self, k)
+        if self.subjects:
+            d["subjects"] = list(self.subjects)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "Designation":
+        return cls(credit=d["credit"], hours=Decimal(d["hours"]), reference=d.get("reference", ""),
+                   level=d.get("level", ""), audience=d.get("audience", ""), topic=d.get("topic", ""),
+                   subjects=tuple(d.get("subjects", ())))
+
+
+@dataclass(frozen=True)
+class Activity:
+    slug: str
+    title: str
+    format: str
+    starts: dt.datetime
+    ends: dt.datetime | None
+    claim_until: dt.date
+    price: Decimal
+    objectives: tuple[str, ...]
+    designations: tuple[Designation, ...]
+    faculty: tuple[Person, ...]
+    description: str = ""
+    timezone: str = ""
+    conference: str = ""
+    location: str = "Online"
+    material: str = ""
+    audience: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    follow_up_days: int = C.DEFAULT_FOLLOW_UP_DAYS
+    commercial_support: tuple[CommercialSupport, ...] = ()
+    questions: tuple[Question, ...] = ()
+    pass_mark: int | None = None
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    path: str = field(default="", compare=False)
+    content_hash: str = field(default="", compare=False)
+
+    # ----- derived facts -------------------------------------------------------------------
+    @property
+    def is_live(self) -> bool:
+        return self.format in C.LIVE_FORMATS
+
+    @property
+    def is_home_study(self) -> bool:
+        return self.format in C.HOME_STUDY_FORMATS
+
+    @property
+    def format_name(self) -> str:
+        return C.FORMATS[self.format]
+
+    @property
+    def learning_format(self) -> str:
+        """The ACCME learning format (live activity, enduring material, journal-based CME)."""
+        return C.AMA_LEARNING_FORMATS[self.format]
+
+    @property
+    def price_cents(self) -> int:
+        return int(self.price * 100)
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+    @property
+    def credit_keys(self) -> tuple[str, ...]:
+        seen: list[str] = []
+        for d in self.designations:
+            if d.credit not in seen:
+                seen.append(d.credit)
+        return tuple(k for k in C.CREDIT_ORDER if k in seen)
+
+    def designation(self, credit: str, audience: str = "") -> Designation | None:
+        for d in self.designations:
+            if d.credit == credit and (not audience or not d.audience or d.audience == audience):
+                return d
+        return None
+
+    @property
+    def max_hours(self) -> Decimal:
+        """The largest designated amount: what a certificate of participation may state."""
+        return max((d.hours for d in self.designations if d.credit != "participation"),
+                   default=self.duration_hours)
+
+    @property
+    def duration_hours(self) -> Decimal:
+        if self.ends is None:
+            return Decimal(1)
+        minutes = int((self.ends - self.starts).total_seconds() // 60)
+        return Decimal(minutes // 15) / 4
+
+    @property
+    def targets_performance(self) -> bool:
+        return "performance" in self.outcomes
+
+    @property
+    def conveners(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.faculty if p.role in ("convener", "planner"))
+
+    @property
+    def speakers(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.faculty if p.role not in ("convener", "planner"))
+
+    def is_past(self, now: dt.datetime) -> bool:
+        end = self.ends or self.starts
+        return end < now
+
+    def claim_open(self, today: dt.date) -> bool:
+        return self.starts.date() <= today <= self.claim_until

@@ -1,0 +1,325 @@
+"""Accreditation checks beyond shape: one small function per rule, each naming its source body.
+
+Rules read a checked `Doc` (values already of the right kind; invalid ones absent) and report
+problems against the line of the offending key. `RULES` is the list `run` applies, in order; the
+convener's guide is generated from the verb lists here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import credits as C
+from .load import Doc
+
+# Objectives (ACCME, ACPE and P.A.C.E. all ask for measurable objectives).
+MEASURABLE_VERBS = frozenset("""
+analyze analyse apply appraise assess calculate categorize characterize choose classify communicate
+compare compute construct contrast counsel create critique define demonstrate describe design detect
+determine develop diagnose differentiate discriminate discuss distinguish document employ estimate
+evaluate examine explain formulate identify illustrate implement infer integrate interpret justify
+list manage measure monitor name order organize outline perform plan predict prepare prioritize
+propose recognize recommend relate report select solve state summarize troubleshoot use utilize
+validate verify write
+""".split())
+UNMEASURABLE_VERBS = (
+    "be aware of", "be familiar with", "become aware of", "become familiar with", "understand",
+    "know", "learn", "appreciate", "comprehend", "realize", "realise", "believe", "gain insight",
+    "be exposed to", "think about",
+)
+_STEM = re.compile(r"^(?:(?:participants|learners|attendees|you)\s+(?:will|should)\s+"
+                   r"(?:be\s+able\s+to\s+)?|(?:be\s+able\s+to\s+))", re.I)
+_UAN = re.compile(C.UAN_PATTERN)
+_QUARTER = Decimal("0.25")
+
+Rule = Callable[[Doc], None]
+
+
+def _quarters(doc: Doc, key: str, value: Decimal | None, what: str) -> None:
+    if value is None:
+        return
+    if value <= 0:
+        doc.error(key, f"{what} must be greater than 0, not {value}")
+    elif value % _QUARTER != 0:
+        doc.error(key, f"{what} must be a multiple of 0.25 (15 minutes), not {value}")
+
+
+def _minutes(doc: Doc) -> int | None:
+    s, e = doc.get("starts"), doc.get("ends")
+    if s is None or e is None or e <= s:
+        return None
+    return int((e - s).total_seconds() // 60)
+
+
+# ----------------------------------------------------------------------------------------------
+def times_have_order(doc: Doc) -> None:
+    """Live formats need `ends` after `starts` (ACCME: live activities have a date and duration)."""
+    fmt, s, e = doc.get("format"), doc.get("starts"), doc.get("ends")
+    if fmt in C.LIVE_FORMATS and "ends" not in doc.lines:
+        doc.error("format", f"a {fmt} activity needs `ends` (its end time, with a UTC offset)")
+    if s is not None and e is not None and e <= s:
+        doc.error("ends", f"`ends` ({e.isoformat()}) must be after `starts` ({s.isoformat()})")
+    cu = doc.get("claim_until")
+    if cu is not None and s is not None and cu < (e or s).date():
+        doc.error("claim_until", f"`claim_until` ({cu}) is before the activity ends")
+    tz = doc.get("timezone")
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            doc.error("timezone", f"`{tz}` is not a time zone name like America/New_York")
+
+
+def home_study_needs_window_and_test(doc: Doc) -> None:
+    """ACCME: enduring and journal-based CME need a post-test with a pass mark; a claim deadline."""
+    fmt = doc.get("format")
+    if fmt not in C.HOME_STUDY_FORMATS:
+        return
+    if "claim_until" not in doc.lines:
+        doc.error("format", f"a {fmt} activity needs `claim_until` (the last day to claim credit)")
+    if "pass_mark" not in doc.lines:
+        doc.error("format", f"a {fmt} activity needs `pass_mark` (the post-test pass mark, in percent)")
+    elif (pm := doc.get("pass_mark")) is not None and pm > 100:
+        doc.error("pass_mark", f"`pass_mark` is a percentage, at most 100, not {pm}")
+    if "questions" not in doc.lines:
+        doc.error("format", f"a {fmt} activity needs `questions`: the post-test learners must pass")
+    if not doc.get("material"):
+        doc.warn("format", f"a {fmt} activity should link its `material` (article or recording)")
+
+
+def acpe_home_study_expires(doc: Doc) -> None:
+    """ACPE: home-study activities expire within 3 years of release."""
+    if doc.get("format") not in C.HOME_STUDY_FORMATS or not doc.get("designations.acpe"):
+        return
+    s, cu = doc.get("starts"), doc.get("claim_until")
+    if s is None or cu is None:
+        return
+    limit = s.date().replace(year=s.year + C.ACPE_HOME_STUDY_MAX_YEARS) if not (
+        s.month == 2 and s.day == 29) else dt.date(s.year + C.ACPE_HOME_STUDY_MAX_YEARS, 2, 28)
+    if cu > limit:
+        doc.error("claim_until", f"ACPE home study expires within {C.ACPE_HOME_STUDY_MAX_YEARS} years "
+                                 f"of release: `claim_until` must be on or before {limit}")
+
+
+def price_is_money(doc: Doc) -> None:
+    """The society's rule: a price in USD, >= 0, whole cents; $25 when absent."""
+    p = doc.get("price")
+    if p is None:
+        return
+    if p < 0:
+        doc.error("price", f"`price` must be 0 or more, not {p}")
+    elif p != p.quantize(Decimal("0.01")):
+        doc.error("price", f"`price` must have at most two decimals (cents), not {p}")
+    elif p > 100000:
+        doc.error("price", f"`price` of {p} looks wrong: at most 100000")
+
+
+def has_designation(doc: Doc) -> None:
+    """Every activity carries at least one credit or a certificate of participation."""
+    des = doc.get("designations")
+    if des is None:
+        return
+    if not any(k != "participation" or v for k, v in des.items()):
+        doc.error("designations", "`designations` needs at least one credit type "
+                                  f"({', '.join(C.CREDIT_TYPES)})")
+
+
+def ama_credits_in_quarters(doc: Doc) -> None:
+    """AMA PRA Booklet: designated credit > 0 in 0.25 steps, no more than the activity's length."""
+    credits = doc.get("designations.ama_pra_1.credits")
+    _quarters(doc, "designations.ama_pra_1.credits", credits, "AMA credits")
+    mins = _minutes(doc)
+    if credits is not None and credits > 0 and mins is not None and credits * 60 > mins:
+        doc.error("designations.ama_pra_1.credits",
+                  f"{credits} AMA credits need at least {int(credits * 60)} minutes of education; "
+                  f"the activity lasts {mins} minutes")
+
+
+def hours_in_quarters(doc: Doc) -> None:
+    """ACPE, CE Broker and CDPH count contact hours; we accept them in 0.25 steps."""
+    for i, a in enumerate(doc.get("designations.acpe") or []):
+        _quarters(doc, f"designations.acpe.{i}.hours", a.get("hours"), "ACPE contact hours")
+        mins = _minutes(doc)
+        if a.get("hours") and mins is not None and a["hours"] * 60 > mins:
+            doc.error(f"designations.acpe.{i}.hours",
+                      f"{a['hours']} ACPE contact hours need {int(a['hours'] * 60)} minutes; "
+                      f"the activity lasts {mins}")
+    _quarters(doc, "designations.florida.hours", doc.get("designations.florida.hours"),
+              "Florida contact hours")
+    _quarters(doc, "designations.california_cls.hours", doc.get("designations.california_cls.hours"),
+              "California contact hours")
+
+
+def pace_contact_hours(doc: Doc) -> None:
+    """ASCLS P.A.C.E.: 50-minute contact hours; a program at least 50 minutes; 7 a day at most."""
+    key = "designations.pace.hours"
+    hours = doc.get(key)
+    _quarters(doc, key, hours, "P.A.C.E. contact hours")
+    if hours is None or hours <= 0:
+        return
+    if hours < 1:
+        doc.error(key, "a P.A.C.E. program lasts at least 50 minutes (1 contact hour)")
+    mins = _minutes(doc)
+    if mins is not None:
+        if hours * 50 > mins:
+            doc.error(key, f"{hours} P.A.C.E. contact hours need at least {int(hours * 50)} minutes "
+                           f"(50 per hour); the activity lasts {mins} minutes")
+        days = max(1, (doc.get("ends").date() - doc.get("starts").date()).days + 1)
+        if hours > C.PACE_MAX_HOURS_PER_DAY * days:
+            doc.error(key, f"P.A.C.E. allows at most {C.PACE_MAX_HOURS_PER_DAY} contact hours a day")
+
+
+def state_designations_need_credit(doc: Doc) -> None:
+    """CDPH and Florida accept P.A.C.E. or AMA PRA credit: the activity must carry one of them."""
+    for k, name in (("california_cls", "California CLS"), ("florida", "Florida")):
+        if f"designations.{k}" in doc.lines and not (
+                "designations.pace" in doc.lines or "designations.ama_pra_1" in doc.lines):
+            doc.error(f"designations.{k}", f"{name} acceptance needs a P.A.C.E. or AMA PRA "
+                                           "designation on the same activity")
+
+
+def uan_well_formed(doc: Doc) -> None:
+    """ACPE: the UAN's form, its L/H agreeing with the format, P/T with the audience."""
+    acpe = doc.get("designations.acpe") or []
+    fmt = doc.get("format")
+    seen: dict[str, int] = {}
+    for i, a in enumerate(acpe):
+        uan, key = a.get("uan"), f"designations.acpe.{i}.uan"
+        if uan is None:
+            continue
+        if not _UAN.match(uan):
+            doc.error(key, f"`{uan}` is not a Universal Activity Number like 0001-0000-27-001-L01-P "
+                           "(provider-0000-year-sequence-L/H+topic-P/T)")
+            continue
+        if uan in seen:
+            doc.error(key, f"UAN {uan} is listed twice")
+        seen[uan] = i
+        kind, topic = uan[-5], uan[-4:-2]
+        if fmt in C.LIVE_FORMATS and kind != "L":
+            doc.error(key, f"UAN {uan} is for home study (H) but the activity is {fmt}: use L")
+        if fmt in C.HOME_STUDY_FORMATS and kind != "H":
+            doc.error(key, f"UAN {uan} is for a live activity (L) but the activity is {fmt}: use H")
+        if topic not in C.ACPE_TOPICS:
+            doc.warn(key, f"UAN topic designator {topic} is not one of the known ACPE topics "
+                          f"({', '.join(C.ACPE_TOPICS)})")
+    audience = doc.get("audience") or []
+    letters = {a["uan"][-1] for a in acpe if a.get("uan") and _UAN.match(a["uan"])}
+    if acpe and audience:
+        if "pharmacists" in audience and "P" not in letters:
+            doc.error("designations.acpe", "the audience includes pharmacists: add a UAN ending in -P")
+        if "pharmacy-technicians" in audience and "T" not in letters:
+            doc.error("designations.acpe", "the audience includes pharmacy technicians: add a UAN "
+                                           "ending in -T")
+        if "T" in letters and "pharmacy-technicians" not in audience:
+            doc.warn("designations.acpe", "a technician UAN (-T) is listed but `audience` does not "
+                                          "include pharmacy-technicians")
+        if "P" in letters and "pharmacists" not in audience:
+            doc.warn("designations.acpe", "a pharmacist UAN (-P) is listed but `audience` does not "
+                                          "include pharmacists")
+    full = [a["uan"] for a in acpe if a.get("uan") and _UAN.match(a["uan"])]
+    if len({u[:-1] for u in full}) > 1 and {u[-1] for u in full} == {"P", "T"}:
+        doc.error("designations.acpe", "pharmacist and technician UANs must differ only in the last "
+                                       "letter")
+
+
+def objectives_measurable(doc: Doc) -> None:
+    """ACCME/ACPE/P.A.C.E.: at least one objective, each starting with a measurable verb."""
+    objs = doc.get("objectives")
+    if objs is None:
+        return
+    if not objs:
+        doc.error("objectives", "`objectives` needs at least one learning objective")
+    for i, text in enumerate(objs):
+        key = f"objectives.{i}"
+        body = _STEM.sub("", text.strip()).strip()
+        low = body.lower()
+        bad = next((v for v in UNMEASURABLE_VERBS if low == v or low.startswith(v + " ")), None)
+        first = re.split(r"[\s,;:]+", low, maxsplit=1)[0] if low else ""
+        if bad:
+            doc.error(key, f"objective {i + 1} starts with `{bad}`, which cannot be measured; start "
+                           "with a verb such as describe, identify, interpret, compare or apply")
+        elif first not in MEASURABLE_VERBS:
+            doc.warn(key, f"objective {i + 1} starts with `{first}`, which is not in the list of "
+                          "measurable verbs (describe, identify, interpret, compare, apply, …)")
+        if re.search(r"\b(?:and|as well as)\s+(?:" + "|".join(sorted(MEASURABLE_VERBS)) + r")\b", low):
+            doc.warn(key, f"objective {i + 1} looks compound (two verbs joined by `and`): "
+                          "split it into two objectives")
+
+
+def disclosures_complete(doc: Doc) -> None:
+    """ACCME Standards for Integrity and Independence (2020): disclose, mitigate, attest in time."""
+    people = doc.get("faculty")
+    if people is None:
+        return
+    if not people:
+        doc.error("faculty", "`faculty` needs at least one person in control of content")
+    s = doc.get("starts")
+    for i, p in enumerate(people):
+        att = p.get("attested")
+        if att is not None and s is not None and att > s.date():
+            doc.error(f"faculty.{i}.attested", f"{p.get('name', 'this person')} attested on {att}, "
+                      f"after the activity starts ({s.date()}): disclosures must be collected and "
+                      "mitigated before the role begins")
+        for j, rel in enumerate(p.get("disclosures") or []):
+            ended = rel.get("ended")
+            if ended and s is not None:
+                months = (s.year - ended.year) * 12 + s.month - ended.month
+                if months > C.DISCLOSURE_LOOKBACK_MONTHS:
+                    doc.warn(f"faculty.{i}.disclosures.{j}.ended",
+                             f"this relationship ended more than {C.DISCLOSURE_LOOKBACK_MONTHS} months "
+                             "before the activity and need not be disclosed")
+    roles = {p.get("role") for p in people}
+    if people and not roles & {"planner", "convener"}:
+        doc.warn("faculty", "no planner or convener is listed: planners disclose too")
+
+
+def commercial_support_agreed(doc: Doc) -> None:
+    """ACCME Standard 4: commercial support needs a signed written agreement before the activity."""
+    s = doc.get("starts")
+    for i, cs in enumerate(doc.get("commercial_support") or []):
+        key = f"commercial_support.{i}"
+        signed = cs.get("agreement_signed")
+        if signed is None:
+            doc.error(key, f"commercial support from {cs.get('company', 'this company')} needs "
+                           "`agreement_signed` (the date of the written agreement)")
+        elif s is not None and signed > s.date():
+            doc.error(f"{key}.agreement_signed", "the support agreement must be signed before the "
+                                                 "activity starts")
+
+
+def questions_answerable(doc: Doc) -> None:
+    """Competence questions: at least two choices, and the answer indexes one of them."""
+    for i, q in enumerate(doc.get("questions") or []):
+        choices = q.get("choices")
+        ans = q.get("answer")
+        if choices is not None and len(choices) < 2:
+            doc.error(f"questions.{i}.choices", f"question {i + 1} needs at least two choices")
+        if choices is not None and ans is not None and ans >= len(choices):
+            doc.error(f"questions.{i}.answer", f"question {i + 1}: `answer` is {ans}, but choices are "
+                      f"numbered 0 to {len(choices) - 1}")
+        if choices and len(set(choices)) != len(choices):
+            doc.warn(f"questions.{i}.choices", f"question {i + 1} repeats a choice")
+    outcomes = doc.get("outcomes") or []
+    if ("competence" in outcomes or "performance" in outcomes) and not doc.get("questions"):
+        doc.warn("outcomes", "the activity targets competence/performance but has no `questions`")
+
+
+RULES: tuple[Rule, ...] = (
+    times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
+    has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
+    state_designations_need_credit, uan_well_formed, objectives_measurable, disclosures_complete,
+    commercial_support_agreed, questions_answerable,
+)
+
+
+def run(doc: Doc) -> None:
+    for rule in RULES:
+        before = len(doc.problems)
+        rule(doc)
+        for k in range(before, len(doc.problems)):
+            p = doc.problems[k]
+            if not p.rule:
+                doc.problems[k] = type(p)(p.path, p.line, p.severity, p.message, rule.__name__)

@@ -1,0 +1,144 @@
+"""The front-matter contract conveners write against, as one table.
+
+The loader validates against these `Field`s and the site's front-matter reference page is generated
+from them, so the documentation cannot drift from the checker. Key names are fixed by DESIGN.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import credits as C
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter key: its kind, whether it is required, and what it means."""
+
+    name: str
+    kind: str  # string | text | datetime | date | decimal | integer | boolean | enum | list | mapping
+    doc: str
+    required: bool = False
+    when: str = ""  # a condition, in words, under which the key is required
+    choices: tuple[str, ...] = ()
+    item: "Field | None" = None  # for lists
+    fields: tuple["Field", ...] = ()  # for mappings
+    example: Any = None
+    min: float | None = None
+    default: Any = None
+    scalar_ok: bool = False  # a list that also accepts a single item in its place
+
+    def sub(self, name: str) -> "Field | None":
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+def _s(name: str, doc: str, **kw: Any) -> Field:
+    return Field(name, "string", doc, **kw)
+
+
+DISCLOSURE = Field(
+    "disclosure", "mapping", "A financial relationship with an ineligible company in the past 24 months.",
+    fields=(
+        _s("company", "The ineligible company (no logos, just the name).", required=True),
+        Field("relationship", "enum", "The nature of the relationship.", required=True, choices=C.RELATIONSHIPS),
+        Field("mitigation", "text", "How the relationship was mitigated before the role began "
+              "(e.g. peer review of content).", required=True),
+        Field("ended", "date", "When the relationship ended, if it has (still disclosed for 24 months)."),
+    ),
+)
+
+PERSON = Field(
+    "person", "mapping", "Someone in control of content.",
+    fields=(
+        _s("name", "Full name with degrees, as learners will see it.", required=True),
+        Field("role", "enum", "What the person does.", required=True, choices=C.ROLES),
+        _s("affiliation", "Institution."),
+        Field("disclosures", "list", "Financial relationships; `[]` means nothing to disclose. "
+              "The key itself is required.", required=True, item=DISCLOSURE),
+        Field("attested", "date", "Date the disclosure and attestation form was signed.", required=True),
+    ),
+)
+
+QUESTION = Field(
+    "question", "mapping", "A case vignette or competence question asked at the end.",
+    fields=(
+        Field("case", "text", "The case vignette (optional)."),
+        Field("question", "text", "The question.", required=True),
+        Field("choices", "list", "At least two answer choices.", required=True, item=Field("choice", "string", "")),
+        Field("answer", "integer", "Index (from 0) of the correct choice.", required=True, min=0),
+        Field("explanation", "text", "Shown to the learner after they answer.", required=True),
+    ),
+)
+
+HOURS_DOC = "Contact hours, a multiple of 0.25, greater than 0."
+
+DESIGNATIONS = Field(
+    "designations", "mapping", "What credit the activity carries. At least one.", required=True,
+    fields=(
+        Field("ama_pra_1", "mapping", "AMA PRA Category 1 Credit™ (physicians; board diplomates and "
+              "registrants get a certificate of participation stating it).",
+              fields=(Field("credits", "decimal", "Maximum credits, a multiple of 0.25, greater than 0.",
+                            required=True, example=1.5),)),
+        Field("acpe", "list", "ACPE pharmacy CE: one entry per audience (pharmacists P, technicians T).",
+              scalar_ok=True,
+              item=Field("acpe", "mapping", "", fields=(
+                  _s("uan", "Universal Activity Number, e.g. 0001-0000-27-001-L01-P.", required=True),
+                  Field("hours", "decimal", HOURS_DOC, required=True)))),
+        Field("pace", "mapping", "P.A.C.E.® (clinical laboratory personnel).", fields=(
+            _s("program", "P.A.C.E.® program number.", required=True),
+            Field("hours", "decimal", HOURS_DOC + " A P.A.C.E. contact hour is 50 minutes.", required=True),
+            Field("level", "enum", "Level of instruction.", required=True, choices=C.PACE_LEVELS))),
+        Field("california_cls", "mapping", "Accepted for California CLS licence renewal.", fields=(
+            _s("course", "Course number printed on the certificate.", required=True),
+            Field("hours", "decimal", "Hours counted; defaults to the P.A.C.E. or AMA hours."))),
+        Field("florida", "mapping", "Florida clinical laboratory personnel (CE Broker course).", fields=(
+            _s("tracking", "CE Broker course tracking number.", required=True),
+            Field("hours", "decimal", HOURS_DOC, required=True),
+            Field("subjects", "list", "Florida subject areas.", item=Field("subject", "enum", "",
+                  choices=tuple(C.FLORIDA_SUBJECTS))))),
+        Field("participation", "boolean", "Offer a certificate of participation to everyone else."),
+    ),
+)
+
+FIELDS: tuple[Field, ...] = (
+    _s("title", "The activity's title.", required=True),
+    Field("format", "enum", "How the activity is delivered. `live` is a session at a conference or "
+          "meeting; `on-demand` is a recording (enduring material).", required=True, choices=tuple(C.FORMATS)),
+    Field("starts", "datetime", "Start, with a UTC offset; for journal and on-demand: release time.",
+          required=True, example="2027-03-12T17:00:00-05:00"),
+    Field("ends", "datetime", "End, with a UTC offset, after `starts`.", when="live formats"),
+    Field("timezone", "string", "IANA time zone for display, e.g. America/New_York."),
+    Field("claim_until", "date", "Last day a learner may claim credit.", when="journal and on-demand"),
+    _s("conference", "The society meeting the session is held during (learners register and travel ahead)."),
+    _s("location", "Venue and city, or Online.", default="Online"),
+    _s("material", "Link to the material (journal article, recording) for journal and on-demand formats."),
+    Field("price", "decimal", "Price in US dollars, at most two decimals, 0 for free.",
+          default=str(C.DEFAULT_PRICE)),
+    Field("audience", "list", "Who the activity is planned for.", item=Field("audience", "enum", "",
+          choices=tuple(C.AUDIENCES))),
+    Field("objectives", "list", "Learning objectives, each starting with a measurable verb.",
+          required=True, item=Field("objective", "string", "")),
+    Field("outcomes", "list", "Moore levels targeted; `performance` schedules the follow-up questionnaire.",
+          item=Field("outcome", "enum", "", choices=("participation", "satisfaction", "learning",
+                                                    "competence", "performance", "patient-health",
+                                                    "community-health"))),
+    Field("follow_up_days", "integer", "Days after completion to send the practice questionnaire.",
+          min=14, default=C.DEFAULT_FOLLOW_UP_DAYS),
+    DESIGNATIONS,
+    Field("faculty", "list", "Everyone in control of content: faculty, planners, reviewers. At least one.",
+          required=True, item=PERSON),
+    Field("commercial_support", "list", "Commercial support, disclosed to learners.",
+          item=Field("support", "mapping", "", fields=(
+              _s("company", "Supporting company.", required=True),
+              Field("kind", "enum", "Kind of support.", required=True, choices=("grant", "in-kind")),
+              Field("agreement_signed", "date", "Date the written agreement was signed.")))),
+    Field("questions", "list", "Case vignettes and competence questions, asked at the end.", item=QUESTION),
+    Field("pass_mark", "integer", "Post-test pass mark in percent.", when="journal and on-demand", min=1),
+    Field("tags", "list", "Topics, for browsing.", item=Field("tag", "string", "")),
+    Field("draft", "boolean", "Drafts are checked but not published.", default=False),
+)
+
+TOP = Field("front-matter", "mapping", "", fields=FIELDS)
