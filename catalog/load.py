@@ -25,8 +25,21 @@ from .problems import ERROR, WARNING, CatalogError, Problem
 from .schema import TOP, Field
 
 MAX_BYTES = 256 * 1024
+#: How deeply YAML values may nest; the contract needs 4 levels (faculty → person → disclosure).
+MAX_DEPTH = 24
+#: Numbers and years outside these bounds are typos, and would overflow date and decimal arithmetic.
+MAX_NUMBER = Decimal(10) ** 9
+MIN_YEAR, MAX_YEAR = 1900, 2999
 DEFAULT_FOLDER = Path(__file__).parent / "activities"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: `---` lines that open and close the front-matter (trailing spaces are forgiven).
+_FENCE_RE = re.compile(r"^---[ \t]*$", re.M)
+#: Something that may be a YAML anchor (`&name` after a space, `[`, `{`, `,`, `-`, `:` or at the start
+#: of a line). "Q&A" or "R & D" do not match, so the second parse below is rare.
+_ANCHOR_HINT = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]", re.M)
+#: What a YAML scalar tag means, in words, when its value cannot be read as one.
+_TAG_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
+              "timestamp": "a real date", "null": "empty"}
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -46,6 +59,18 @@ class LineList(list):
     __slots__ = ("line", "lines")
 
 
+class _Refused:
+    """A value the loader refused (alias, tag, unreadable scalar): already reported, never re-reported."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<refused>"
+
+
+REFUSED = _Refused()
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader that records lines and collects problems instead of stopping at the first."""
 
@@ -53,6 +78,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         super().__init__(stream)
         self.offset = offset
         self.issues: list[tuple[int, str]] = []
+        self.depth = 0
+        self.too_deep = False
 
     def _line(self, node: yaml.Node) -> int:
         return node.start_mark.line + 1 + self.offset
@@ -62,12 +89,32 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             # The composer hands back the anchored node again for every alias: refuse, unexpanded.
             self.issues.append((self._line(node), "anchors and aliases (& and *) are not allowed; "
                                                   "write the value out"))
-            return None
-        return super().construct_object(node, deep=deep)
+            return REFUSED
+        if self.depth >= MAX_DEPTH:
+            if not self.too_deep:
+                self.too_deep = True
+                self.issues.append((self._line(node), f"values are nested more than {MAX_DEPTH} "
+                                                      "levels deep; an activity needs at most 4"))
+            self.constructed_objects[node] = REFUSED
+            return REFUSED
+        self.depth += 1
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, ArithmeticError) as e:
+            # PyYAML's scalar constructors raise plain Python errors for `!!int abc`, 2027-02-30 …
+            self.recursive_objects.pop(node, None)
+            self.constructed_objects[node] = REFUSED
+            kind = node.tag.rsplit(":", 1)[-1]
+            why = f" ({e})" if isinstance(e, ValueError) and kind == "timestamp" else ""
+            self.issues.append((self._line(node), f"`{str(node.value)[:80]}` is not "
+                                f"{_TAG_WORDS.get(kind, 'a valid ' + kind)}{why}"))
+            return REFUSED
+        finally:
+            self.depth -= 1
 
     def construct_undefined(self, node: yaml.Node) -> Any:  # noqa: D102
         self.issues.append((self._line(node), f"the tag {node.tag} is not allowed; remove it"))
-        return None
+        return REFUSED
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -80,6 +127,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             continue
         key = loader.construct_object(key_node, deep=True)
         line = loader._line(key_node)
+        if key is REFUSED:
+            continue
         if not isinstance(key, str):
             loader.issues.append((line, f"the key {key_node.value!r} must be a plain word"
                                         + (" (quote it: YAML reads it as true/false)"
@@ -189,7 +238,8 @@ def _kind_name(v: Any) -> str:
 def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
     """Check one value against its Field; record its line; return the clean value or _BAD."""
     doc.lines[key] = line
-    label = key.rsplit(".", 1)[-1] if not key.rsplit(".", 1)[-1].isdigit() else key
+    if v is REFUSED:  # the loader has said why
+        return _BAD
     if v is None:
         doc.error(line, f"`{key}` has no value; give one or remove the key")
         return _BAD
@@ -210,11 +260,13 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
         out = []
         lines = getattr(v, "lines", [line] * len(v))
         assert spec.item is not None
+        bad = False
         for i, item in enumerate(v):
             clean = _validate(doc, item, spec.item, f"{key}.{i}", lines[i])
-            if clean is not _BAD:
-                out.append(clean)
-        return out
+            bad = bad or clean is _BAD
+            out.append(clean)
+        # With an item missing, the rules' `key.N` would name the wrong line: leave the list out.
+        return _BAD if bad else out
     if k in ("string", "text"):
         if isinstance(v, int) and not isinstance(v, bool):
             v = str(v)
@@ -252,7 +304,7 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
         if v.tzinfo is None or v.utcoffset() is None:
             doc.error(line, f"`{key}` needs a UTC offset, e.g. {v.isoformat()}-05:00")
             return _BAD
-        return v
+        return _year_ok(doc, v, key, line)
     if k == "date":
         if isinstance(v, str):
             try:
@@ -263,7 +315,7 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
         if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
             doc.error(line, f"`{key}` must be a date like 2027-06-10, not {_kind_name(v)}")
             return _BAD
-        return v
+        return _year_ok(doc, v, key, line)
     if k == "decimal":
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             doc.error(line, f"`{key}` must be a number, not {_kind_name(v)}")
@@ -279,6 +331,9 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
         if not d.is_finite():
             doc.error(line, f"`{key}` must be a finite number")
             return _BAD
+        if abs(d) >= MAX_NUMBER:
+            doc.error(line, f"`{key}` is {v}, which is far too large")
+            return _BAD
         return d
     if k == "integer":
         if isinstance(v, bool) or not isinstance(v, int):
@@ -287,6 +342,9 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
         if spec.min is not None and v < spec.min:
             doc.error(line, f"`{key}` must be at least {spec.min:g}")
             return _BAD
+        if abs(v) >= MAX_NUMBER:
+            doc.error(line, f"`{key}` is {v}, which is far too large")
+            return _BAD
         return v
     if k == "boolean":
         if not isinstance(v, bool):
@@ -294,6 +352,13 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
             return _BAD
         return v
     raise AssertionError(f"unknown kind {k}")  # pragma: no cover - a schema bug, not user input
+
+
+def _year_ok(doc: Doc, v: dt.date, key: str, line: int) -> Any:
+    if not MIN_YEAR <= v.year <= MAX_YEAR:
+        doc.error(line, f"`{key}` is in the year {v.year}; check the date")
+        return _BAD
+    return v
 
 
 def _validate_mapping(doc: Doc, v: dict, spec: Field, prefix: str) -> dict:
@@ -340,57 +405,70 @@ def _decode(doc: Doc, raw: bytes) -> str | None:
 
 def _split(doc: Doc, text: str) -> str | None:
     """Return the front-matter YAML; set the body. The file must open with a `---` line."""
-    if not text.startswith("---\n") and text.rstrip() != "---":
-        doc.error(1, "the file must start with a `---` line, then the front-matter, then `---`")
-        return None
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        if text.endswith("\n---"):
-            end = len(text) - 4
+    opening = _FENCE_RE.match(text)
+    if opening is None:
+        if not text.strip():
+            doc.error(1, "the file is empty: start it with a `---` line, the front-matter, then `---` "
+                         "(`python -m catalog new` writes a skeleton)")
         else:
-            doc.error(1, "the front-matter is not closed: add a `---` line after it")
-            return None
-    front = text[4:end + 1]
-    doc.body = text[end + 5:]
+            doc.error(1, "the file must start with a `---` line, then the front-matter, then `---`")
+        return None
+    closing = _FENCE_RE.search(text, opening.end() + 1) if opening.end() < len(text) else None
+    if closing is None:
+        doc.error(1, "the front-matter is not closed: add a `---` line after it")
+        return None
+    front = text[opening.end() + 1:closing.start()]
+    doc.body = text[closing.end() + 1:]
     doc.body_line = front.count("\n") + 3
     return front
+
+
+def _yaml_error(doc: Doc, front: str, e: yaml.YAMLError) -> None:
+    """Report a YAML syntax error on its line, in one line, with a hint for the usual causes."""
+    if isinstance(e, yaml.reader.ReaderError):
+        pos = e.position if isinstance(e.position, int) else 0
+        char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+        doc.error(front.count("\n", 0, pos) + 2, f"the character U+{char:04X} is not allowed "
+                                                 f"({e.reason}); delete it")
+        return
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line = (mark.line + 2) if mark else 1
+    what = (getattr(e, "problem", None) or getattr(e, "context", None) or "invalid YAML").strip()
+    hint = ""
+    src = front.split("\n")[mark.line] if mark and mark.line < front.count("\n") + 1 else ""
+    if "\t" in src or "'\\t'" in what or "tab" in what:
+        hint = "; indent with spaces, not tabs"
+    elif "mapping values are not allowed" in what:
+        hint = "; quote values that contain ': '"
+    elif "found character that cannot start any token" in what and src.lstrip()[:1] in "@`%":
+        hint = "; quote values that start with @, ` or %"
+    doc.error(line, f"invalid YAML: {what}{hint}")
 
 
 def _parse(doc: Doc, front: str) -> Any:
     loader = _Loader(front, offset=1)
     try:
         data = loader.get_single_data()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = (mark.line + 2) if mark else 1
-        what = (e.problem or e.context or "invalid YAML").strip()
-        hint = ""
-        if "found character '\\t'" in what:
-            hint = "; indent with spaces, not tabs"
-        elif "mapping values are not allowed" in what:
-            hint = "; quote values that contain ': '"
-        doc.error(line, f"invalid YAML: {what}{hint}")
-        return None
-    except yaml.YAMLError as e:  # e.g. a reader error on a control character
-        doc.error(1, f"invalid YAML: {e}")
+    except yaml.YAMLError as e:
+        _yaml_error(doc, front, e)
         return None
     finally:
         loader.dispose()
     for line, msg in loader.issues:
         doc.error(line, msg)
-    if "&" in front and not loader.issues:
+    if not loader.issues and _ANCHOR_HINT.search(front):
         # An anchor nobody refers to constructs fine; refuse it all the same so files stay plain.
-        try:
-            for ev in yaml.parse(front, Loader=_BaseLoader):
-                if getattr(ev, "anchor", None):
-                    doc.error(ev.start_mark.line + 2, "anchors and aliases (& and *) are not allowed")
-        except yaml.YAMLError:  # pragma: no cover - parsed fine above
-            pass
+        for ev in yaml.parse(front, Loader=_BaseLoader):
+            if getattr(ev, "anchor", None):
+                doc.error(ev.start_mark.line + 2, "anchors and aliases (& and *) are not allowed")
+    if loader.issues and not isinstance(data, dict):
+        return None
     if data is None:
         doc.error(2, "the front-matter is empty")
         return None
     if not isinstance(data, dict):
-        doc.error(2, f"the front-matter must be a mapping of keys to values, not {_kind_name(data)}")
+        doc.error(2, f"the front-matter must be a mapping of keys to values (`key: value` lines), "
+                     f"not {_kind_name(data)}")
         return None
     return data
 
@@ -514,16 +592,24 @@ class Catalog:
 
 
 def iter_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
-    """Expand folders to their `*.md` files (sorted); keep files as given."""
+    """Expand folders to their `*.md` files (sorted); keep files as given; each file once."""
     out: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def add(f: Path) -> None:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append((f, str(f)))
+
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for f in sorted(p.rglob("*.md")):
                 if not any(part.startswith((".", "_")) for part in f.relative_to(p).parts):
-                    out.append((f, str(f)))
+                    add(f)
         else:
-            out.append((p, str(p)))
+            add(p)
     return out
 
 

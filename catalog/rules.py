@@ -34,6 +34,15 @@ _STEM = re.compile(r"^(?:(?:participants|learners|attendees|you)\s+(?:will|shoul
                    r"(?:be\s+able\s+to\s+)?|(?:be\s+able\s+to\s+))", re.I)
 _UAN = re.compile(C.UAN_PATTERN)
 _QUARTER = Decimal("0.25")
+_CENT = Decimal("0.01")
+_FIRST_WORD = re.compile(r"[\s,;:]+")
+_COMPOUND = re.compile(r"\b(?:and|as well as)\s+(?:" + "|".join(sorted(MEASURABLE_VERBS)) + r")\b")
+#: Words the `new` skeleton leaves for the convener to replace; a published activity has none.
+_PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\bXXX\b|\bLorem ipsum\b", re.I)
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 Rule = Callable[[Doc], None]
 
@@ -59,7 +68,7 @@ def times_have_order(doc: Doc) -> None:
     """Live formats need `ends` after `starts` (ACCME: live activities have a date and duration)."""
     fmt, s, e = doc.get("format"), doc.get("starts"), doc.get("ends")
     if fmt in C.LIVE_FORMATS and "ends" not in doc.lines:
-        doc.error("format", f"a {fmt} activity needs `ends` (its end time, with a UTC offset)")
+        doc.error("format", f"{_a(fmt)} activity needs `ends` (its end time, with a UTC offset)")
     if s is not None and e is not None and e <= s:
         doc.error("ends", f"`ends` ({e.isoformat()}) must be after `starts` ({s.isoformat()})")
     cu = doc.get("claim_until")
@@ -79,15 +88,16 @@ def home_study_needs_window_and_test(doc: Doc) -> None:
     if fmt not in C.HOME_STUDY_FORMATS:
         return
     if "claim_until" not in doc.lines:
-        doc.error("format", f"a {fmt} activity needs `claim_until` (the last day to claim credit)")
+        doc.error("format", f"{_a(fmt)} activity needs `claim_until` (the last day to claim credit)")
     if "pass_mark" not in doc.lines:
-        doc.error("format", f"a {fmt} activity needs `pass_mark` (the post-test pass mark, in percent)")
+        doc.error("format", f"{_a(fmt)} activity needs `pass_mark` (the post-test pass mark, in "
+                            "percent)")
     elif (pm := doc.get("pass_mark")) is not None and pm > 100:
         doc.error("pass_mark", f"`pass_mark` is a percentage, at most 100, not {pm}")
     if "questions" not in doc.lines:
-        doc.error("format", f"a {fmt} activity needs `questions`: the post-test learners must pass")
+        doc.error("format", f"{_a(fmt)} activity needs `questions`: the post-test learners must pass")
     if not doc.get("material"):
-        doc.warn("format", f"a {fmt} activity should link its `material` (article or recording)")
+        doc.warn("format", f"{_a(fmt)} activity should link its `material` (article or recording)")
 
 
 def acpe_home_study_expires(doc: Doc) -> None:
@@ -97,8 +107,10 @@ def acpe_home_study_expires(doc: Doc) -> None:
     s, cu = doc.get("starts"), doc.get("claim_until")
     if s is None or cu is None:
         return
-    limit = s.date().replace(year=s.year + C.ACPE_HOME_STUDY_MAX_YEARS) if not (
-        s.month == 2 and s.day == 29) else dt.date(s.year + C.ACPE_HOME_STUDY_MAX_YEARS, 2, 28)
+    year = s.year + C.ACPE_HOME_STUDY_MAX_YEARS
+    if year > dt.MAXYEAR:
+        return
+    limit = dt.date(year, s.month, 28 if (s.month, s.day) == (2, 29) else s.day)
     if cu > limit:
         doc.error("claim_until", f"ACPE home study expires within {C.ACPE_HOME_STUDY_MAX_YEARS} years "
                                  f"of release: `claim_until` must be on or before {limit}")
@@ -111,10 +123,10 @@ def price_is_money(doc: Doc) -> None:
         return
     if p < 0:
         doc.error("price", f"`price` must be 0 or more, not {p}")
-    elif p != p.quantize(Decimal("0.01")):
-        doc.error("price", f"`price` must have at most two decimals (cents), not {p}")
     elif p > 100000:
         doc.error("price", f"`price` of {p} looks wrong: at most 100000")
+    elif p != p.quantize(_CENT):
+        doc.error("price", f"`price` must have at most two decimals (cents), not {p}")
 
 
 def has_designation(doc: Doc) -> None:
@@ -237,14 +249,14 @@ def objectives_measurable(doc: Doc) -> None:
         body = _STEM.sub("", text.strip()).strip()
         low = body.lower()
         bad = next((v for v in UNMEASURABLE_VERBS if low == v or low.startswith(v + " ")), None)
-        first = re.split(r"[\s,;:]+", low, maxsplit=1)[0] if low else ""
+        first = _FIRST_WORD.split(low, maxsplit=1)[0] if low else ""
         if bad:
             doc.error(key, f"objective {i + 1} starts with `{bad}`, which cannot be measured; start "
                            "with a verb such as describe, identify, interpret, compare or apply")
         elif first not in MEASURABLE_VERBS:
             doc.warn(key, f"objective {i + 1} starts with `{first}`, which is not in the list of "
                           "measurable verbs (describe, identify, interpret, compare, apply, …)")
-        if re.search(r"\b(?:and|as well as)\s+(?:" + "|".join(sorted(MEASURABLE_VERBS)) + r")\b", low):
+        if _COMPOUND.search(low):
             doc.warn(key, f"objective {i + 1} looks compound (two verbs joined by `and`): "
                           "split it into two objectives")
 
@@ -307,18 +319,48 @@ def questions_answerable(doc: Doc) -> None:
         doc.warn("outcomes", "the activity targets competence/performance but has no `questions`")
 
 
+def placeholders_filled(doc: Doc) -> None:
+    """The society's rule: a published activity keeps none of the skeleton's TODO placeholders."""
+    if doc.get("draft") is not False and "draft" in doc.lines:
+        return  # drafts may keep them: `python -m catalog new` writes one
+    found: list[str] = []
+
+    def walk(value: object, key: str) -> None:
+        if isinstance(value, str):
+            if _PLACEHOLDER.search(value):
+                found.append(key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{key}.{k}" if key else k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{key}.{i}")
+
+    walk(doc.data, "")
+    for key in found:
+        doc.error(key, f"`{key}` still has a placeholder (TODO): fill it in, or set `draft: true`")
+    m = _PLACEHOLDER.search(doc.body)
+    if m:
+        doc.error(doc.body_line + doc.body.count("\n", 0, m.start()),
+                  "the description still has a placeholder (TODO): fill it in, or set `draft: true`")
+
+
 RULES: tuple[Rule, ...] = (
     times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
     has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
     state_designations_need_credit, uan_well_formed, objectives_measurable, disclosures_complete,
-    commercial_support_agreed, questions_answerable,
+    commercial_support_agreed, questions_answerable, placeholders_filled,
 )
 
 
 def run(doc: Doc) -> None:
     for rule in RULES:
         before = len(doc.problems)
-        rule(doc)
+        try:
+            rule(doc)
+        except Exception as e:  # a bug in a rule must not hide the other files' problems
+            doc.error(1, f"internal error in the checker's rule {rule.__name__} ({type(e).__name__}: "
+                         f"{e}); please report it")
         for k in range(before, len(doc.problems)):
             p = doc.problems[k]
             if not p.rule:
