@@ -1,0 +1,113 @@
+"""The CE Portal claim server: a Flask app made by `create_app`.
+
+Learners sign up, purchase activities, take part, evaluate, claim credit and download certificates;
+course directors review outcomes; staff report completions. One blueprint per feature.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from . import config as settings
+from .clock import Clock
+from .db import database, open_database
+from .extensions import csrf, login_manager
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "claimserver.sqlite3")
+    settings.validate(app.config)
+    production = app.config["CE_ENV"] == "production"
+    app.config.update(
+        DEBUG=False if production else app.config.get("DEBUG", False),
+        TESTING=app.config["CE_ENV"] == "testing" or app.config.get("TESTING", False),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production or app.config["SESSION_COOKIE_SECURE"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=production or app.config["SESSION_COOKIE_SECURE"],
+        REMEMBER_COOKIE_DURATION=__import__("datetime").timedelta(days=int(app.config["REMEMBER_DAYS"])),
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(app.config["DATABASE_URL"][len("sqlite:///"):]) or ".", exist_ok=True)
+
+    open_database(app.config["DATABASE_URL"])
+    app.extensions["clock"] = Clock()
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import cli, filters, views
+    from .accounts import bp as accounts_bp
+    from .learning import bp as learning_bp
+    from .outcomes import bp as outcomes_bp
+    from .records import bp as records_bp
+    from .reports import bp as reports_bp
+
+    for bp in (views.bp, accounts_bp, learning_bp, records_bp, outcomes_bp, reports_bp):
+        app.register_blueprint(bp)
+    cli.init_app(app)
+    filters.init_app(app)
+    _hooks(app)
+    return app
+
+
+def _hooks(app: Flask) -> None:
+    @app.before_request
+    def _connect() -> None:
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc: BaseException | None) -> None:
+        if not database.is_closed():
+            database.close()
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint and not request.endpoint.startswith("static"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.errorhandler(404)
+    def _not_found(e):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return render_template("errors/400.html", reason="The form expired or was sent from "
+                               "elsewhere. Go back, reload the page and try again."), 400
+
+    @app.errorhandler(413)
+    def _too_big(e):
+        return render_template("errors/400.html", reason="The upload is too large."), 413
+
+    @app.errorhandler(500)
+    def _error(e):
+        ref = g.get("error_ref") or secrets.token_hex(4)
+        log.error("error reference %s on %s %s", ref, request.method, request.path,
+                  exc_info=getattr(e, "original_exception", None))
+        return render_template("errors/500.html", ref=ref), 500

@@ -1,0 +1,105 @@
+"""Catalogue sync: store each activity file as a versioned row; hide what left the catalogue.
+
+Idempotent: an unchanged activity gets no new version. Nothing is ever deleted: a removed or draft
+file hides the activity and keeps every order, claim and certificate that refers to it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from catalog import serialize
+from catalog.load import load_catalog
+from catalog.model import Activity as ActivityModel
+
+from .db import database
+from .models import Activity, ActivityVersion, audit
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def new_attendance_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} new, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+                f"{len(self.hidden)} hidden, {len(self.restored)} restored")
+
+
+def semantic_hash(a: ActivityModel) -> str:
+    d = serialize.to_dict(a)
+    d.pop("path", None)
+    d.pop("content_hash", None)
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+def _utc(t: dt.datetime | None) -> dt.datetime | None:
+    return t.astimezone(dt.timezone.utc).replace(tzinfo=None) if t else None
+
+
+def store(a: ActivityModel, result: SyncResult | None = None) -> ActivityVersion:
+    """Store one activity as its newest version (or keep the current one if nothing changed)."""
+    result = result if result is not None else SyncResult()
+    digest = semantic_hash(a)
+    with database.atomic():
+        row = Activity.get_or_none(Activity.slug == a.slug)
+        if row is None:
+            row = Activity.create(slug=a.slug, attendance_code=new_attendance_code())
+            result.created.append(a.slug)
+            latest = None
+        else:
+            latest = (ActivityVersion.select().where(ActivityVersion.activity == row)
+                      .order_by(ActivityVersion.version.desc()).first())
+            if row.hidden:
+                row.hidden = False
+                row.save()
+                result.restored.append(a.slug)
+        if latest is not None and latest.content_hash == digest:
+            result.unchanged.append(a.slug)
+            return latest
+        if latest is not None:
+            result.updated.append(a.slug)
+        v = ActivityVersion.create(
+            activity=row, version=(latest.version + 1) if latest else 1, content_hash=digest,
+            title=a.title, format=a.format, starts=_utc(a.starts), ends=_utc(a.ends),
+            claim_until=a.claim_until, price_cents=a.price_cents, data=serialize.to_dict(a))
+        audit(None, "activity.synced", f"activity:{row.id}", slug=a.slug, version=v.version)
+        return v
+
+
+def sync(path=None, progress=None) -> SyncResult:
+    """Sync the whole catalogue folder. Raises catalog.problems.CatalogError when it has errors."""
+    cat = load_catalog(path).raise_for_errors()
+    result = SyncResult()
+    published = {a.slug: a for a in cat.published}
+    for i, a in enumerate(published.values(), 1):
+        store(a, result)
+        if progress:
+            progress(i, len(published), a.slug)
+    with database.atomic():
+        for row in Activity.select().where(Activity.hidden == False):  # noqa: E712
+            if row.slug not in published:
+                row.hidden = True
+                row.save()
+                result.hidden.append(row.slug)
+                audit(None, "activity.hidden", f"activity:{row.id}", slug=row.slug)
+    return result
+
+
+def find(slug: str, include_hidden: bool = False) -> tuple[Activity, ActivityVersion] | None:
+    row = Activity.get_or_none(Activity.slug == slug)
+    if row is None or (row.hidden and not include_hidden):
+        return None
+    return row, row.current

@@ -1,0 +1,144 @@
+"""Core `flask` commands: db upgrade/status, catalog sync/codes, users grant/revoke, demo load.
+
+Feature commands live with their feature (`flask outcomes send-due`, `flask reports export`) as
+blueprint CLI groups. Heavy imports happen inside each command so `--help` always works.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+db_cli = AppGroup("db", help="Database schema: numbered migrations, never drop-and-recreate.")
+catalog_cli = AppGroup("catalog", help="Bring the activity files into the database.")
+users_cli = AppGroup("users", help="Grant and revoke roles.")
+demo_cli = AppGroup("demo", help="Clearly marked demonstration data (never in production).")
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+ROLES = ("director", "staff")
+
+
+def upgrade() -> list[str]:
+    from playhouse.migrations import Runner
+
+    from .db import database
+
+    database.connect(reuse_if_open=True)
+    return Runner(database.obj, directory=str(MIGRATIONS)).up()
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    applied = upgrade()
+    click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied
+               else "database is up to date")
+
+
+@db_cli.command("status")
+def db_status() -> None:
+    """List migrations and whether each is applied."""
+    from playhouse.migrations import Runner
+
+    from .db import database
+
+    database.connect(reuse_if_open=True)
+    for m in Runner(database.obj, directory=str(MIGRATIONS)).status():
+        click.echo(f"{'applied' if m.applied else 'pending':8} {m.name}")
+
+
+@catalog_cli.command("sync")
+@click.option("--path", default=None, help="Catalogue folder (default: CATALOG_PATH).")
+def catalog_sync(path: str | None) -> None:
+    """Store every published activity as a versioned row; hide removed ones."""
+    from catalog.problems import CatalogError
+
+    from .catalog_sync import sync
+
+    def progress(i: int, n: int, slug: str) -> None:
+        if i == n or i % 25 == 0:
+            click.echo(f"  {i}/{n} {slug}")
+
+    try:
+        result = sync(path or current_app.config["CATALOG_PATH"], progress=progress)
+    except CatalogError as e:
+        for p in e.problems:
+            click.echo(str(p), err=True)
+        raise click.ClickException("the catalogue has errors; nothing was synced") from None
+    click.echo(f"catalogue synced: {result.summary()}")
+
+
+@catalog_cli.command("codes")
+@click.argument("slug", required=False)
+def catalog_codes(slug: str | None) -> None:
+    """Show live activities' attendance codes (staff only: never publish them)."""
+    from .models import Activity
+
+    q = Activity.select().order_by(Activity.slug)
+    if slug:
+        q = q.where(Activity.slug == slug)
+    for a in q:
+        click.echo(f"{a.attendance_code}  {a.slug}{'  (hidden)' if a.hidden else ''}")
+
+
+def _grant(email: str, role: str, grant: bool) -> None:
+    from .models import Learner, audit
+
+    learner = Learner.by_email(email)
+    if learner is None:
+        raise click.ClickException(f"no learner with email {email}")
+    roles = {r for r in learner.roles.split(",") if r}
+    roles = roles | {role} if grant else roles - {role}
+    learner.roles = ",".join(sorted(roles))
+    learner.save()
+    audit(None, f"role.{'granted' if grant else 'revoked'}", f"learner:{learner.id}", role=role)
+    click.echo(f"{email}: roles now {learner.roles or '(none)'}")
+
+
+@users_cli.command("grant-director")
+@click.argument("email")
+def grant_director(email: str) -> None:
+    """Let EMAIL open the course directors' outcome pages."""
+    _grant(email, "director", True)
+
+
+@users_cli.command("grant-staff")
+@click.argument("email")
+def grant_staff(email: str) -> None:
+    """Let EMAIL open staff pages (reporting, rosters, attendance codes)."""
+    _grant(email, "staff", True)
+
+
+@users_cli.command("revoke")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def revoke(email: str, role: str) -> None:
+    """Take ROLE away from EMAIL."""
+    _grant(email, role, False)
+
+
+@demo_cli.command("load")
+@click.option("--force", is_flag=True, help="Load even if demo data is already present.")
+def demo_load(force: bool) -> None:
+    """Load demonstration learners, purchases, evaluations, claims and follow-ups."""
+    if current_app.config["CE_ENV"] == "production":
+        raise click.ClickException("demo data is never loaded in production")
+    from .demo import load_demo
+
+    summary = load_demo(force=force, echo=click.echo)
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, catalog_cli, users_cli, demo_cli):
+        app.cli.add_command(group)
+
+    @app.cli.command("send-mail")
+    def send_mail() -> None:
+        """Send every queued email in the outbox."""
+        from .mail import drain
+
+        sent, failed = drain(limit=10000)
+        click.echo(f"sent {sent}, failed {failed} (failed ones are retried next run)")

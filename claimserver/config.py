@@ -1,0 +1,112 @@
+"""Claim-server settings: one table of defaults, every key documented, then overrides.
+
+Order: DEFAULTS → the instance folder's `config.py` → environment (`DATABASE_URL`, `SECRET_KEY`,
+and `CE_<KEY>` for every other key) → the `test_config` mapping given to `create_app`.
+Unknown `CE_*` keys warn; values are checked at start-up (`validate`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from catalog import credits
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # "development" (file mail, demo data allowed), "production" (strict) or "testing".
+    "CE_ENV": "development",
+    # Signs sessions, CSRF tokens and emailed links. Production refuses a weak or default one.
+    "SECRET_KEY": "dev-only-not-secret",
+    # peewee URL: sqlite:///path (default: instance/claimserver.sqlite3) or postgresql://user@host/db.
+    "DATABASE_URL": "",
+    # Folder of activity Markdown files that `flask catalog sync` reads.
+    "CATALOG_PATH": str(REPO / "catalog" / "activities"),
+    # Public URL of the static catalogue site (links back from the server).
+    "SITE_URL": "http://127.0.0.1:8000",
+    # Public URL of this server, used in emails, certificates and QR codes.
+    "SERVER_URL": "http://127.0.0.1:5000",
+    # The accredited provider's name as printed in every statement.
+    "PROVIDER_NAME": credits.DEFAULT_PROVIDER,
+    # Provider numbers printed on certificates and in report files.
+    "ACCME_PROVIDER_ID": "0000123",
+    "ACPE_PROVIDER_ID": "0001",
+    "PACE_PROVIDER_NUMBER": "116",
+    "CE_BROKER_PROVIDER_ID": "50-1234",
+    "CALIFORNIA_ACCREDITING_AGENCY": "ASCLS P.A.C.E.® (Provider 116)",
+    # Mail: "file" writes each message to MAIL_OUTBOX_DIR and the log; "smtp" sends.
+    "MAIL_BACKEND": "file",
+    "MAIL_OUTBOX_DIR": "",
+    "MAIL_FROM": "CE Portal <ce@example.org>",
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    # Payment gateway: "test" is the built-in test gateway (card 4000 0000 0000 0002 declines).
+    "PAYMENT_GATEWAY": "test",
+    # "Remember me" cookie lifetime, days.
+    "REMEMBER_DAYS": 14,
+    # Password-reset links expire after this many minutes.
+    "RESET_LINK_MINUTES": 60,
+    # Minimum password length.
+    "PASSWORD_MIN_LENGTH": 10,
+    # Days after evaluation when the practice questionnaire is due (per activity: follow_up_days).
+    "FOLLOW_UP_DAYS": credits.DEFAULT_FOLLOW_UP_DAYS,
+    # Days after the questionnaire when one reminder goes out.
+    "FOLLOW_UP_REMINDER_DAYS": 14,
+    # Questionnaire links stay valid this many days.
+    "FOLLOW_UP_LINK_DAYS": 60,
+    # Public verification: attempts allowed per client address per minute.
+    "VERIFY_RATE_PER_MINUTE": 30,
+    # Cookies only over HTTPS (on in production).
+    "SESSION_COOKIE_SECURE": False,
+}
+
+_UNPREFIXED = ("SECRET_KEY", "DATABASE_URL")
+
+
+def _parse(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(value)
+    try:
+        return json.loads(value) if value[:1] in "[{" else value
+    except ValueError:
+        return value
+
+
+def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        name = key if key in _UNPREFIXED or key.startswith("CE_") else f"CE_{key}"
+        if name in environ:
+            out[key] = _parse(environ[name], default)
+    known = {k if k.startswith("CE_") else f"CE_{k}" for k in DEFAULTS}
+    for name in environ:
+        if name.startswith("CE_") and name not in known and name not in ("CE_CLAIM_URL",):
+            log.warning("unknown setting %s ignored", name)
+    return out
+
+
+class ConfigError(RuntimeError):
+    """A setting that would make the server unsafe or broken."""
+
+
+def validate(cfg: dict[str, Any]) -> None:
+    if cfg["CE_ENV"] not in ("development", "production", "testing"):
+        raise ConfigError(f"CE_ENV must be development, production or testing, not {cfg['CE_ENV']!r}")
+    if cfg["CE_ENV"] == "production":
+        key = cfg.get("SECRET_KEY") or ""
+        if key == DEFAULTS["SECRET_KEY"] or len(key) < 32 or len(set(key)) < 10:
+            raise ConfigError("SECRET_KEY must be set to a random string of at least 32 characters "
+                              "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        if not cfg.get("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL must be set in production")
+    if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
+        raise ConfigError("MAIL_BACKEND must be file or smtp")

@@ -1,0 +1,372 @@
+"""Tables of the claim server. Invariants live in the schema (unique indexes, checks), not only in Python.
+
+Records are never deleted: an edited activity gets a new version row; a withdrawn one is hidden;
+a revoked certificate keeps its row; a corrected report item is a new row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from peewee import (
+    SQL, AutoField, BooleanField, Check, CharField, DateField, DateTimeField, ForeignKeyField,
+    IntegerField, JSONField, TextField,
+)
+
+from catalog import credits, serialize
+from catalog.model import Activity as ActivityModel
+from catalog.model import Designation
+
+from . import clock
+from .db import BaseModel
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp from the app's clock, the form every DateTimeField stores."""
+    return clock.utcnow_naive()
+
+
+# ------------------------------------------------------------------------------------------------
+# Learners
+# ------------------------------------------------------------------------------------------------
+class Learner(BaseModel):
+    id = AutoField()
+    email = CharField(max_length=254, unique=True)  # stored lower-cased: unique case-insensitively
+    password_hash = CharField(max_length=255)
+    first_name = CharField(max_length=100, default="")
+    last_name = CharField(max_length=100, default="")
+    certificate_name = CharField(max_length=200, default="")  # exactly as on certificates/licences
+    degree = CharField(max_length=60, default="")
+    profession = CharField(max_length=40, default="")  # a key of catalog.credits.PROFESSIONS
+    nabp_epid = CharField(max_length=10, default="")  # NABP e-Profile ID (digits)
+    birth_mmdd = CharField(max_length=4, default="")
+    state_licence_state = CharField(max_length=2, default="")
+    state_licence_number = CharField(max_length=40, default="")
+    california_licence = CharField(max_length=40, default="")
+    florida_licence = CharField(max_length=40, default="")
+    board_id = CharField(max_length=40, default="")  # ABMM/ABMLI/NRCM or ABMS board ID
+    roles = CharField(max_length=100, default="")  # comma-separated: director, staff
+    session_version = IntegerField(default=1)  # bumped on password change / log out everywhere
+    follow_up_opt_out = BooleanField(default=False)
+    is_demo = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.certificate_name or f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def has_role(self, role: str) -> bool:
+        return role in {r.strip() for r in self.roles.split(",") if r.strip()}
+
+    @classmethod
+    def by_email(cls, email: str) -> "Learner | None":
+        return cls.get_or_none(cls.email == email.strip().lower())
+
+
+# ------------------------------------------------------------------------------------------------
+# Activities, as synced from the catalogue
+# ------------------------------------------------------------------------------------------------
+class Activity(BaseModel):
+    id = AutoField()
+    slug = CharField(max_length=120, unique=True)
+    hidden = BooleanField(default=False)  # withdrawn from the catalogue; kept with its records
+    attendance_code = CharField(max_length=16, default="")  # staff-only; never in the repository
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def current(self) -> "ActivityVersion":
+        return (ActivityVersion.select().where(ActivityVersion.activity == self)
+                .order_by(ActivityVersion.version.desc()).get())
+
+    @classmethod
+    def visible(cls):
+        return cls.select().where(cls.hidden == False)  # noqa: E712
+
+
+class ActivityVersion(BaseModel):
+    id = AutoField()
+    activity = ForeignKeyField(Activity, backref="versions", on_delete="RESTRICT")
+    version = IntegerField()
+    content_hash = CharField(max_length=64)
+    title = CharField(max_length=300)
+    format = CharField(max_length=20)
+    starts = DateTimeField()  # UTC
+    ends = DateTimeField(null=True)
+    claim_until = DateField()
+    price_cents = IntegerField(constraints=[Check("price_cents >= 0")])
+    data = JSONField()  # catalog.serialize.to_dict(activity)
+    synced_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("activity", "version"), True),)
+
+    def model(self) -> ActivityModel:
+        """The catalogue's Activity as it was in this version."""
+        return serialize.from_dict(self.data)
+
+
+# ------------------------------------------------------------------------------------------------
+# Purchase
+# ------------------------------------------------------------------------------------------------
+class Order(BaseModel):
+    """At most one order per learner and activity; a declined payment is retried on the same row."""
+
+    id = AutoField()
+    learner = ForeignKeyField(Learner, backref="orders", on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, backref="orders", on_delete="RESTRICT")
+    version = ForeignKeyField(ActivityVersion, on_delete="RESTRICT")
+    amount_cents = IntegerField(constraints=[Check("amount_cents >= 0")])
+    currency = CharField(max_length=3, default="USD")
+    status = CharField(max_length=12, default="pending")  # pending | paid | declined | refunded
+    gateway = CharField(max_length=20, default="")
+    gateway_ref = CharField(max_length=100, default="")
+    receipt_number = CharField(max_length=20, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    paid_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "orders"
+        indexes = ((("learner", "activity"), True),)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == "paid"
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_cents) / 100
+
+
+class PaymentAttempt(BaseModel):
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="attempts", on_delete="RESTRICT")
+    gateway = CharField(max_length=20)
+    status = CharField(max_length=12)  # approved | declined | error
+    reference = CharField(max_length=100, default="")
+    message = CharField(max_length=300, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+# ------------------------------------------------------------------------------------------------
+# Participation, evaluation, claims, certificates
+# ------------------------------------------------------------------------------------------------
+class Participation(BaseModel):
+    id = AutoField()
+    learner = ForeignKeyField(Learner, backref="participations", on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    method = CharField(max_length=12, default="")  # code | roster | post-test
+    completed = BooleanField(default=False)
+    participated_on = DateField(null=True)  # the participation date reported to CPE Monitor etc.
+    attempts = IntegerField(default=0)
+    best_score = IntegerField(null=True)  # percent
+    material_opened_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    completed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("learner", "activity"), True),)
+
+
+class PostTestAttempt(BaseModel):
+    id = AutoField()
+    participation = ForeignKeyField(Participation, backref="post_tests", on_delete="RESTRICT")
+    score = IntegerField()
+    passed = BooleanField()
+    answers = JSONField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class Evaluation(BaseModel):
+    id = AutoField()
+    learner = ForeignKeyField(Learner, backref="evaluations", on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    version = ForeignKeyField(ActivityVersion, on_delete="RESTRICT")
+    answers = JSONField()  # competence answers: list of chosen indexes
+    correct = IntegerField(default=0)
+    questions = IntegerField(default=0)
+    objectives_met = JSONField()  # list of "yes" | "partly" | "no" per objective
+    relevance = IntegerField()  # 1..5
+    quality = IntegerField()  # 1..5
+    satisfaction = IntegerField()  # 1..5
+    bias_free = BooleanField()
+    bias_comment = TextField(default="")
+    commitment = TextField(default="")  # "what will you do differently?"
+    intends_change = BooleanField(default=False)
+    comments = TextField(default="")
+    submitted_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("learner", "activity"), True),)
+
+    @property
+    def competence_percent(self) -> int | None:
+        return round(100 * self.correct / self.questions) if self.questions else None
+
+
+class Claim(BaseModel):
+    id = AutoField()
+    learner = ForeignKeyField(Learner, backref="claims", on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    version = ForeignKeyField(ActivityVersion, on_delete="RESTRICT")
+    credit_type = CharField(max_length=20)
+    quarter_hours = IntegerField(constraints=[Check("quarter_hours > 0")])
+    designation = JSONField()  # snapshot of catalog Designation.as_dict() as claimed
+    participated_on = DateField()
+    attested_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("learner", "activity", "credit_type"), True),)
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.quarter_hours) / 4
+
+    @property
+    def designation_model(self) -> Designation:
+        return Designation.from_dict(self.designation)
+
+    @property
+    def credit(self) -> credits.CreditType:
+        return credits.CREDIT_TYPES[self.credit_type]
+
+    @classmethod
+    def for_learner(cls, learner: Learner):
+        return cls.select().where(cls.learner == learner)
+
+
+class Certificate(BaseModel):
+    id = AutoField()
+    claim = ForeignKeyField(Claim, unique=True, backref="certificates", on_delete="RESTRICT")
+    code = CharField(max_length=40, unique=True)
+    name = CharField(max_length=200)  # the learner's name as printed, frozen at issue
+    issued_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    revoked_reason = CharField(max_length=300, default="")
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+
+# ------------------------------------------------------------------------------------------------
+# Outcomes
+# ------------------------------------------------------------------------------------------------
+class FollowUp(BaseModel):
+    id = AutoField()
+    learner = ForeignKeyField(Learner, backref="follow_ups", on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    due_on = DateField()
+    sent_at = DateTimeField(null=True)
+    reminded_at = DateTimeField(null=True)
+    answered_at = DateTimeField(null=True)
+    opted_out = BooleanField(default=False)
+    implemented = CharField(max_length=12, default="")  # fully | partly | not-yet | not-applicable
+    barriers = TextField(default="")
+    impact = TextField(default="")
+
+    class Meta:
+        indexes = ((("learner", "activity"), True),)
+
+
+class Review(BaseModel):
+    """A course director's or the program committee's verdict on an activity's outcomes."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, backref="reviews", on_delete="RESTRICT")
+    body = CharField(max_length=20)  # director | committee
+    members = TextField(default="")
+    reviewed_on = DateField()
+    phase = CharField(max_length=20, default="competence")  # competence | follow-up | other
+    verdict = CharField(max_length=20)  # acceptable | changes-needed
+    changes = TextField(default="")
+    owners = CharField(max_length=300, default="")
+    changes_done = BooleanField(default=False)
+    rationale = TextField(default="")
+    created_by = ForeignKeyField(Learner, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+
+# ------------------------------------------------------------------------------------------------
+# Reporting to CPE Monitor, CE Broker, PARS
+# ------------------------------------------------------------------------------------------------
+class ExportBatch(BaseModel):
+    id = AutoField()
+    destination = CharField(max_length=20)
+    filename = CharField(max_length=120)
+    content = TextField()
+    item_count = IntegerField()
+    created_by = ForeignKeyField(Learner, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+
+class ReportItem(BaseModel):
+    """One claim's report to one destination. `open_key` is set while open: one open item per pair."""
+
+    id = AutoField()
+    claim = ForeignKeyField(Claim, backref="report_items", on_delete="RESTRICT")
+    destination = CharField(max_length=20)  # cpe_monitor | ce_broker | pars
+    status = CharField(max_length=12, default="due")  # due | exported | accepted | rejected | corrected
+    deadline = DateField(null=True)
+    batch = ForeignKeyField(ExportBatch, null=True, backref="items", on_delete="RESTRICT")
+    response = TextField(default="")
+    supersedes = ForeignKeyField("self", null=True, on_delete="RESTRICT")
+    open_key = CharField(max_length=60, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+# ------------------------------------------------------------------------------------------------
+# Infrastructure: mail outbox, audit log, rate limits
+# ------------------------------------------------------------------------------------------------
+class Outbox(BaseModel):
+    """Every email, written in the same transaction as the change that causes it."""
+
+    id = AutoField()
+    to = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body = TextField()
+    html = TextField(default="")
+    kind = CharField(max_length=40, default="")
+    dedupe_key = CharField(max_length=120, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    claimed_by = CharField(max_length=80, null=True)
+    claimed_at = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+
+
+class AuditLog(BaseModel):
+    """Append-only: who did what to which record, when."""
+
+    id = AutoField()
+    at = DateTimeField(default=utcnow)
+    actor = ForeignKeyField(Learner, null=True, on_delete="RESTRICT")
+    action = CharField(max_length=60)
+    target = CharField(max_length=80, default="")
+    details = JSONField(default=dict)
+
+
+class RateLimitHit(BaseModel):
+    id = AutoField()
+    key = CharField(max_length=120)
+    window = IntegerField()  # minute number
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("key", "window"), True),)
+
+
+ALL_MODELS = (
+    Learner, Activity, ActivityVersion, Order, PaymentAttempt, Participation, PostTestAttempt,
+    Evaluation, Claim, Certificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
+    RateLimitHit,
+)
+
+
+def audit(actor: Learner | None, action: str, target: str = "", **details) -> None:
+    AuditLog.create(actor=actor, action=action, target=target, details=details)
+
+
+_ = SQL  # re-exported for migrations

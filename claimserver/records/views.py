@@ -1,0 +1,7 @@
+"""Placeholder routes until the records feature lands."""
+from . import bp
+
+
+@bp.get("/transcript")
+def transcript():
+    return "transcript"

@@ -1,0 +1,125 @@
+"""The app factory, configuration, migrations, catalogue sync and web hygiene, on both databases."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from claimserver import create_app
+from claimserver.catalog_sync import sync
+from claimserver.config import ConfigError
+from claimserver.models import Activity, ActivityVersion
+from tests.conftest import ACTIVITIES
+
+
+@pytest.mark.parametrize("key, message", [
+    ("dev-only-not-secret", "SECRET_KEY must be set"),
+    ("short", "SECRET_KEY must be set"),
+    ("a" * 40, "SECRET_KEY must be set"),
+])
+def test_production_refuses_weak_secret_key(key, message, tmp_path):
+    with pytest.raises(ConfigError, match=message):
+        create_app({"CE_ENV": "production", "SECRET_KEY": key,
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_starts_with_strong_key_and_debug_off(tmp_path):
+    app = create_app({"CE_ENV": "production", "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789",
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.debug is False
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_environment_overrides_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.setenv("CE_PROVIDER_NAME", "Society for Testing")
+    monkeypatch.setenv("CE_REMEMBER_DAYS", "7")
+    app = create_app({"CE_ENV": "testing"})
+    assert app.config["DATABASE_URL"].endswith("env.db")
+    assert app.config["PROVIDER_NAME"] == "Society for Testing"
+    assert app.config["REMEMBER_DAYS"] == 7
+
+
+def test_migrations_are_idempotent(runner):
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0
+    assert "up to date" in result.output
+    status = runner.invoke(args=["db", "status"])
+    assert "applied  0001_initial" in status.output
+
+
+def test_sync_is_idempotent_and_skips_drafts(ctx):
+    slugs = {a.slug for a in Activity.select()}
+    assert "stewardship-webinar" in slugs and "draft-activity" not in slugs
+    result = sync(ctx.config["CATALOG_PATH"])
+    assert result.created == [] and result.updated == [] and len(result.unchanged) == len(slugs)
+    assert ActivityVersion.select().count() == len(slugs)
+
+
+def test_edit_makes_new_version_and_removal_hides(ctx, tmp_path):
+    folder = tmp_path / "acts"
+    shutil.copytree(ACTIVITIES, folder)
+    path = folder / "stewardship-webinar.md"
+    path.write_text(path.read_text().replace("price: 25.00", "price: 30.00"))
+    (folder / "past-workshop-2025.md").unlink()
+    result = sync(folder)
+    assert result.updated == ["stewardship-webinar"]
+    assert result.hidden == ["past-workshop-2025"]
+    row = Activity.get(Activity.slug == "stewardship-webinar")
+    assert [v.version for v in row.versions.order_by(ActivityVersion.version)] == [1, 2]
+    assert row.current.price_cents == 3000
+    old = Activity.get(Activity.slug == "past-workshop-2025")
+    assert old.hidden and old.versions.count() == 1  # kept, not deleted
+    shutil.copy(ACTIVITIES / "past-workshop-2025.md", folder)
+    assert sync(folder).restored == ["past-workshop-2025"]
+
+
+def test_sync_command_refuses_a_broken_catalogue(runner, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.md").write_text("---\ntitle: x\n---\n")
+    result = runner.invoke(args=["catalog", "sync", "--path", str(bad)])
+    assert result.exit_code == 1
+    assert "broken.md:2: error: missing required key `format`" in result.output
+    assert "nothing was synced" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_sync_command_reports_summary(runner):
+    result = runner.invoke(args=["catalog", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "catalogue synced: 0 new, 0 updated, 4 unchanged, 0 hidden" in result.output
+
+
+def test_security_headers_and_plain_404(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404
+    assert b"Page not found" in r.data
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+
+
+def test_errors_show_a_reference_not_a_traceback(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    r = app.test_client().get("/boom")
+    assert r.status_code == 500
+    body = r.get_data(as_text=True)
+    assert "reference" in body and "secret internals" not in body and "Traceback" not in body
+
+
+def test_grant_director_role(runner, ctx):
+    from tests.factories import create_learner
+
+    learner = create_learner(email="dir@example.org")
+    result = runner.invoke(args=["users", "grant-director", "DIR@example.org "])
+    assert result.exit_code == 0, result.output
+    learner = type(learner).get_by_id(learner.id)
+    assert learner.has_role("director")
+    missing = runner.invoke(args=["users", "grant-staff", "nobody@example.org"])
+    assert missing.exit_code == 1 and "no learner with email" in missing.output

@@ -1,0 +1,136 @@
+"""Shared fixtures: the app on SQLite and on PostgreSQL, a client, a CLI runner, a movable clock.
+
+Every test that uses `app` runs twice, once per database. PostgreSQL is the machine's server at
+127.0.0.1:5432 (trust auth, user postgres); when it is unreachable those runs are skipped with a
+message saying so. Each test starts from an empty, migrated database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ACTIVITIES = FIXTURES / "activities"
+PG_HOST, PG_PORT = os.environ.get("CE_TEST_PG_HOST", "127.0.0.1"), int(os.environ.get("CE_TEST_PG_PORT", "5432"))
+#: The moment tests start at unless they move the clock: the day after the fixture webinar.
+DEFAULT_NOW = dt.datetime(2027, 3, 13, 15, 0, tzinfo=dt.timezone.utc)
+
+
+def _pg_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A per-worker PostgreSQL database, created if needed."""
+    if not _pg_reachable():
+        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: PostgreSQL half of the suite skipped")
+    import psycopg2
+
+    name = f"ceportal_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    url = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{name}"
+    _reset_pg(url, drop=True)
+    return url
+
+
+def _reset_pg(url: str, drop: bool = False) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        if drop:
+            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        else:
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'schema_migration'")
+            tables = [r[0] for r in cur.fetchall()]
+            if tables:
+                cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = request.getfixturevalue("pg_url")
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture
+def app_config(db_url, tmp_path) -> dict:
+    """Override in a test module to change settings (e.g. enable CSRF)."""
+    return {
+        "CE_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": db_url,
+        "CATALOG_PATH": str(ACTIVITIES),
+        "MAIL_BACKEND": "file",
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_URL": "http://ce.test",
+        "SITE_URL": "http://catalogue.test",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    from claimserver import create_app
+    from claimserver.catalog_sync import sync
+    from claimserver.cli import upgrade
+    from claimserver.clock import FixedClock
+    from claimserver.db import database
+
+    app = create_app(app_config)
+    app.extensions["clock"] = FixedClock(DEFAULT_NOW)
+    with app.app_context():
+        upgrade()
+        sync(app.config["CATALOG_PATH"])
+    database.close()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def clock(app):
+    """The app's FixedClock: `clock.advance(days=90)` moves time for the server."""
+    return app.extensions["clock"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with an open connection, for tests that use models directly."""
+    from claimserver.db import database
+
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        yield app
+        database.close()

@@ -1,0 +1,71 @@
+"""Test factories: one per domain object, with overridable fields (`create_learner(**overrides)`).
+
+They write rows directly so a test can start at any step of the learner's journey; the feature
+tests drive the real pages to get there.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from claimserver.auth import hash_password
+from claimserver.models import (
+    Activity, ActivityVersion, Evaluation, Learner, Order, Participation,
+)
+
+PASSWORD = "correct-horse-battery-9"
+_seq = itertools.count(1)
+_HASH = None
+
+
+def _password_hash() -> str:
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def create_learner(**overrides) -> Learner:
+    n = next(_seq)
+    fields = dict(email=f"learner{n}@example.org", password_hash=_password_hash(), first_name="Ada",
+                  last_name=f"Learner{n}", certificate_name=f"Ada Learner{n}", degree="MD",
+                  profession="physician")
+    fields.update(overrides)
+    if "password" in fields:
+        fields["password_hash"] = hash_password(fields.pop("password"))
+    return Learner.create(**fields)
+
+
+def activity(slug: str) -> tuple[Activity, ActivityVersion]:
+    row = Activity.get(Activity.slug == slug)
+    return row, row.current
+
+
+def create_order(learner: Learner, slug: str, status: str = "paid") -> Order:
+    row, v = activity(slug)
+    return Order.create(learner=learner, activity=row, version=v, amount_cents=v.price_cents,
+                        status=status, gateway="test", receipt_number=f"T{next(_seq):08d}",
+                        paid_at=dt.datetime(2027, 3, 1) if status == "paid" else None)
+
+
+def create_participation(learner: Learner, slug: str, on: dt.date = dt.date(2027, 3, 12),
+                         method: str = "code") -> Participation:
+    row, _ = activity(slug)
+    return Participation.create(learner=learner, activity=row, method=method, completed=True,
+                                participated_on=on, completed_at=dt.datetime.combine(on, dt.time(18)))
+
+
+def create_evaluation(learner: Learner, slug: str, **overrides) -> Evaluation:
+    row, v = activity(slug)
+    model = v.model()
+    fields = dict(learner=learner, activity=row, version=v, answers=[q.answer for q in model.questions],
+                  correct=len(model.questions), questions=len(model.questions),
+                  objectives_met=["yes"] * len(model.objectives), relevance=5, quality=5, satisfaction=5,
+                  bias_free=True, commitment="Call Gram stains within the hour.", intends_change=True)
+    fields.update(overrides)
+    return Evaluation.create(**fields)
+
+
+def login(client, learner: Learner, password: str = PASSWORD):
+    return client.post("/login", data={"email": learner.email, "password": password},
+                       follow_redirects=False)
