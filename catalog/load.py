@@ -87,8 +87,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:  # noqa: D102
         if node in self.constructed_objects or node in self.recursive_objects:
             # The composer hands back the anchored node again for every alias: refuse, unexpanded.
-            self.issues.append((self._line(node), "anchors and aliases (& and *) are not allowed; "
-                                                  "write the value out"))
+            self.alias(self._line(node))
             return REFUSED
         if self.depth >= MAX_DEPTH:
             if not self.too_deep:
@@ -112,8 +111,12 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         finally:
             self.depth -= 1
 
+    def alias(self, line: int) -> None:
+        self.issues.append((line, "anchors and aliases (& and *) are not allowed; write the value out"))
+
     def construct_undefined(self, node: yaml.Node) -> Any:  # noqa: D102
-        self.issues.append((self._line(node), f"the tag {node.tag} is not allowed; remove it"))
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.issues.append((self._line(node), f"the tag `{tag}` is not allowed; remove it"))
         return REFUSED
 
 
@@ -137,7 +140,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         if key in d:
             loader.issues.append((line, f"duplicate key `{key}` (first given on line {d.lines[key]})"))
             continue
-        d[key] = loader.construct_object(value_node, deep=True)
+        if value_node in loader.constructed_objects or value_node in loader.recursive_objects:
+            loader.alias(line)  # an alias: the node is the anchored one, so name the key's line
+            d[key] = REFUSED
+        else:
+            d[key] = loader.construct_object(value_node, deep=True)
         d.lines[key] = line
     return d
 
@@ -154,6 +161,8 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # YAML's 'omap', 'pairs' and 'set' become plain objects nobody expects: refuse them as tags.
 for _t in ("omap", "pairs", "set", "binary"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_t}", _Loader.construct_undefined)
+# Any other tag (`!!python/object…`, `!custom`): the base class registered its own raising function.
+_Loader.add_constructor(None, _Loader.construct_undefined)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +223,7 @@ def _suggest(word: str, options: Iterable[str]) -> str:
 def _first_sentence(doc: str) -> str:
     s = re.sub(r"\s*\([^)]*\)", "", doc)
     s = re.split(r"(?<!e\.g)(?<!i\.e)\.(?:\s|$)", s, maxsplit=1)[0].strip()
-    return s[:1].lower() + s[1:]
+    return s[:1].lower() + s[1:] if s[1:2].islower() else s
 
 
 def _kind_name(v: Any) -> str:

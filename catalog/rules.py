@@ -219,7 +219,7 @@ def uan_well_formed(doc: Doc) -> None:
                           f"({', '.join(C.ACPE_TOPICS)})")
     audience = doc.get("audience") or []
     letters = {a["uan"][-1] for a in acpe if a.get("uan") and _UAN.match(a["uan"])}
-    if acpe and audience:
+    if acpe and audience and all(a.get("uan") and _UAN.match(a["uan"]) for a in acpe):
         if "pharmacists" in audience and "P" not in letters:
             doc.error("designations.acpe", "the audience includes pharmacists: add a UAN ending in -P")
         if "pharmacy-technicians" in audience and "T" not in letters:

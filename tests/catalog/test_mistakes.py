@@ -1,0 +1,374 @@
+"""A table of plausible convener mistakes, each with the exact `path:line: severity: message` lines.
+
+Each row writes one file, checks it through `load_catalog` and through the CLI, and compares every
+reported line: the wording is part of the contract with conveners, so a change shows up here.
+"""
+from __future__ import annotations
+
+import pytest
+
+from catalog.__main__ import main
+from tests.catalog.conftest import JOURNAL as J
+from tests.catalog.conftest import VALID as V
+from tests.catalog.conftest import mutate, problems
+
+ROWS = [
+    pytest.param(
+        lambda: mutate(V, "  ama_pra_1", "\tama_pra_1"),
+        [
+        '{path}:11: error: invalid YAML: found character that cannot start any token; indent with spaces, not tabs',
+        ], 1, id='tab-indent'),
+    pytest.param(
+        lambda: mutate(V, "---\nWhich", "Which"),
+        [
+        '{path}:1: error: the front-matter is not closed: add a `---` line after it',
+        ], 1, id='unclosed-front-matter'),
+    pytest.param(
+        lambda: "title: Sepsis Update\nformat: webinar\n",
+        [
+        '{path}:1: error: the file must start with a `---` line, then the front-matter, then `---`',
+        ], 1, id='no-front-matter'),
+    pytest.param(
+        lambda: V.encode().replace(b"Jane", b"Jan\xe9"),
+        [
+        '{path}:17: error: the file is not UTF-8 (byte 0xe9); save it as UTF-8',
+        ], 1, id='not-utf8'),
+    pytest.param(
+        lambda: b"\xef\xbb\xbf" + V.encode(),
+        [
+        ], 0, id='bom-is-fine'),
+    pytest.param(
+        lambda: V.replace("\n", "\r\n").encode(),
+        [
+        ], 0, id='crlf-is-fine'),
+    pytest.param(
+        lambda: V + "Long description. " * 15000,
+        [
+        '{path}:1: error: the file is 270,711 bytes; activity files are limited to 262,144',
+        ], 1, id='too-large'),
+    pytest.param(
+        lambda: mutate(V, "title: Sepsis Update for the Laboratory", "title: !!python/object/apply:os.system [echo hi]"),
+        [
+        '{path}:2: error: the tag `!!python/object/apply:os.system` is not allowed; remove it',
+        ], 1, id='python-tag'),
+    pytest.param(
+        lambda: mutate(mutate(V, "starts: 2027", "starts: &start 2027"), "ends: 2027-03-12T13:00:00-05:00", "ends: *start"),
+        [
+        '{path}:5: error: anchors and aliases (& and *) are not allowed; write the value out',
+        ], 1, id='alias'),
+    pytest.param(
+        lambda: mutate(V, "title: Sepsis", "title: &t Sepsis"),
+        [
+        '{path}:2: error: anchors and aliases (& and *) are not allowed',
+        ], 1, id='unused-anchor'),
+    pytest.param(
+        lambda: mutate(V, "  pace: {program", "  pace: {<<: {level: basic}, program"),
+        [
+        '{path}:14: error: merge keys (<<) are not allowed',
+        ], 1, id='merge-key'),
+    pytest.param(
+        lambda: mutate(V, "format: webinar\n", "format: webinar\ntitle: Sepsis Again\n"),
+        [
+        '{path}:4: error: duplicate key `title` (first given on line 2)',
+        ], 1, id='duplicate-key'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00\n", "price: 25.00\nlocaton: Online\n"),
+        [
+        '{path}:7: error: unknown key `locaton`; did you mean `location`?',
+        ], 1, id='unknown-key-did-you-mean'),
+    pytest.param(
+        lambda: mutate(V, "level: basic", "levle: basic"),
+        [
+        '{path}:14: error: missing required key `level` in `designations.pace` (level of instruction)',
+        '{path}:14: error: unknown key `levle` in `designations.pace`; did you mean `level`?',
+        ], 1, id='unknown-nested-key'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00\n", "price: 25.00\nyes: true\n"),
+        [
+        "{path}:7: error: the key 'yes' must be a plain word (quote it: YAML reads it as true/false)",
+        ], 1, id='yes-as-key'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00", "price: free"),
+        [
+        '{path}:6: error: `price` must be a number, not `free`',
+        ], 1, id='price-not-a-number'),
+    pytest.param(
+        lambda: mutate(V, "objectives:\n  - Interpret", "objectives: Interpret"),
+        [
+        '{path}:8: error: `objectives` must be a list (one `- item` per line), not text',
+        ], 1, id='objectives-not-a-list'),
+    pytest.param(
+        lambda: V.replace("faculty:\n", "draft: \"no\"\nfaculty:\n", 1),
+        [
+        '{path}:16: error: `draft` must be true or false, not text',
+        ], 1, id='draft-as-text'),
+    pytest.param(
+        lambda: mutate(V, "format: webinar", "format: webinr"),
+        [
+        '{path}:3: error: `format` is `webinr`, which is not one of: live, teleconference, webinar, workshop, journal, on-demand; did you mean `webinar`?',
+        ], 1, id='format-typo'),
+    pytest.param(
+        lambda: mutate(V, "laboratory-professionals]", "nurses]"),
+        [
+        '{path}:7: error: `audience.2` is `nurses`, which is not one of: physicians, pharmacists, pharmacy-technicians, laboratory-professionals, diplomates, scientists',
+        ], 1, id='audience-unknown'),
+    pytest.param(
+        lambda: mutate(V, "    disclosures: []\n    attested: 2027-01-10", "    disclosures:\n      - {company: Acme Diagnostics, relationship: consulting, mitigation: Peer review.}\n    attested: 2027-01-10"),
+        [
+        '{path}:20: error: `faculty.0.disclosures.0.relationship` is `consulting`, which is not one of: employee, owner, stockholder, consultant, advisor, speaker, researcher, grant, royalties, honoraria, board-member, other; did you mean `consultant`?',
+        ], 1, id='relationship-typo'),
+    pytest.param(
+        lambda: mutate(V, "title: Sepsis Update for the Laboratory\n", ""),
+        [
+        "{path}:2: error: missing required key `title` (the activity's title)",
+        ], 1, id='missing-title'),
+    pytest.param(
+        lambda: mutate(V, "    attested: 2027-01-05\n", ""),
+        [
+        '{path}:21: error: missing required key `attested` in `faculty.1` (date the disclosure and attestation form was signed)',
+        ], 1, id='missing-attested'),
+    pytest.param(
+        lambda: mutate(V, "starts: 2027-03-12T12:00:00-05:00", "starts: 2027-03-12T12:00:00"),
+        [
+        '{path}:4: error: `starts` needs a UTC offset, e.g. 2027-03-12T12:00:00-05:00',
+        ], 1, id='naive-datetime'),
+    pytest.param(
+        lambda: mutate(V, "starts: 2027-03-12T12:00:00-05:00", "starts: 2027-03-12"),
+        [
+        '{path}:4: error: `starts` needs a time and UTC offset, e.g. 2027-03-12T09:00:00-05:00',
+        ], 1, id='date-without-time'),
+    pytest.param(
+        lambda: mutate(V, "starts: 2027-03-12T12:00:00-05:00", "starts: 2027-02-30T12:00:00-05:00"),
+        [
+        '{path}:4: error: `2027-02-30T12:00:00-05:00` is not a real date (day is out of range for month)',
+        ], 1, id='february-30'),
+    pytest.param(
+        lambda: mutate(V, "ends: 2027-03-12T13:00", "ends: 2027-03-12T11:00"),
+        [
+        '{path}:5: error: `ends` (2027-03-12T11:00:00-05:00) must be after `starts` (2027-03-12T12:00:00-05:00)',
+        ], 1, id='ends-before-starts'),
+    pytest.param(
+        lambda: mutate(V, "ends: 2027-03-12T13:00:00-05:00\n", ""),
+        [
+        '{path}:3: error: a webinar activity needs `ends` (its end time, with a UTC offset)',
+        ], 1, id='live-without-ends'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00\n", "price: 25.00\nclaim_until: 2027-03-01\n"),
+        [
+        '{path}:7: error: `claim_until` (2027-03-01) is before the activity ends',
+        ], 1, id='claim-until-before-end'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00\n", "price: 25.00\ntimezone: Eastern\n"),
+        [
+        '{path}:7: error: `Eastern` is not a time zone name like America/New_York',
+        ], 1, id='bad-timezone'),
+    pytest.param(
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-27-001-L01-P"),
+        [
+        '{path}:13: error: `0001-27-001-L01-P` is not a Universal Activity Number like 0001-0000-27-001-L01-P (provider-0000-year-sequence-L/H+topic-P/T)',
+        ], 1, id='bad-uan'),
+    pytest.param(
+        lambda: mutate(V, "L01-P", "H01-P"),
+        [
+        '{path}:13: error: UAN 0001-0000-27-001-H01-P is for home study (H) but the activity is webinar: use L',
+        ], 1, id='home-study-uan-on-live'),
+    pytest.param(
+        lambda: mutate(J, "H01-P", "L01-P"),
+        [
+        '{path}:15: error: UAN 0001-0000-27-001-L01-P is for a live activity (L) but the activity is journal: use H',
+        ], 1, id='live-uan-on-journal'),
+    pytest.param(
+        lambda: mutate(V, "L01-P", "L01-T"),
+        [
+        '{path}:12: error: the audience includes pharmacists: add a UAN ending in -P',
+        '{path}:12: warning: a technician UAN (-T) is listed but `audience` does not include pharmacy-technicians',
+        ], 1, id='pharmacists-without-p-uan'),
+    pytest.param(
+        lambda: mutate(mutate(V, "pharmacists,", "pharmacists, pharmacy-technicians,"), '    - {uan: "0001-0000-27-001-L01-P", hours: 1}\n', '    - {uan: "0001-0000-27-001-L01-P", hours: 1}\n    - {uan: "0001-0000-27-002-L01-T", hours: 1}\n'),
+        [
+        '{path}:12: error: pharmacist and technician UANs must differ only in the last letter',
+        ], 1, id='p-and-t-uans-differ'),
+    pytest.param(
+        lambda: mutate(V, "credits: 1}", "credits: 1.3}"),
+        [
+        '{path}:11: error: 1.3 AMA credits need at least 78 minutes of education; the activity lasts 60 minutes',
+        '{path}:11: error: AMA credits must be a multiple of 0.25 (15 minutes), not 1.3',
+        ], 1, id='ama-1-3'),
+    pytest.param(
+        lambda: mutate(V, "credits: 1}", "credits: 1.5}"),
+        [
+        '{path}:11: error: 1.5 AMA credits need at least 90 minutes of education; the activity lasts 60 minutes',
+        ], 1, id='ama-longer-than-activity'),
+    pytest.param(
+        lambda: mutate(V, ", level: basic}", "}"),
+        [
+        '{path}:14: error: missing required key `level` in `designations.pace` (level of instruction)',
+        ], 1, id='pace-level-missing'),
+    pytest.param(
+        lambda: mutate(V, "hours: 1, level", "hours: 0.75, level"),
+        [
+        '{path}:14: error: a P.A.C.E. program lasts at least 50 minutes (1 contact hour)',
+        ], 1, id='pace-under-50-minutes'),
+    pytest.param(
+        lambda: mutate(V, "hours: 1, level", "hours: 1.5, level"),
+        [
+        '{path}:14: error: 1.5 P.A.C.E. contact hours need at least 75 minutes (50 per hour); the activity lasts 60 minutes',
+        ], 1, id='pace-longer-than-activity'),
+    pytest.param(
+        lambda: mutate(V, "Interpret a blood culture Gram stain.", "Understand blood cultures."),
+        [
+        '{path}:9: error: objective 1 starts with `understand`, which cannot be measured; start with a verb such as describe, identify, interpret, compare or apply',
+        ], 1, id='unmeasurable-objective'),
+    pytest.param(
+        lambda: mutate(V, "Interpret a blood culture Gram stain.", "Interpret a Gram stain and select empiric therapy."),
+        [
+        '{path}:9: warning: objective 1 looks compound (two verbs joined by `and`): split it into two objectives',
+        ], 0, id='compound-objective'),
+    pytest.param(
+        lambda: mutate(V, "attested: 2027-01-10", "attested: 2027-04-01"),
+        [
+        '{path}:20: error: Jane Doe, PhD attested on 2027-04-01, after the activity starts (2027-03-12): disclosures must be collected and mitigated before the role begins',
+        ], 1, id='attested-after-start'),
+    pytest.param(
+        lambda: mutate(V, "    disclosures: []\n    attested: 2027-01-10", "    disclosures:\n      - {company: Acme Diagnostics, relationship: consultant}\n    attested: 2027-01-10"),
+        [
+        '{path}:20: error: missing required key `mitigation` in `faculty.0.disclosures.0` (how the relationship was mitigated before the role began)',
+        ], 1, id='disclosure-without-mitigation'),
+    pytest.param(
+        lambda: mutate(V, "faculty:\n", "commercial_support:\n  - {company: Acme Diagnostics, kind: grant}\nfaculty:\n"),
+        [
+        '{path}:17: error: commercial support from Acme Diagnostics needs `agreement_signed` (the date of the written agreement)',
+        ], 1, id='commercial-support-unsigned'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00", "price: -1"),
+        [
+        '{path}:6: error: `price` must be 0 or more, not -1',
+        ], 1, id='price-negative'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00", "price: 25.999"),
+        [
+        '{path}:6: error: `price` must have at most two decimals (cents), not 25.999',
+        ], 1, id='price-fractional-cents'),
+    pytest.param(
+        lambda: mutate(mutate(J, "claim_until: 2028-03-11\n", ""), "pass_mark: 70\n", ""),
+        [
+        '{path}:3: error: a journal activity needs `claim_until` (the last day to claim credit)',
+        '{path}:3: error: a journal activity needs `pass_mark` (the post-test pass mark, in percent)',
+        ], 1, id='journal-without-window-and-mark'),
+    pytest.param(
+        lambda: mutate(J, "claim_until: 2028-03-11", "claim_until: 2030-06-01"),
+        [
+        '{path}:5: error: ACPE home study expires within 3 years of release: `claim_until` must be on or before 2030-03-12',
+        ], 1, id='acpe-home-study-over-3-years'),
+    pytest.param(
+        lambda: mutate(V, 'tracking: "20-123456", ', ""),
+        [
+        '{path}:15: error: missing required key `tracking` in `designations.florida` (CE Broker course tracking number)',
+        ], 1, id='florida-without-tracking'),
+    pytest.param(
+        lambda: mutate(J, "answer: 0", "answer: 2"),
+        [
+        '{path}:21: error: question 1: `answer` is 2, but choices are numbered 0 to 1',
+        ], 1, id='answer-out-of-range'),
+    pytest.param(
+        lambda: mutate(V, "title: Sepsis Update for the Laboratory", "title: Sepsis: an update"),
+        [
+        "{path}:2: error: invalid YAML: mapping values are not allowed in this context; quote values that contain ': '",
+        ], 1, id='unquoted-colon'),
+    pytest.param(
+        lambda: mutate(V, "Which blood", "TODO: which blood"),
+        [
+        '{path}:26: error: the description still has a placeholder (TODO): fill it in, or set `draft: true`',
+        ], 1, id='todo-placeholder'),
+    pytest.param(
+        lambda: mutate(J, "pass_mark: 70", "pass_mark: !!int seventy"),
+        [
+        '{path}:7: error: `seventy` is not a whole number',
+        ], 1, id='bad-int-tag'),
+    pytest.param(
+        lambda: mutate(V, "Jane", "Ja\x00ne"),
+        [
+        '{path}:17: error: the file contains a NUL character',
+        ], 1, id='nul-byte'),
+    pytest.param(
+        lambda: "",
+        [
+        '{path}:1: error: the file is empty: start it with a `---` line, the front-matter, then `---` (`python -m catalog new` writes a skeleton)',
+        ], 1, id='empty-file'),
+    pytest.param(
+        lambda: "---\n---\n",
+        [
+        '{path}:2: error: the front-matter is empty',
+        ], 1, id='only-dashes'),
+    pytest.param(
+        lambda: "---\n- title: Sepsis\n- format: webinar\n---\n",
+        [
+        '{path}:2: error: the front-matter must be a mapping of keys to values (`key: value` lines), not a list',
+        ], 1, id='front-matter-is-a-list'),
+]
+
+
+@pytest.mark.parametrize("make, expected, code", ROWS)
+def test_mistake_is_reported_exactly(make, expected, code, write_activity, run_check):
+    path = write_activity(make())
+    want = [e.replace("{path}", str(path)) for e in expected]
+    assert problems(path) == want
+    rc, lines, summary = run_check(path)
+    assert lines == want
+    assert rc == code
+    errors = sum(": error: " in w for w in want)
+    assert summary.startswith(f"checked 1 activity file: {errors} error")
+
+
+def test_table_is_large_enough():
+    assert len(ROWS) >= 40
+
+
+def test_warnings_fail_only_with_strict(write_activity, run_check):
+    path = write_activity(mutate(V, "Interpret a blood culture Gram stain.",
+                                 "Interpret a Gram stain and select empiric therapy."))
+    assert run_check(path)[0] == 0
+    rc, lines, summary = run_check("--strict", path)
+    assert rc == 1
+    assert summary == "checked 1 activity file: 0 errors, 1 warning (warnings fail with --strict)"
+
+
+def test_bad_file_name(write_activity):
+    path = write_activity(V, name="Sepsis Update.md")
+    assert problems(path) == [
+        f"{path}:1: error: the file name `Sepsis Update` must be lower-case words joined by hyphens "
+        "(it becomes the activity's address)"]
+
+
+def test_same_slug_in_two_folders(write_activity, run_check):
+    first = write_activity(V, folder="2026")
+    second = write_activity(V, folder="2027")
+    want = [f"{second}:1: error: another activity already uses the address `sepsis-update` ({first}); "
+            "rename one file"]
+    assert problems(first.parent, second.parent) == want
+    rc, lines, _ = run_check(first.parent, second.parent)
+    assert (rc, lines) == (1, want)
+
+
+def test_same_file_twice_is_checked_once(write_activity, run_check):
+    path = write_activity(V)
+    assert run_check(path, path, path.parent) == (0, [], "checked 1 activity file: 0 errors, 0 warnings")
+
+
+def test_missing_path(tmp_path, run_check):
+    rc, lines, _ = run_check(tmp_path / "nowhere.md")
+    assert (rc, lines) == (1, [f"{tmp_path / 'nowhere.md'}:1: error: no such file or folder"])
+
+
+def test_unreadable_path_is_a_problem_not_a_traceback(tmp_path, run_check):
+    odd = tmp_path / "activities" / "odd.md"  # a folder whose name looks like an activity file
+    odd.mkdir(parents=True)
+    rc, lines, _ = run_check(odd.parent)
+    assert (rc, lines) == (1, [f"{odd}:1: error: cannot read the file: Is a directory"])
+
+
+def test_usage_error_exits_2_without_traceback(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "xml"])
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
