@@ -369,3 +369,24 @@ MITIGATION_STATEMENT = Statement.of(
     "All relevant financial relationships listed for these individuals have been mitigated."
 )
 NOTHING_TO_DISCLOSE = "has no relevant financial relationships with ineligible companies to disclose"
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogue wording (ACCME Standards for Integrity and Independence: commercial support is
+# disclosed to learners before the activity). Used by the catalogue site.
+# --------------------------------------------------------------------------------------------
+NO_COMMERCIAL_SUPPORT = Statement.of("This activity received no commercial support.")
+
+
+def commercial_support_statement(company: str, kind: str) -> Statement:
+    """One line per supporter: an educational grant or in-kind support."""
+    what = "in-kind support" if kind == "in-kind" else "an educational grant"
+    return Statement.of(f"This activity is supported by {what} from {company}.")
+
+
+def participation_offer_statement(hours: Decimal) -> Statement:
+    """What everyone else receives: a certificate of participation (CE-RULES 'Who claims what')."""
+    return Statement.of(
+        "Board diplomates and registrants, and learners with other CE licences, receive a certificate "
+        f"of participation for up to {format_hours(hours)} {credit_word(hours, 'hour', 'hours')}."
+    )

@@ -1,0 +1,210 @@
+"""How an activity's facts read on the site: dates with time zones, prices, designations, disclosures.
+
+All wording of accreditation statements comes from `catalog.credits`; this module only chooses which
+statements an activity needs and formats dates, money and hours around them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .. import credits as C
+from ..model import Activity
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What a catalogue build needs besides the activities."""
+
+    provider: str = C.DEFAULT_PROVIDER
+    claim_url: str = "http://127.0.0.1:5000"
+    today: dt.date = field(default_factory=dt.date.today)
+    site_url: str = ""  # absolute base for links in activities.json and calendar.ics, may be ""
+
+    def purchase_url(self, slug: str) -> str:
+        return f"{self.claim_url.rstrip('/')}/activities/{slug}"
+
+
+# ------------------------------------------------------------------------------------------
+# Money, dates and times
+# ------------------------------------------------------------------------------------------
+def price_text(price: Decimal) -> str:
+    """0 -> 'Free'; 25 -> '$25.00'; 1250 -> '$1,250.00'."""
+    return "Free" if price == 0 else f"${price:,.2f}"
+
+
+def purchase_text(price: Decimal) -> str:
+    return "Enroll for free" if price == 0 else f"Purchase for {price_text(price)}"
+
+
+@lru_cache(maxsize=None)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def local(a: Activity, moment: dt.datetime) -> dt.datetime:
+    """A moment in the activity's display time zone (or its own UTC offset when it has none)."""
+    tz = _zone(a.timezone)
+    return moment.astimezone(tz) if tz else moment
+
+
+def zone_abbreviation(moment: dt.datetime) -> str:
+    """'EST', 'CEST'; for a bare offset 'UTC−05:00' (zoneinfo names some zones '+03': use UTC+03:00)."""
+    name = moment.tzname() or ""
+    if name in ("UTC", "GMT") or re.fullmatch(r"[A-Z]{2,5}", name):
+        return name
+    off = moment.utcoffset() or dt.timedelta(0)
+    sign = "+" if off >= dt.timedelta(0) else "−"
+    minutes = abs(int(off.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def date_text(d: dt.date) -> str:
+    """'Friday, March 12, 2027'."""
+    return f"{d:%A}, {d:%B} {d.day}, {d.year}"
+
+
+def short_date(d: dt.date) -> str:
+    """'Mar 12, 2027' (listings)."""
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+def time_text(t: dt.datetime) -> str:
+    """'12:00 PM', '1:30 PM'."""
+    h = t.hour % 12 or 12
+    return f"{h}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+
+def when_text(a: Activity) -> str:
+    """Live: 'Friday, March 12, 2027, 12:00 PM – 1:30 PM EST'; home study: 'Released March 12, 2027'."""
+    start = local(a, a.starts)
+    if not a.is_live or a.ends is None:
+        return f"Released {start:%B} {start.day}, {start.year}"
+    end = local(a, a.ends)
+    zs, ze = zone_abbreviation(start), zone_abbreviation(end)
+    if end.date() == start.date():
+        if zs == ze:
+            return f"{date_text(start)}, {time_text(start)} – {time_text(end)} {ze}"
+        return f"{date_text(start)}, {time_text(start)} {zs} – {time_text(end)} {ze}"
+    return f"{date_text(start)}, {time_text(start)} {zs} – {date_text(end)}, {time_text(end)} {ze}"
+
+
+def claim_deadline_text(a: Activity) -> str:
+    return f"Claim credit by {date_text(a.claim_until)}"
+
+
+# ------------------------------------------------------------------------------------------
+# Where an activity sits in the catalogue on a given day
+# ------------------------------------------------------------------------------------------
+UPCOMING, ON_DEMAND, PAST = "upcoming", "on-demand", "past"
+
+
+def phase(a: Activity, today: dt.date) -> str:
+    """Live activities are upcoming until the day they end (in their own time zone), then past;
+    journal and on-demand activities are listed while credit can still be claimed."""
+    if a.is_live:
+        return UPCOMING if local(a, a.ends or a.starts).date() >= today else PAST
+    return ON_DEMAND if a.claim_until >= today else PAST
+
+
+def slugify(text: str) -> str:
+    """'Antimicrobial Resistance' -> 'antimicrobial-resistance' (topic addresses)."""
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "topic"
+
+
+# ------------------------------------------------------------------------------------------
+# Designations and disclosures, as learners read them before the activity
+# ------------------------------------------------------------------------------------------
+ACPE_AUDIENCE = {"P": "Pharmacists", "T": "Pharmacy technicians"}
+
+
+@dataclass(frozen=True)
+class CreditBlock:
+    """One credit type on an activity page: its name, facts (label, value) and statements."""
+
+    key: str
+    name: str
+    facts: tuple[tuple[str, str], ...]
+    statements: tuple[C.Statement, ...]
+
+
+def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
+    blocks: list[CreditBlock] = []
+    for key in a.credit_keys:
+        ds = [d for d in a.designations if d.credit == key]
+        ct = C.CREDIT_TYPES[key]
+        facts: list[tuple[str, str]] = []
+        statements: list[C.Statement] = []
+        if key == "ama_pra_1":
+            d = ds[0]
+            statements = [C.ama_designation_statement(provider, a.format, d.hours),
+                          C.accme_accreditation_statement(provider)]
+        elif key == "acpe":
+            for d in ds:
+                facts += [("UAN", d.reference),
+                          ("Audience", ACPE_AUDIENCE.get(d.audience, d.audience)),
+                          ("Contact hours", f"{ct.units(d.hours)} ({_ceu(d.hours)} CEU)"),
+                          ("Topic", f"{d.topic} {d.topic_name}".strip())]
+            statements = [C.acpe_accreditation_statement(provider)]
+        elif key == "pace":
+            d = ds[0]
+            facts = [("Program number", d.reference), ("Level", d.level.capitalize()),
+                     ("Contact hours", ct.units(d.hours))]
+            statements = [C.pace_approval_statement(provider)]
+        elif key == "california_cls":
+            d = ds[0]
+            facts = [("Course number", d.reference), ("Contact hours", ct.units(d.hours))]
+            statements = [C.california_statement(provider, d.reference)]
+        elif key == "florida":
+            d = ds[0]
+            facts = [("CE Broker tracking number", d.reference), ("Contact hours", ct.units(d.hours))]
+            if d.subjects:
+                facts.append(("Subject areas", ", ".join(C.FLORIDA_SUBJECTS.get(s, s) for s in d.subjects)))
+            statements = [C.florida_statement(provider, d.reference)]
+        elif key == "participation":
+            statements = [C.participation_offer_statement(ds[0].hours)]
+        blocks.append(CreditBlock(key, ct.name, tuple(facts), tuple(statements)))
+    return blocks
+
+
+def _ceu(hours: Decimal) -> str:
+    """ACPE: 0.1 CEU = 1 contact hour."""
+    return C.format_hours(Decimal(hours) / 10)
+
+
+@dataclass(frozen=True)
+class DisclosureRow:
+    name: str
+    role: str
+    affiliation: str
+    relationships: tuple[tuple[str, str], ...]   # (company, relationship)
+    nothing: str                                  # '<name> has no relevant …' or ''
+
+
+def disclosure_rows(a: Activity) -> list[DisclosureRow]:
+    rows = []
+    for p in a.faculty:
+        rels = tuple((d.company, d.relationship.replace("-", " ")) for d in p.disclosures)
+        rows.append(DisclosureRow(p.name, p.role.capitalize(), p.affiliation, rels,
+                                  "" if rels else f"{p.name} {C.NOTHING_TO_DISCLOSE}."))
+    return rows
+
+
+def support_statements(a: Activity) -> list[C.Statement]:
+    if not a.commercial_support:
+        return [C.NO_COMMERCIAL_SUPPORT]
+    return [C.commercial_support_statement(s.company, s.kind) for s in a.commercial_support]
+
+
+def credit_summary(a: Activity) -> str:
+    """'AMA PRA Category 1 · ACPE (pharmacy) · Participation' for listings."""
+    return " · ".join(C.CREDIT_TYPES[k].short for k in a.credit_keys)

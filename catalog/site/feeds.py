@@ -1,0 +1,82 @@
+"""Machine-readable outputs: /activities.json (versioned) and iCalendar files for live activities."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Callable, Iterable
+
+from icalendar import Calendar, Event
+
+from ..model import Activity
+from .display import SiteSettings
+
+SCHEMA = "ce-portal/activities"
+VERSION = 1
+PRODID = "-//CE Portal//Activity catalogue//EN"
+
+
+def activity_record(a: Activity, settings: SiteSettings, url: str) -> dict:
+    """One activity as it appears in activities.json (schema version 1)."""
+    return {
+        "slug": a.slug,
+        "title": a.title,
+        "format": a.format,
+        "learning_format": a.learning_format,
+        "starts": a.starts.isoformat(),
+        "ends": a.ends.isoformat() if a.ends else None,
+        "timezone": a.timezone or None,
+        "claim_until": a.claim_until.isoformat(),
+        "price": f"{a.price:.2f}",
+        "price_cents": a.price_cents,
+        "location": a.location,
+        "conference": a.conference or None,
+        "audience": list(a.audience),
+        "objectives": list(a.objectives),
+        "designations": [d.as_dict() for d in a.designations],
+        "tags": list(a.tags),
+        "url": url,
+        "purchase_url": settings.purchase_url(a.slug),
+    }
+
+
+def activities_json(published: Iterable[Activity], settings: SiteSettings,
+                    url_of: Callable[[Activity], str], generated: dt.datetime | None = None) -> str:
+    generated = generated or dt.datetime.now(dt.timezone.utc)
+    doc = {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "generated": generated.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
+        "activities": [activity_record(a, settings, url_of(a)) for a in published],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) -> Event:
+    ev = Event()
+    ev.add("uid", f"{a.slug}@ce-portal")
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", a.starts.astimezone(dt.timezone.utc))
+    ev.add("dtend", (a.ends or a.starts).astimezone(dt.timezone.utc))
+    ev.add("summary", a.title)
+    where = a.location + (f" ({a.conference})" if a.conference else "")
+    ev.add("location", where)
+    ev.add("url", url)
+    text = a.description.strip()
+    ev.add("description", (text + "\n\n" if text else "") + f"Details and enrolment: {url}\n"
+           f"Purchase: {settings.purchase_url(a.slug)}")
+    return ev
+
+
+def calendar(live: Iterable[Activity], settings: SiteSettings, url_of: Callable[[Activity], str],
+             name: str = "CE activities", stamp: dt.datetime | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT per live activity (UID <slug>@ce-portal, times in UTC)."""
+    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    for a in live:
+        if a.is_live:
+            cal.add_component(_event(a, settings, url_of(a), stamp))
+    return cal.to_ical()
