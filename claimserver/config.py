@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "FOLLOW_UP_REMINDER_DAYS": 14,
     # Questionnaire links stay valid this many days.
     "FOLLOW_UP_LINK_DAYS": 60,
+    # A director's shared planning-brief link (/brief/<token>) stays valid this many days.
+    "BRIEF_LINK_DAYS": 30,
     # Public verification: attempts allowed per client address per minute.
     "VERIFY_RATE_PER_MINUTE": 30,
     # Cookies only over HTTPS (on in production).
