@@ -38,6 +38,14 @@ DEFAULTS: dict[str, Any] = {
     "PACE_PROVIDER_NUMBER": "116",
     "CE_BROKER_PROVIDER_ID": "50-1234",
     "CALIFORNIA_ACCREDITING_AGENCY": "ASCLS P.A.C.E.® (Provider 116)",
+    # Reporting (claimserver.reports). ACCME PARS learner data: "all" queues every AMA PRA claim
+    # (a completion PARS does not need costs one upload line; a missed MOC/REMS one cannot be
+    # recovered later), "off" queues none.
+    "PARS_REPORTING": "all",
+    # Days after participation by which PARS items should be sent; 0 = no deadline (ACCME sets none).
+    "PARS_REPORT_DAYS": 0,
+    # Time zone whose calendar date is "today" when counting days left to a reporting deadline.
+    "REPORTING_TIMEZONE": "America/New_York",
     # Mail: "file" writes each message to MAIL_OUTBOX_DIR and the log; "smtp" sends.
     "MAIL_BACKEND": "file",
     "MAIL_OUTBOX_DIR": "",
@@ -112,3 +120,11 @@ def validate(cfg: dict[str, Any]) -> None:
             raise ConfigError("DATABASE_URL must be set in production")
     if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND must be file or smtp")
+    if cfg.get("PARS_REPORTING", "all") not in ("off", "all"):
+        raise ConfigError("PARS_REPORTING must be off or all")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(cfg.get("REPORTING_TIMEZONE") or "America/New_York")
+    except (ValueError, KeyError, OSError):
+        raise ConfigError(f"REPORTING_TIMEZONE is not a time zone: {cfg.get('REPORTING_TIMEZONE')!r}") from None

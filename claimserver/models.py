@@ -314,6 +314,12 @@ class ReportItem(BaseModel):
     open_key = CharField(max_length=60, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # Reporting ledger (claimserver.reports.ledger): the row as sent (column header -> value), so a
+    # response file is matched by its natural key and a rejected item is re-queued once the
+    # learner's data differs from what was sent; when it was exported and when its result came in.
+    sent_row = JSONField(null=True)
+    exported_at = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True)
 
 
 # ------------------------------------------------------------------------------------------------
