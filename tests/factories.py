@@ -66,6 +66,21 @@ def create_evaluation(learner: Learner, slug: str, **overrides) -> Evaluation:
     return Evaluation.create(**fields)
 
 
+def create_claim(learner: Learner, slug: str, credit_type: str, hours=None,
+                 participated_on: dt.date = dt.date(2027, 3, 12)):
+    """A Claim row with the designation snapshot from the synced version (no ledger, no certificate)."""
+    from decimal import Decimal
+
+    from claimserver.models import Claim
+
+    row, v = activity(slug)
+    designation = next(d for d in v.model().designations if d.credit == credit_type)
+    hours = Decimal(str(hours)) if hours is not None else designation.hours
+    return Claim.create(learner=learner, activity=row, version=v, credit_type=credit_type,
+                        quarter_hours=int(hours * 4), designation=designation.as_dict(),
+                        participated_on=participated_on)
+
+
 def login(client, learner: Learner, password: str = PASSWORD):
     return client.post("/login", data={"email": learner.email, "password": password},
                        follow_redirects=False)
