@@ -190,11 +190,11 @@ class Doc:
 
     def error(self, key: str | int, message: str, rule: str = "") -> None:
         line = key if isinstance(key, int) else self.line(key)
-        self.problems.append(Problem(self.path, line, ERROR, message, rule))
+        self.problems.append(Problem(self.path, line, ERROR, _one_line(message), rule))
 
     def warn(self, key: str | int, message: str, rule: str = "") -> None:
         line = key if isinstance(key, int) else self.line(key)
-        self.problems.append(Problem(self.path, line, WARNING, message, rule))
+        self.problems.append(Problem(self.path, line, WARNING, _one_line(message), rule))
 
     @property
     def has_errors(self) -> bool:
@@ -213,6 +213,13 @@ class Doc:
 
 
 _BAD = object()
+
+
+def _one_line(message: str) -> str:
+    """Keep `path:line: severity: message` on one line whatever the file quoted (keys, values)."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
