@@ -99,6 +99,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         url = {a.slug: pages.page_url(pages.activity_src(a.slug), dirs) for a in published}
         self._rows = {a.slug: pages.listing_row(a, today, url[a.slug]) for a in published}
         absolute = self._absolute
+        now = dt.datetime.now(dt.timezone.utc)
+        events: dict[str, bytes] = {}
 
         def add(src: str, content: str | bytes, inclusion: InclusionLevel) -> File:
             if files.get_file_from_path(src) is not None:
@@ -115,7 +117,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 f.edit_uri = posixpath.normpath(os.path.relpath(a.path, config.docs_dir).replace(os.sep, "/"))
             self._activities[src] = a
             if a.is_live:
-                add(pages.ics_src(a.slug), feeds.calendar([a], self.settings, lambda x: absolute(url[x.slug]),
+                events[a.slug] = feeds.event_bytes(a, self.settings, absolute(url[a.slug]), now)
+                add(pages.ics_src(a.slug), feeds.calendar([a], self.settings, absolute, events=events,
                                                          name=self.config.calendar_name),
                     InclusionLevel.NOT_IN_NAV)
         for listing in pages.listings(published, today):
@@ -123,10 +126,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 InclusionLevel.INCLUDED if listing.in_nav else InclusionLevel.NOT_IN_NAV)
             self._listings[listing.src_uri] = listing
         self._chooser = pages.chooser(published, dirs)
-        add("activities.json", feeds.activities_json(published, self.settings, lambda a: absolute(url[a.slug])),
+        add("activities.json", feeds.activities_json(published, self.settings, lambda a: absolute(url[a.slug]), now),
             InclusionLevel.INCLUDED)
-        add("calendar.ics", feeds.calendar((a for a in published if a.is_live), self.settings,
-                                           lambda a: absolute(url[a.slug]), name=self.config.calendar_name),
+        add("calendar.ics", feeds.calendar(published, self.settings, lambda a: absolute(url[a.slug]),
+                                           name=self.config.calendar_name, events=events),
             InclusionLevel.INCLUDED)
         return files
 

@@ -67,16 +67,27 @@ def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) ->
     return ev
 
 
-def calendar(live: Iterable[Activity], settings: SiteSettings, url_of: Callable[[Activity], str],
-             name: str = "CE activities", stamp: dt.datetime | None = None) -> bytes:
-    """A VCALENDAR with one VEVENT per live activity (UID <slug>@ce-portal, times in UTC)."""
-    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+def _wrap(events: Iterable[bytes], name: str) -> bytes:
+    """A VCALENDAR around already serialised VEVENTs (each event is serialised once per build)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    for a in live:
-        if a.is_live:
-            cal.add_component(_event(a, settings, url_of(a), stamp))
-    return cal.to_ical()
+    head = cal.to_ical().rpartition(b"END:VCALENDAR")[0]
+    return head + b"".join(events) + b"END:VCALENDAR\r\n"
+
+
+def event_bytes(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime | None = None) -> bytes:
+    """One live activity as a serialised VEVENT (UID <slug>@ce-portal, times in UTC)."""
+    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    return _event(a, settings, url, stamp).to_ical()
+
+
+def calendar(live: Iterable[Activity], settings: SiteSettings, url_of: Callable[[Activity], str],
+             name: str = "CE activities", stamp: dt.datetime | None = None,
+             events: dict[str, bytes] | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT per live activity; `events` (slug -> VEVENT) reuses serialised ones."""
+    events = events or {}
+    return _wrap((events.get(a.slug) or event_bytes(a, settings, url_of(a), stamp)
+                  for a in live if a.is_live), name)

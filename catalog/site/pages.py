@@ -36,6 +36,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=None)
 def template(name: str) -> jinja2.Template:
     return environment().get_template(name)
 
