@@ -117,7 +117,9 @@ class Order(BaseModel):
     version = ForeignKeyField(ActivityVersion, on_delete="RESTRICT")
     amount_cents = IntegerField(constraints=[Check("amount_cents >= 0")])
     currency = CharField(max_length=3, default="USD")
-    status = CharField(max_length=12, default="pending")  # pending | paid | declined | refunded
+    status = CharField(max_length=12, default="pending")  # pending | processing | paid | declined | refunded
+    # when the one request allowed to charge took the order ('processing'); a stale one may retry
+    charge_started_at = DateTimeField(null=True)
     gateway = CharField(max_length=20, default="")
     gateway_ref = CharField(max_length=100, default="")
     receipt_number = CharField(max_length=20, unique=True)

@@ -1,0 +1,29 @@
+"""Text hygiene for what learners type and certificates print: names without invisible tricks."""
+from __future__ import annotations
+
+import unicodedata
+
+#: Bidi embedding/override (U+202A–U+202E) and isolate (U+2066–U+2069) controls: they can make a
+#: printed name read differently from what is stored. They are Cf, but listed for clarity.
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+#: Joiners some scripts (Arabic, Indic, emoji sequences) need to spell a name correctly.
+KEEP = frozenset({"\u200c", "\u200d"})  # ZWNJ, ZWJ
+
+
+def clean_name(value: str | None) -> str:
+    """A name as printed: NFC, no control/format characters (except ZWJ/ZWNJ), spaces collapsed."""
+    if not value:
+        return ""
+    out = []
+    for ch in unicodedata.normalize("NFC", value):
+        if ch in KEEP:
+            out.append(ch)
+        elif ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            # tabs and newlines become spaces; other invisible characters vanish
+            if ch in "\t\n\r\x0b\x0c\x85":
+                out.append(" ")
+        elif unicodedata.category(ch) == "Zs" or ch in "\u2028\u2029":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
