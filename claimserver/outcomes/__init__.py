@@ -1,6 +1,6 @@
-"""Outcomes: the practice-change follow-up questionnaire and course directors' reports."""
+"""Outcomes: the practice-change follow-up questionnaire and course directors' reports and reviews."""
 from flask import Blueprint
 
-bp = Blueprint("outcomes", __name__, template_folder="templates")
+bp = Blueprint("outcomes", __name__, template_folder="templates", cli_group="outcomes")
 
-from . import views  # noqa: E402,F401
+from . import cli, director, views  # noqa: E402,F401

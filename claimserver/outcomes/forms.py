@@ -1,0 +1,41 @@
+"""Forms of the outcomes feature: the learner's follow-up answer and a director's review."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from .. import clock
+from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
+
+
+class FollowUpForm(FlaskForm):
+    implemented = RadioField("Did you make the change you planned?", choices=list(IMPLEMENTED.items()),
+                             validators=[InputRequired("Choose one answer.")])
+    barriers = TextAreaField("What got in the way, if anything?", validators=[Optional(), Length(max=4000)])
+    impact = TextAreaField("What difference did it make for patients or for the laboratory?",
+                           validators=[Optional(), Length(max=4000)])
+
+
+class ReviewForm(FlaskForm):
+    body = SelectField("Who reviewed", choices=list(BODIES.items()), validators=[DataRequired()])
+    members = StringField("Names of those present", validators=[DataRequired("Name who took part."),
+                                                                 Length(max=2000)])
+    reviewed_on = DateField("Date of the review", validators=[InputRequired("Give the date (YYYY-MM-DD).")])
+    phase = SelectField("Phase", choices=list(PHASES.items()), validators=[DataRequired()])
+    verdict = SelectField("Verdict", choices=list(VERDICTS.items()), validators=[DataRequired()])
+    changes = TextAreaField("Changes to make", validators=[Optional(), Length(max=4000)])
+    owners = StringField("Who owns the changes", validators=[Optional(), Length(max=300)])
+    rationale = TextAreaField("Rationale", validators=[DataRequired("Say why."), Length(max=4000)])
+
+    def validate_reviewed_on(self, field):
+        if field.data and field.data > clock.today():
+            raise ValidationError("A review cannot be dated in the future.")
+
+    def validate_changes(self, field):
+        if self.verdict.data == "changes-needed" and not (field.data or "").strip():
+            raise ValidationError("Describe the changes to make.")
+
+    def validate_owners(self, field):
+        if self.verdict.data == "changes-needed" and not (field.data or "").strip():
+            raise ValidationError("Name who owns the changes.")
