@@ -1,0 +1,456 @@
+"""The credit ledger: every write about reporting claims to CPE Monitor, CE Broker and PARS.
+
+A claim that must be reported gets one report item per destination (`record_claim`). Items move
+due -> exported -> accepted | rejected; a rejected item is never edited back: once the learner's data
+changes, a NEW item (status due) supersedes it and the old one becomes "corrected". Items are never
+deleted. `open_key` ("<claim id>:<destination>") is set while an item is open (due, exported,
+rejected), so the unique index allows one open item per claim and destination.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from flask import current_app
+from peewee import IntegrityError, fn
+
+from .. import clock
+from ..db import database
+from ..models import Claim, ExportBatch, Learner, ReportItem, audit, utcnow
+from . import layouts as L
+
+OPEN = ("due", "exported", "rejected")
+STATUSES = ("due", "exported", "accepted", "rejected", "corrected")
+
+
+def _config():
+    return current_app.config
+
+
+def today() -> dt.date:
+    """Today in the society's time zone (REPORTING_TIMEZONE), from the app's clock."""
+    return L.reporting_today(clock.now(), _config().get("REPORTING_TIMEZONE") or "America/New_York")
+
+
+def open_key(claim_id: int, destination: str) -> str:
+    return f"{claim_id}:{destination}"
+
+
+def pars_enabled() -> bool:
+    return _config().get("PARS_REPORTING", "all") == "all"
+
+
+def destination_for(claim: Claim) -> str | None:
+    """Where this claim must be reported, or None (PARS only when PARS_REPORTING is "all")."""
+    dest = L.DESTINATION_OF.get(claim.credit_type)
+    if dest == "pars" and not pars_enabled():
+        return None
+    return dest
+
+
+def _source(item: ReportItem) -> L.Source:
+    return L.Source(claim=item.claim, learner=item.claim.learner, config=_config())
+
+
+# ------------------------------------------------------------------------------------------------
+# Recording claims
+# ------------------------------------------------------------------------------------------------
+def record_claim(claim: Claim) -> ReportItem | None:
+    """Create the report item this claim needs (idempotent); call inside the claim's transaction."""
+    dest = destination_for(claim)
+    if dest is None:
+        return None
+    existing = ReportItem.get_or_none((ReportItem.claim == claim) & (ReportItem.destination == dest))
+    if existing:
+        return None
+    layout = L.LAYOUTS[dest]
+    try:
+        with database.atomic():
+            return ReportItem.create(
+                claim=claim, destination=dest, status="due",
+                deadline=L.deadline_for(claim.participated_on, layout.days(_config())),
+                open_key=open_key(claim.id, dest))
+    except IntegrityError:
+        return None  # a concurrent request recorded it
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    requeued: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} new report item(s), {self.requeued} re-queued after a profile correction"
+
+
+def sync_ledger() -> SyncResult:
+    """Cover claims made before the ledger existed, and re-queue corrected rejections. Idempotent."""
+    result = SyncResult()
+    for credit_type, dest in L.DESTINATION_OF.items():
+        has_item = ReportItem.select().where((ReportItem.claim == Claim.id)
+                                             & (ReportItem.destination == dest))
+        missing = Claim.select().where((Claim.credit_type == credit_type) & ~fn.EXISTS(has_item))
+        for claim in missing.order_by(Claim.id):
+            with database.atomic():
+                if record_claim(claim):
+                    result.created += 1
+    rejected = ReportItem.select().where(ReportItem.status == "rejected").order_by(ReportItem.id)
+    for item in rejected:
+        if _requeue_if_changed(item):
+            result.requeued += 1
+    return result
+
+
+def learner_changed(item: ReportItem) -> bool:
+    """Whether the learner's data in this item's row differs from what was sent."""
+    if not item.sent_row:
+        return False
+    layout = L.LAYOUTS[item.destination]
+    now = L.build_row(layout, _source(item))
+    return any(now[h] != item.sent_row.get(h) for h in layout.learner_headers)
+
+
+def requeue(item: ReportItem, actor: Learner | None = None, why: str = "profile corrected") -> ReportItem:
+    """Supersede a rejected item with a new due one (same deadline)."""
+    with database.atomic():
+        old = ReportItem.get_by_id(item.id)
+        if old.status != "rejected":
+            raise ValueError(f"item {old.id} is {old.status}, not rejected")
+        old.status, old.open_key, old.updated_at = "corrected", None, utcnow()
+        old.save()
+        new = ReportItem.create(claim=old.claim, destination=old.destination, status="due",
+                                deadline=old.deadline, supersedes=old,
+                                open_key=open_key(old.claim_id, old.destination))
+        audit(actor, "report.requeued", f"report_item:{new.id}", supersedes=old.id, why=why)
+    return new
+
+
+def _requeue_if_changed(item: ReportItem) -> ReportItem | None:
+    if item.status == "rejected" and learner_changed(item):
+        return requeue(item)
+    return None
+
+
+def on_profile_changed(learner: Learner) -> int:
+    """Hook for the profile page: re-queue this learner's rejected items whose data changed."""
+    items = (ReportItem.select().join(Claim)
+             .where((Claim.learner == learner) & (ReportItem.status == "rejected")))
+    return sum(1 for item in items if _requeue_if_changed(item))
+
+
+# ------------------------------------------------------------------------------------------------
+# Exports
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Blocked:
+    item: ReportItem
+    reason: str
+
+
+@dataclass
+class ExportResult:
+    destination: str
+    batches: list[ExportBatch] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)
+    groups: dict[int, str] = field(default_factory=dict)  # batch id -> "P"/"T" (CPE Monitor)
+
+    @property
+    def exported(self) -> int:
+        return sum(b.item_count for b in self.batches)
+
+    def summary(self, names: dict[int, str] | None = None) -> str:
+        names = names or {}
+        if self.batches:
+            parts = [f"{b.item_count} item{'s' if b.item_count != 1 else ''} to "
+                     f"{names.get(b.id, b.filename)}" for b in self.batches]
+            head = "exported " + ", ".join(parts)
+        else:
+            head = f"nothing to export to {L.LAYOUTS[self.destination].name}"
+        if not self.blocked:
+            return head
+        counts: dict[str, int] = {}
+        for b in self.blocked:
+            for reason in b.reason.split("; "):
+                if reason.startswith("missed"):
+                    kind = "missed deadline"
+                elif " is not " in reason:
+                    kind = "invalid " + reason.split(" '")[0]
+                else:
+                    kind = reason
+                counts[kind] = counts.get(kind, 0) + 1
+        detail = ", ".join(f"{n} {r}" for r, n in counts.items())
+        return f"{head}; {len(self.blocked)} skipped ({detail})"
+
+
+def candidates(destination: str, include_all: bool = False):
+    statuses = ("due", "exported") if include_all else ("due",)
+    return (ReportItem.select(ReportItem, Claim, Learner).join(Claim).join(Learner)
+            .where((ReportItem.destination == destination) & ReportItem.status.in_(statuses))
+            .order_by(ReportItem.id))
+
+
+def blocked_reason(item: ReportItem, on: dt.date) -> str | None:
+    layout = L.LAYOUTS[item.destination]
+    state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
+    if state.missed and item.status != "exported":
+        return f"missed — cannot be reported (deadline {L.us_date(item.deadline)})"
+    return L.blocked_reason(layout, item.claim.learner)
+
+
+def export(destination: str, *, include_all: bool = False, actor: Learner | None = None,
+           progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """Write the due items (with include_all: also exported, not accepted) into batches; mark them."""
+    layout = L.LAYOUTS[destination]
+    on = today()
+    result = ExportResult(destination)
+    ready: dict[str, list[ReportItem]] = {}
+    items = list(candidates(destination, include_all))
+    for i, item in enumerate(items, 1):
+        reason = blocked_reason(item, on)
+        if reason:
+            result.blocked.append(Blocked(item, reason))
+        else:
+            group = L.audience(item.claim) if layout.split_by_audience else ""
+            ready.setdefault(group, []).append(item)
+        if progress:
+            progress(i, len(items))
+    allowed = ("due", "exported") if include_all else ("due",)
+    for group, group_items in sorted(ready.items()):
+        with database.atomic():
+            batch = ExportBatch.create(destination=destination, filename="", content="",
+                                       item_count=0, created_by=actor)
+            now = utcnow()
+            sent = []
+            for item in group_items:
+                row = L.build_row(layout, _source(item))
+                claimed = (ReportItem.update(status="exported", batch=batch, sent_row=row,
+                                             exported_at=now, updated_at=now)
+                           .where((ReportItem.id == item.id) & ReportItem.status.in_(allowed))
+                           .execute())
+                if claimed:  # not taken by a concurrent export in the meantime
+                    sent.append((item, row))
+            if not sent:
+                batch.delete_instance()  # never referenced: nothing was claimed
+                continue
+            name = "-".join(p for p in (destination, group, on.strftime("%Y%m%d"), f"{batch.id:04d}") if p)
+            batch.filename = f"{name}.csv"
+            batch.content = L.render_csv(layout, [row for _, row in sent])
+            batch.item_count = len(sent)
+            batch.save()
+            audit(actor, "report.exported", f"export_batch:{batch.id}", destination=destination,
+                  items=[item.id for item, _ in sent], include_all=include_all)
+        result.batches.append(batch)
+        result.groups[batch.id] = group
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Results
+# ------------------------------------------------------------------------------------------------
+class ResultsFileError(ValueError):
+    """A response file that cannot be read at all (nothing recorded)."""
+
+
+@dataclass
+class ResultsSummary:
+    accepted: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        s = f"{self.accepted} accepted, {self.rejected} rejected"
+        if self.unchanged:
+            s += f", {self.unchanged} already recorded"
+        if self.problems:
+            s += f"; {len(self.problems)} line(s) not recorded"
+        return s
+
+
+def mark(item: ReportItem, status: str, message: str = "", actor: Learner | None = None) -> bool:
+    """Record an upstream result for an exported item. Returns False when it was already recorded."""
+    if status not in ("accepted", "rejected"):
+        raise ValueError("a result is accepted or rejected")
+    with database.atomic():
+        item = ReportItem.get_by_id(item.id)
+        if item.status == status:
+            return False
+        if item.status != "exported":
+            raise ValueError(f"item {item.id} is {item.status}, not awaiting a result")
+        now = utcnow()
+        item.status, item.response, item.resolved_at, item.updated_at = status, message.strip(), now, now
+        if status == "accepted":
+            item.open_key = None
+        item.save()
+        audit(actor, f"report.{status}", f"report_item:{item.id}", message=message.strip())
+    return True
+
+
+def _norm(s: str | None) -> str:
+    return (s or "").strip().lower()
+
+
+def parse_results(text: str, destination: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) per data line; raises ResultsFileError when the file cannot be used."""
+    layout = L.LAYOUTS[destination]
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        header = [_norm(h) for h in (reader.fieldnames or [])]
+    except csv.Error as e:
+        raise ResultsFileError(f"not a readable CSV file ({e})") from None
+    if "status" not in header:
+        raise ResultsFileError("the file has no Status column (accepted or rejected)")
+    keys = [_norm(h) for h in layout.key_headers]
+    if "item" not in header and not all(k in header for k in keys):
+        raise ResultsFileError("the file needs an Item column or the key columns "
+                               + ", ".join(layout.key_headers))
+    rows = []
+    try:
+        for row in reader:
+            clean = {_norm(k): (v or "").strip() for k, v in row.items() if k is not None}
+            if any(clean.values()):
+                rows.append((reader.line_num, clean))
+    except csv.Error as e:
+        raise ResultsFileError(f"not a readable CSV file ({e})") from None
+    return rows
+
+
+class _Index:
+    """Exported/answered items of one destination by id and by natural key (newest first)."""
+
+    def __init__(self, destination: str):
+        self.layout = L.LAYOUTS[destination]
+        self.by_id: dict[int, ReportItem] = {}
+        self.by_key: dict[tuple, list[ReportItem]] = {}
+        q = (ReportItem.select().where((ReportItem.destination == destination)
+                                       & ReportItem.status.in_(("exported", "accepted", "rejected")))
+             .order_by(ReportItem.id.desc()))
+        for it in q:
+            self.by_id[it.id] = it
+            if it.sent_row:
+                key = tuple(_norm(it.sent_row.get(h)) for h in self.layout.key_headers)
+                self.by_key.setdefault(key, []).append(it)
+
+    def find(self, row: dict[str, str]) -> ReportItem | None:
+        if row.get("item"):
+            try:
+                return self.by_id.get(int(row["item"].lstrip("#")))
+            except ValueError:
+                return None
+        matches = self.by_key.get(tuple(_norm(row.get(_norm(h))) for h in self.layout.key_headers), [])
+        exported = [it for it in matches if it.status == "exported"]
+        return (exported or matches or [None])[0]
+
+
+def record_results(destination: str, text: str, actor: Learner | None = None) -> ResultsSummary:
+    """Apply a response file: each line accepted or rejected; bad lines listed, good ones recorded."""
+    summary = ResultsSummary()
+    rows = parse_results(text, destination)
+    index = _Index(destination)
+    for line, row in rows:
+        status = {"accepted": "accepted", "accept": "accepted", "rejected": "rejected",
+                  "reject": "rejected"}.get(row.get("status", "").lower())
+        if status is None:
+            summary.problems.append(f"line {line}: status {row.get('status')!r} is not accepted or rejected")
+            continue
+        item = index.find(row)
+        if item is None:
+            summary.problems.append(f"line {line}: no exported item matches")
+            continue
+        try:
+            changed = mark(item, status, row.get("message", ""), actor)
+        except ValueError as e:
+            summary.problems.append(f"line {line}: {e}")
+            continue
+        item.status = status  # the index sees this line's result
+        if not changed:
+            summary.unchanged += 1
+        elif status == "accepted":
+            summary.accepted += 1
+        else:
+            summary.rejected += 1
+    return summary
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading the ledger: deadlines, the learner's view
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class OpenItem:
+    item: ReportItem
+    layout: L.Layout
+    state: L.DeadlineState
+    blocked: str | None
+
+
+def open_items(destination: str | None = None) -> list[OpenItem]:
+    """Open items (due, exported, rejected), fewest days left first; missed ones first of all."""
+    on = today()
+    q = (ReportItem.select(ReportItem, Claim, Learner).join(Claim).join(Learner)
+         .where(ReportItem.status.in_(OPEN)))
+    if destination:
+        q = q.where(ReportItem.destination == destination)
+    out = []
+    for item in q:
+        layout = L.LAYOUTS[item.destination]
+        state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
+        if item.status == "exported" and state.missed:
+            state = L.DeadlineState(state.days_since, state.days_left, "ok")  # sent in time
+        out.append(OpenItem(item, layout, state,
+                            None if item.status != "due" else L.blocked_reason(layout, item.claim.learner)))
+    far = 10 ** 6
+    out.sort(key=lambda o: (o.state.days_left if o.state.days_left is not None else far, o.item.id))
+    return out
+
+
+@dataclass
+class ClaimStatus:
+    """One destination's reporting status as the learner reads it on the transcript."""
+
+    destination: str
+    name: str
+    status: str
+    label: str
+    css: str
+    deadline: dt.date | None
+    fix: str = ""
+    message: str = ""
+
+
+def claim_statuses(claim: Claim) -> list[ClaimStatus]:
+    latest: dict[str, ReportItem] = {}
+    for item in ReportItem.select().where(ReportItem.claim == claim).order_by(ReportItem.id):
+        latest[item.destination] = item
+    out = []
+    on = today()
+    for dest, item in latest.items():
+        layout = L.LAYOUTS[dest]
+        state = L.deadline_state(claim.participated_on, item.deadline, layout.warn_days, on)
+        by = f" by {item.deadline.strftime('%B %-d, %Y')}" if item.deadline else ""
+        fix = message = ""
+        if item.status == "accepted":
+            label, css = f"reported to {layout.name}", "done"
+        elif item.status == "exported":
+            label, css = f"sent to {layout.name}, awaiting confirmation", ""
+        elif item.status == "rejected":
+            label, css = f"rejected by {layout.name}", "bad"
+            fix, message = L.fix_hint(layout, item.sent_row), item.response
+        elif state.missed:
+            label, css = f"missed — cannot be reported to {layout.name}; please contact us", "bad"
+        else:
+            label, css = f"to be reported to {layout.name}{by}", "warn" if state.level != "ok" else ""
+            reason = L.blocked_reason(layout, claim.learner)
+            if reason:
+                css = "warn"
+                fix = (f"We cannot report this credit yet ({reason}): add it in your profile"
+                       f"{' before ' + item.deadline.strftime('%B %-d, %Y') if item.deadline else ''}.")
+        out.append(ClaimStatus(dest, layout.name, item.status, label, css, item.deadline, fix, message))
+    return out
+
+
+def batches(destination: str | None = None, limit: int = 50) -> Iterable[ExportBatch]:
+    q = ExportBatch.select().order_by(ExportBatch.id.desc()).limit(limit)
+    return q.where(ExportBatch.destination == destination) if destination else q
