@@ -1,0 +1,81 @@
+"""Hand-written docs with generated blocks, and a broken catalogue stopping `mkdocs build --strict`."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from catalog import credits as C
+from catalog import rules
+from catalog.load import load_catalog
+from catalog.plugin import CataloguePlugin
+from catalog.schema import FIELDS
+
+from .site_helpers import FIXTURES, activity, build_in_process, build_subprocess, page, read, write_project
+
+GUIDE = """# Guide
+
+<!-- ce:measurable-verbs -->
+
+<!-- ce:unmeasurable-verbs -->
+
+<!-- ce:front-matter -->
+
+<!-- ce:acpe-topics -->
+
+<!-- ce:who-can-claim -->
+"""
+
+
+def test_generated_blocks_come_from_the_code(tmp_path):
+    root = write_project(tmp_path, {"stewardship-webinar": FIXTURES["stewardship-webinar"]},
+                         docs={"guide.md": GUIDE})
+    t = read(page(build_in_process(root), "guide")).text
+    for verb in rules.MEASURABLE_VERBS:
+        assert verb in t
+    for verb in rules.UNMEASURABLE_VERBS:
+        assert verb in t
+    for f in FIELDS:
+        assert f.name in t
+    assert "designations.acpe[].uan" in t and "faculty[].disclosures[].relationship" in t
+    for code, name in C.ACPE_TOPICS.items():
+        assert f"{code} {name}" in t
+    for label in C.PROFESSIONS.values():
+        assert label in t
+    assert "<!-- ce:" not in (root / "site" / "guide" / "index.html").read_text(encoding="utf-8")
+
+
+def test_broken_activity_stops_strict_build_with_file_and_line(tmp_path):
+    broken = activity(objectives=["Understand the antibiogram."], price="twelve")
+    root = write_project(tmp_path, {"stewardship-webinar": FIXTURES["stewardship-webinar"],
+                                    "broken": broken})
+    result = build_subprocess(root)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in out
+    errors = load_catalog([root / "activities"]).errors
+    assert errors
+    for p in errors:
+        assert str(p).replace(str(root / "activities"), "activities") in out.replace(str(root / "activities"), "activities")
+        assert f"broken.md:{p.line}: error: " in out
+
+
+def test_unknown_generated_block_fails_strict(tmp_path):
+    root = write_project(tmp_path, {}, docs={"x.md": "# X\n\n<!-- ce:no-such-block -->\n"})
+    result = build_subprocess(root)
+    assert result.returncode != 0
+    assert "unknown generated block <!-- ce:no-such-block -->" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_today_from_config_or_environment(monkeypatch):
+    plugin = CataloguePlugin()
+    plugin.load_config({"folder": "."})
+    monkeypatch.setenv("CE_CATALOG_TODAY", "2027-02-03")
+    assert plugin._today() == dt.date(2027, 2, 3)
+    plugin.config.today = "2028-01-01"
+    assert plugin._today() == dt.date(2028, 1, 1)
+    plugin.config.today = "soon"
+    from mkdocs.exceptions import PluginError
+    with pytest.raises(PluginError, match="today must be a date"):
+        plugin._today()
