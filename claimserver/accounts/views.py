@@ -1,22 +1,124 @@
-"""Placeholder routes until the accounts feature lands."""
-from . import bp
+"""Account pages: sign up, log in and out, forgotten and changed passwords, the learner's profile."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..auth import UserSession, check_password, me
+from . import bp, operations
+from .forms import PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
+from .passwords import learner_for_token
+from .redirects import safe_next
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    return "login"
+def _after_login() -> str:
+    return safe_next(request.args.get("next"), url_for("learning.my_activities"))
+
+
+def _log_in(learner, remember: bool = False) -> None:
+    days = int(current_app.config["REMEMBER_DAYS"])
+    login_user(UserSession(learner), remember=remember, duration=dt.timedelta(days=days))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    return "signup"
+    if current_user.is_authenticated:
+        return redirect(_after_login())
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            learner = operations.sign_up(form.email.data, form.password.data)
+        except operations.EmailTaken:
+            # Saying so helps the many who forgot they registered; the reset page never tells.
+            form.email.errors.append("This address is already registered. Log in, or reset your password.")
+        else:
+            _log_in(learner)
+            flash("Welcome! Please complete your profile: certificates need your name and profession.",
+                  "success")
+            return redirect(url_for("accounts.profile", next=request.args.get("next") or None))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_after_login())
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        learner = operations.authenticate(form.email.data, form.password.data)
+        if learner is not None:
+            _log_in(learner, remember=form.remember.data)
+            return redirect(_after_login())
+        error = "The email or password is wrong."
+    return render_template("accounts/login.html", form=form, error=error)
 
 
 @bp.post("/logout")
 def logout():
-    return "logout"
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    operations.log_out_everywhere(me())
+    logout_user()
+    flash("You are logged out on every device.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        return render_template("accounts/forgot_sent.html", email=form.email.data,
+                               minutes=current_app.config["RESET_LINK_MINUTES"])
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    learner = learner_for_token(token)
+    if learner is None:
+        return render_template("accounts/reset_invalid.html"), 400
+    form = ResetForm(email=learner.email)
+    if form.validate_on_submit():
+        operations.set_password(learner, form.password.data, "learner.password_reset")
+        logout_user()
+        flash("Your password is changed. Log in with the new one.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password(me(), form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            learner = operations.set_password(me(), form.password.data, "learner.password_changed")
+            _log_in(learner)  # this session carries on under the new session version
+            flash("Your password is changed; other devices have been logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
+@login_required
 def profile():
-    return "profile"
+    learner = me()
+    form = ProfileForm(obj=learner)
+    if form.validate_on_submit():
+        operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy)
+        flash("Your profile is saved.", "success")
+        return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
+    return render_template("accounts/profile.html", form=form, learner=learner,
+                           pharmacy=sorted(PHARMACY_PROFESSIONS))

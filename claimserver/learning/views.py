@@ -1,7 +1,200 @@
-"""Placeholder routes until the learning feature lands."""
-from . import bp
+"""Learning pages: an activity on the server, purchase and receipt, My Activities, participation,
+and the staff pages for attendance codes and rosters. Writes happen in `operations`."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from .. import catalog_sync, clock
+from ..auth import me, role_required
+from ..models import Activity, ActivityVersion
+from . import bp, operations
+from .forms import AttendanceForm, CardForm, RosterForm, post_test_answers, post_test_form
+from .operations import StepRefused, WrongCode
+
+
+def _link(endpoint: str, **values) -> str | None:
+    """A URL for another feature's page, or None while that feature has not landed yet."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
+    """Withdrawn activities stay visible only to learners who bought them."""
+    found = catalog_sync.find(slug, include_hidden=True)
+    if found is None:
+        abort(404)
+    row, version = found
+    if row.hidden:
+        order = operations.order_for(me(), row) if current_user.is_authenticated else None
+        if order is None or not order.is_paid:
+            abort(404)
+    return row, version
+
+
+def _refused(e: StepRefused, slug: str):
+    flash(e.message, "error")
+    return redirect(url_for("learning.activity", slug=slug))
+
+
+@bp.get("/activities/<slug>")
+def activity(slug: str):
+    row, version = _activity_or_404(slug)
+    model = version.model()
+    order = operations.order_for(me(), row) if current_user.is_authenticated else None
+    closed = operations.local_today(model) > model.claim_until
+    return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
+                           form=CardForm(), closed=closed,
+                           site_link=f"{current_app.config['SITE_URL'].rstrip('/')}/activities/{slug}/")
+
+
+@bp.post("/activities/<slug>/purchase")
+@login_required
+def purchase(slug: str):
+    row, version = _activity_or_404(slug)
+    model = version.model()
+    existing = operations.order_for(me(), row)
+    if existing is not None and existing.is_paid:
+        flash("You already have this activity.", "info")
+        return redirect(url_for("learning.receipt", number=existing.receipt_number))
+    card = None
+    form = CardForm()
+    if version.price_cents > 0:
+        if not form.validate_on_submit():
+            closed = operations.local_today(model) > model.claim_until
+            return render_template("learning/activity.html", row=row, version=version, a=model,
+                                   order=existing, form=form, closed=closed,
+                                   site_link=f"{current_app.config['SITE_URL'].rstrip('/')}/activities/{slug}/")
+        card = form.card()
+    try:
+        result = operations.purchase(me(), row, card)
+    except StepRefused as e:
+        return _refused(e, slug)
+    if result.outcome == "declined":
+        form.number.errors = [result.message]
+        return render_template("learning/activity.html", row=row, version=version, a=model,
+                               order=result.order, form=form, closed=False,
+                               site_link=f"{current_app.config['SITE_URL'].rstrip('/')}/activities/{slug}/")
+    if result.outcome == "in-progress":
+        flash(result.message, "info")
+        return redirect(url_for("learning.my_activities"))
+    flash("Thank you: the activity is in My Activities." if result.outcome == "paid"
+          else "You already have this activity.", "success")
+    return redirect(url_for("learning.receipt", number=result.order.receipt_number))
+
+
+@bp.get("/receipts/<number>")
+@login_required
+def receipt(number: str):
+    from ..models import Order
+
+    order = Order.get_or_none(Order.receipt_number == number, Order.learner == me())
+    if order is None or not order.is_paid:
+        abort(404)
+    return render_template("learning/receipt.html", order=order, version=order.version)
 
 
 @bp.get("/my-activities")
+@login_required
 def my_activities():
-    return "my activities"
+    return render_template("learning/my_activities.html", journeys=operations.journeys(me()),
+                           link=_link, today=clock.today(), learner=me())
+
+
+@bp.route("/activities/<slug>/participate", methods=["GET", "POST"])
+@login_required
+def participate(slug: str):
+    row, version = _activity_or_404(slug)
+    model = version.model()
+    try:
+        operations.require_paid(me(), row)
+    except StepRefused as e:
+        return _refused(e, slug)
+    participation = operations.participation_for(me(), row)
+    if model.is_live:
+        form = AttendanceForm()
+        if form.validate_on_submit():
+            try:
+                participation = operations.enter_attendance_code(me(), row, form.code.data)
+            except WrongCode:
+                form.code.errors.append("That code does not match this session. Check it with the "
+                                        "moderator or the chat, and try again.")
+            except StepRefused as e:
+                flash(e.message, "error")
+                return redirect(url_for("learning.participate", slug=slug))
+            else:
+                flash("Your attendance is recorded. Next: the evaluation.", "success")
+                return redirect(url_for("learning.my_activities"))
+        return render_template("learning/participate_live.html", row=row, a=model, form=form,
+                               participation=participation, started=clock.now() >= model.starts)
+    form = post_test_form(model)
+    feedback = None
+    if form.validate_on_submit():
+        try:
+            feedback = operations.submit_post_test(me(), row, post_test_answers(form, model))
+        except StepRefused as e:
+            flash(e.message, "error")
+            return redirect(url_for("learning.participate", slug=slug))
+        participation = operations.participation_for(me(), row)
+        form = post_test_form(model) if not feedback.passed else None
+        if form is not None:
+            for f, _q in form.questions:
+                f.data = None  # a retry starts from a clean sheet
+    return render_template("learning/participate_home.html", row=row, a=model, form=form,
+                           participation=participation, feedback=feedback,
+                           released=clock.now() >= model.starts)
+
+
+@bp.get("/activities/<slug>/material")
+@login_required
+def material(slug: str):
+    row, _version = _activity_or_404(slug)
+    try:
+        url = operations.open_material(me(), row)
+    except StepRefused as e:
+        return _refused(e, slug)
+    return redirect(url)
+
+
+# ------------------------------------------------------------------------------------------------
+# Staff
+# ------------------------------------------------------------------------------------------------
+@bp.get("/staff/attendance")
+@role_required("staff")
+def staff_attendance():
+    from catalog import credits
+
+    rows = []
+    for a in Activity.select().order_by(Activity.slug):
+        v = a.current
+        if v.format in credits.LIVE_FORMATS:
+            rows.append((a, v, v.model()))
+    rows.sort(key=lambda r: r[1].starts)
+    return render_template("learning/staff_attendance.html", rows=rows)
+
+
+@bp.route("/staff/activities/<slug>/roster", methods=["GET", "POST"])
+@role_required("staff")
+def staff_roster(slug: str):
+    found = catalog_sync.find(slug, include_hidden=True)
+    if found is None:
+        abort(404)
+    row, version = found
+    form = RosterForm()
+    report = None
+    if form.validate_on_submit():
+        raw = form.roster.data.read(2 * 1024 * 1024)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.roster.errors.append("Save the file as UTF-8 CSV and upload it again.")
+        else:
+            try:
+                report = operations.import_roster(me(), row, text)
+            except StepRefused as e:
+                form.roster.errors.append(e.message)
+    return render_template("learning/staff_roster.html", row=row, version=version, form=form,
+                           report=report)

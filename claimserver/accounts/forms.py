@@ -1,0 +1,154 @@
+"""Account forms: sign up, log in, password reset and change, profile. Validation lives here."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from catalog import credits
+
+from ..text import clean_name
+from .passwords import password_problem
+
+PHARMACY_PROFESSIONS = frozenset(credits.CREDIT_TYPES["acpe"].professions)
+US_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA VI WA WV WI WY GU AS MP"
+).split()
+
+
+def _lower_strip(v):
+    return v.strip().lower() if isinstance(v, str) else v
+
+
+def _strip(v):
+    return v.strip() if isinstance(v, str) else v
+
+
+def _name(v):
+    return clean_name(v) if isinstance(v, str) else v
+
+
+class _NewPassword:
+    """Password policy as a WTForms validator; `email_field` names the field holding the address."""
+
+    def __init__(self, email_field: str | None = None):
+        self.email_field = email_field
+
+    def __call__(self, form, field):
+        if self.email_field:
+            email = form[self.email_field].data or ""
+        else:
+            email = getattr(form, "_email", "") or (
+                current_user.email if current_user.is_authenticated else "")
+        problem = password_problem(field.data or "", email or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class SignupForm(FlaskForm):
+    email = EmailField("Email", filters=[_lower_strip],
+                       validators=[InputRequired("Enter your email address."), Length(max=254),
+                                   Email("Enter an email address like name@example.org.")])
+    password = PasswordField("Password", validators=[InputRequired("Choose a password."),
+                                                     _NewPassword("email")])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", filters=[_lower_strip],
+                       validators=[InputRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password.")])
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", filters=[_lower_strip],
+                       validators=[InputRequired("Enter your email address."), Length(max=254),
+                                   Email("Enter an email address like name@example.org.")])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[InputRequired("Choose a new password."),
+                                                         _NewPassword()])
+
+    def __init__(self, *a, email: str = "", **kw):
+        super().__init__(*a, **kw)
+        self._email = email
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[InputRequired("Enter your current password.")])
+    password = PasswordField("New password", validators=[InputRequired("Choose a new password."),
+                                                         _NewPassword()])
+
+
+_ID_CHARS = Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$",
+                   message="Use letters, digits, spaces, dots, slashes and hyphens only.")
+
+
+class ProfileForm(FlaskForm):
+    certificate_name = StringField(
+        "Name on certificates", filters=[_name],
+        validators=[InputRequired("Enter your name exactly as it appears on your licence."),
+                    Length(max=200, message="Use at most 200 characters.")])
+    first_name = StringField("First name", filters=[_name],
+                             validators=[InputRequired("Enter your first name."),
+                                         Length(max=100, message="Use at most 100 characters.")])
+    last_name = StringField("Last name", filters=[_name],
+                            validators=[InputRequired("Enter your last name."),
+                                        Length(max=100, message="Use at most 100 characters.")])
+    degree = StringField("Degree(s)", filters=[_name],
+                         validators=[Optional(), Length(max=60, message="Use at most 60 characters.")])
+    profession = SelectField("Profession", choices=[("", "Choose…"), *credits.PROFESSIONS.items()],
+                             validators=[InputRequired("Choose your profession.")])
+    nabp_epid = StringField("NABP e-Profile ID", filters=[_strip],
+                            validators=[Optional(), Regexp(r"^[0-9]{1,10}$", message="Your NABP e-Profile ID "
+                                                           "is a number of 1 to 10 digits.")])
+    birth_mmdd = StringField("Birth month and day (MMDD)", filters=[_strip],
+                             validators=[Optional()])
+    state_licence_state = SelectField("Licence state", choices=[("", "—"), *((s, s) for s in US_STATES)],
+                                      validators=[Optional()])
+    state_licence_number = StringField("State licence number", filters=[_strip],
+                                       validators=[Optional(), Length(max=40), _ID_CHARS])
+    california_licence = StringField("California CLS licence number", filters=[_strip],
+                                     validators=[Optional(), Length(max=40), _ID_CHARS])
+    florida_licence = StringField("Florida licence number", filters=[_strip],
+                                  validators=[Optional(), Length(max=40), _ID_CHARS])
+    board_id = StringField("Board ID (ABMM, ABMLI, NRCM or other board)", filters=[_strip],
+                           validators=[Optional(), Length(max=40), _ID_CHARS])
+
+    @property
+    def is_pharmacy(self) -> bool:
+        return self.profession.data in PHARMACY_PROFESSIONS
+
+    def validate_profession(self, field):
+        if field.data and field.data not in credits.PROFESSIONS:
+            raise ValidationError("Choose a profession from the list.")
+
+    def validate_nabp_epid(self, field):
+        if self.is_pharmacy and not field.data:
+            raise ValidationError("Pharmacists and technicians need an NABP e-Profile ID for CPE Monitor.")
+
+    def validate_birth_mmdd(self, field):
+        value = field.data or ""
+        if not value:
+            if self.is_pharmacy:
+                raise ValidationError("CPE Monitor needs your birth month and day (MMDD).")
+            return
+        if len(value) != 4 or not value.isdigit() or not value.isascii():
+            raise ValidationError("Enter four digits: month then day, e.g. 0714 for July 14.")
+        try:
+            dt.date(2000, int(value[:2]), int(value[2:]))  # a leap year, so 0229 is allowed
+        except ValueError:
+            raise ValidationError("That is not a real date; enter month then day, e.g. 0714.") from None
+
+    def validate_state_licence_state(self, field):
+        if self.state_licence_number.data and not field.data:
+            raise ValidationError("Choose the state that issued the licence.")
+
+    def validate_state_licence_number(self, field):
+        if self.state_licence_state.data and not field.data:
+            raise ValidationError("Enter the licence number, or clear the state.")

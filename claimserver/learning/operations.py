@@ -1,0 +1,442 @@
+"""Every write the learning feature makes: orders and payments, participation, post-tests, rosters.
+
+Colleagues' features import the step helpers: `order_for`, `participation_for`, `require_paid`
+(raises `StepRefused` with a message a learner can act on).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hmac
+import io
+import logging
+import secrets
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from peewee import IntegrityError
+
+from catalog import credits
+from catalog.model import Activity as ActivityModel
+
+from .. import clock, mail
+from ..db import database
+from ..models import (
+    Activity, ActivityVersion, Learner, Order, Participation, PaymentAttempt, PostTestAttempt, audit,
+)
+from ..filters import money
+from .payments import Card, Result, gateway
+
+log = logging.getLogger(__name__)
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: A charge that has not finished after this long (a crashed worker) may be tried again.
+STALE_CHARGE = dt.timedelta(minutes=10)
+
+
+class StepRefused(Exception):
+    """A step taken out of order (participate before paying, …); `message` says what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# ------------------------------------------------------------------------------------------------
+# Step helpers (used by records and others)
+# ------------------------------------------------------------------------------------------------
+def order_for(learner: Learner, activity_row: Activity) -> Order | None:
+    return Order.get_or_none(Order.learner == learner, Order.activity == activity_row)
+
+
+def participation_for(learner: Learner, activity_row: Activity) -> Participation | None:
+    return Participation.get_or_none(Participation.learner == learner,
+                                     Participation.activity == activity_row)
+
+
+def require_paid(learner: Learner, activity_row: Activity) -> Order:
+    order = order_for(learner, activity_row)
+    if order is None or not order.is_paid:
+        raise StepRefused("Purchase this activity first: it is not in your activities yet.")
+    return order
+
+
+def local_zone(model: ActivityModel) -> dt.tzinfo:
+    return ZoneInfo(model.timezone) if model.timezone else (model.starts.tzinfo or dt.timezone.utc)
+
+
+def local_today(model: ActivityModel) -> dt.date:
+    return clock.now().astimezone(local_zone(model)).date()
+
+
+def session_dates(model: ActivityModel) -> tuple[dt.date, dt.date]:
+    tz = local_zone(model)
+    first = model.starts.astimezone(tz).date()
+    last = (model.ends or model.starts).astimezone(tz).date()
+    return first, last
+
+
+def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: Participation | None):
+    """ACPE/NABP: the last day a completion can reach CPE Monitor, for pharmacy learners."""
+    if (learner.profession not in credits.CREDIT_TYPES["acpe"].professions
+            or "acpe" not in model.credit_keys or participation is None
+            or participation.participated_on is None):
+        return None
+    return participation.participated_on + dt.timedelta(days=credits.CPE_MONITOR_DAYS)
+
+
+# ------------------------------------------------------------------------------------------------
+# Purchase
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class PurchaseResult:
+    order: Order
+    outcome: str  # paid | already-paid | declined | in-progress
+    message: str = ""
+
+
+def new_receipt_number() -> str:
+    return "R" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+def open_order(learner: Learner, activity_row: Activity) -> Order:
+    """The learner's one order for this activity, created pending if there is none yet."""
+    existing = order_for(learner, activity_row)
+    if existing is not None:
+        return existing
+    version = activity_row.current
+    for _ in range(5):
+        try:
+            with database.atomic():
+                return Order.create(learner=learner, activity=activity_row, version=version,
+                                     amount_cents=version.price_cents, status="pending",
+                                     receipt_number=new_receipt_number())
+        except IntegrityError:
+            existing = order_for(learner, activity_row)  # a concurrent request made it first
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate a receipt number")
+
+
+def _mark_paid(order: Order, *, reference: str = "") -> bool:
+    """Paid receipts and emails happen once: only the request whose UPDATE moves the row does them."""
+    now = clock.utcnow_naive()
+    changed = (Order.update(status="paid", paid_at=now, gateway_ref=reference)
+               .where(Order.id == order.id, Order.status != "paid").execute())
+    if changed:
+        order = Order.get_by_id(order.id)
+        audit(order.learner, "order.paid", f"order:{order.id}", receipt=order.receipt_number,
+              amount_cents=order.amount_cents, gateway=order.gateway)
+        _queue_receipt(order)
+    return bool(changed)
+
+
+def _queue_receipt(order: Order) -> None:
+    v = order.version
+    link = current_app.config["SERVER_URL"].rstrip("/") + url_for("learning.receipt", number=order.receipt_number)
+    mail.queue(order.learner.email, f"Receipt {order.receipt_number}: {v.title}",
+               f"Thank you. This is your receipt.\n\n"
+               f"Receipt number: {order.receipt_number}\n"
+               f"Activity: {v.title}\n"
+               f"Amount: {money(order.amount_cents)} {order.currency if order.amount_cents else ''}\n"
+               f"Paid: {order.paid_at:%Y-%m-%d %H:%M} UTC\n\n"
+               f"The activity is now in My Activities. Receipt online: {link}\n\n"
+               f"{current_app.config['PROVIDER_NAME']}\n",
+               kind="receipt", dedupe_key=f"receipt:{order.id}")
+
+
+def purchase(learner: Learner, activity_row: Activity, card: Card | None = None) -> PurchaseResult:
+    """Buy an activity once. Double clicks and parallel tabs share one order and one charge."""
+    version = activity_row.current
+    existing = order_for(learner, activity_row)
+    if existing is not None and existing.is_paid:
+        return PurchaseResult(existing, "already-paid")
+    model = version.model()
+    if local_today(model) > model.claim_until:
+        raise StepRefused(f"This activity closed on {model.claim_until:%B %-d, %Y} and can no longer be purchased.")
+    order = open_order(learner, activity_row)
+    if order.is_paid:
+        return PurchaseResult(order, "already-paid")
+    if version.price_cents == 0:
+        with database.atomic():
+            Order.update(amount_cents=0, version=version, gateway="free").where(
+                Order.id == order.id, Order.status != "paid").execute()
+            moved = _mark_paid(order)
+        mail.drain_quietly()
+        return PurchaseResult(Order.get_by_id(order.id), "paid" if moved else "already-paid")
+    if card is None:
+        raise ValueError("a card is needed for a priced activity")
+
+    gw = gateway()
+    now = clock.utcnow_naive()
+    with database.atomic():
+        # The one request whose UPDATE takes the order may charge; everyone else waits for its result.
+        taken = (Order.update(status="processing", charge_started_at=now, version=version,
+                              amount_cents=version.price_cents, gateway=gw.name)
+                 .where(Order.id == order.id,
+                        (Order.status << ("pending", "declined"))
+                        | ((Order.status == "processing") & (Order.charge_started_at < now - STALE_CHARGE)))
+                 .execute())
+    order = Order.get_by_id(order.id)
+    if not taken:
+        if order.is_paid:
+            return PurchaseResult(order, "already-paid")
+        return PurchaseResult(order, "in-progress", "A payment for this activity is being processed. "
+                              "Reload My Activities in a moment.")
+    attempt = PaymentAttempt.select().where(PaymentAttempt.order == order).count() + 1
+    try:
+        result = gw.charge(order, card, idempotency_key=f"{order.receipt_number}-{attempt}")
+    except Exception:  # noqa: BLE001 - a gateway failure must leave the order retryable
+        log.exception("payment gateway failed for order %s", order.id)
+        result = Result(False, "", "The payment service did not answer. Please try again.")
+    with database.atomic():
+        PaymentAttempt.create(order=order, gateway=gw.name, status="approved" if result.approved else "declined",
+                              reference=result.reference, message=result.message[:300])
+        if result.approved:
+            _mark_paid(order, reference=result.reference)
+        else:
+            Order.update(status="declined").where(Order.id == order.id, Order.status == "processing").execute()
+            audit(learner, "order.declined", f"order:{order.id}", message=result.message[:200])
+    mail.drain_quietly()
+    order = Order.get_by_id(order.id)
+    if result.approved:
+        return PurchaseResult(order, "paid")
+    return PurchaseResult(order, "declined", result.message)
+
+
+# ------------------------------------------------------------------------------------------------
+# Participation
+# ------------------------------------------------------------------------------------------------
+def _participation(learner: Learner, activity_row: Activity) -> Participation:
+    existing = participation_for(learner, activity_row)
+    if existing is not None:
+        return existing
+    try:
+        with database.atomic():
+            return Participation.create(learner=learner, activity=activity_row)
+    except IntegrityError:
+        return participation_for(learner, activity_row)
+
+
+def _check_open(model: ActivityModel, what: str) -> None:
+    if clock.now() < model.starts:
+        if model.is_live:
+            raise StepRefused("The session has not started yet. The attendance code is given during "
+                              "the session; come back then.")
+        raise StepRefused(f"The material is released on {model.starts.astimezone(local_zone(model)):%B %-d, %Y}.")
+    if local_today(model) > model.claim_until:
+        raise StepRefused(f"This activity closed on {model.claim_until:%B %-d, %Y}; {what} is no longer possible.")
+
+
+class WrongCode(Exception):
+    """The attendance code does not match."""
+
+
+def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -> Participation:
+    model = activity_row.current.model()
+    require_paid(learner, activity_row)
+    if not model.is_live:
+        raise StepRefused("This activity is home study: open the material and take the post-test.")
+    _check_open(model, "recording attendance")
+    p = _participation(learner, activity_row)
+    if p.completed:
+        return p
+    given = "".join(code.split()).upper()
+    if not activity_row.attendance_code or not hmac.compare_digest(given.encode(), activity_row.attendance_code.encode()):
+        with database.atomic():
+            audit(learner, "participation.wrong_code", f"activity:{activity_row.id}")
+        raise WrongCode()
+    first, last = session_dates(model)
+    on = min(max(local_today(model), first), last)  # the session's date, in its own time zone
+    with database.atomic():
+        done = (Participation.update(completed=True, method="code", participated_on=on,
+                                     completed_at=clock.utcnow_naive())
+                .where(Participation.id == p.id, Participation.completed == False)  # noqa: E712
+                .execute())
+        if done:
+            audit(learner, "participation.completed", f"activity:{activity_row.id}", method="code",
+                  participated_on=on.isoformat())
+    return Participation.get_by_id(p.id)
+
+
+def open_material(learner: Learner, activity_row: Activity) -> str:
+    """Record the first opening of home-study material and return its URL."""
+    model = activity_row.current.model()
+    require_paid(learner, activity_row)
+    if not model.material:
+        raise StepRefused("The material for this activity is not online yet; please contact us.")
+    _check_open(model, "opening the material")
+    p = _participation(learner, activity_row)
+    if p.material_opened_at is None:
+        with database.atomic():
+            Participation.update(material_opened_at=clock.utcnow_naive()).where(
+                Participation.id == p.id, Participation.material_opened_at.is_null()).execute()
+            audit(learner, "participation.material_opened", f"activity:{activity_row.id}")
+    return model.material
+
+
+@dataclass
+class PostTestFeedback:
+    score: int
+    passed: bool
+    pass_mark: int
+    attempt: int
+    wrong: list[dict] = field(default_factory=list)  # question, chosen, explanation
+
+
+def score_post_test(model: ActivityModel, answers: list[int | None]) -> tuple[int, list[dict]]:
+    wrong = []
+    correct = 0
+    for i, q in enumerate(model.questions):
+        chosen = answers[i] if i < len(answers) else None
+        if chosen == q.answer:
+            correct += 1
+        else:
+            wrong.append({"number": i + 1, "question": q.question,
+                          "chosen": q.choices[chosen] if chosen is not None and 0 <= chosen < len(q.choices) else "",
+                          "explanation": q.explanation})
+    return (100 * correct // len(model.questions)) if model.questions else 0, wrong
+
+
+def check_post_test_allowed(learner: Learner, activity_row: Activity) -> Participation:
+    model = activity_row.current.model()
+    require_paid(learner, activity_row)
+    if model.is_live:
+        raise StepRefused("This is a live activity: enter the attendance code given during the session.")
+    _check_open(model, "taking the post-test")
+    p = _participation(learner, activity_row)
+    if p.completed:
+        raise StepRefused("You have already passed the post-test.")
+    if p.material_opened_at is None and model.material:
+        raise StepRefused("Open the material first; the post-test is about it.")
+    if not model.questions:
+        raise StepRefused("This activity has no post-test questions yet; please contact us.")
+    return p
+
+
+def submit_post_test(learner: Learner, activity_row: Activity, answers: list[int | None]) -> PostTestFeedback:
+    model = activity_row.current.model()
+    p = check_post_test_allowed(learner, activity_row)
+    score, wrong = score_post_test(model, answers)
+    pass_mark = model.pass_mark if model.pass_mark is not None else 100
+    passed = score >= pass_mark
+    on = local_today(model)
+    with database.atomic():
+        PostTestAttempt.create(participation=p, score=score, passed=passed, answers=list(answers))
+        updates = {"attempts": Participation.attempts + 1}
+        best = Participation.get_by_id(p.id).best_score
+        if best is None or score > best:
+            updates["best_score"] = score
+        if passed:
+            updates.update(completed=True, method="post-test", participated_on=on,
+                           completed_at=clock.utcnow_naive())
+        Participation.update(**updates).where(Participation.id == p.id).execute()
+        audit(learner, "participation.post_test", f"activity:{activity_row.id}", score=score, passed=passed)
+    attempts = Participation.get_by_id(p.id).attempts
+    return PostTestFeedback(score, passed, pass_mark, attempts, wrong)
+
+
+# ------------------------------------------------------------------------------------------------
+# Staff: roster import
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class RosterLine:
+    line: int
+    email: str
+    outcome: str  # recorded | already | problem
+    message: str = ""
+
+
+def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[RosterLine]:
+    """Record attendance from a CSV of (email, participated_on). Rows that match no buyer are reported."""
+    model = activity_row.current.model()
+    first, last = session_dates(model)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = list(reader)
+    if not rows:
+        raise StepRefused("The file is empty. The first line must be: email,participated_on")
+    header = [h.strip().lower() for h in rows[0]]
+    if "email" not in header or "participated_on" not in header:
+        raise StepRefused("The first line must name the columns: email,participated_on")
+    ei, di = header.index("email"), header.index("participated_on")
+    out: list[RosterLine] = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        email = (row[ei] if ei < len(row) else "").strip().lower()
+        raw = (row[di] if di < len(row) else "").strip()
+        try:
+            on = dt.date.fromisoformat(raw)
+        except ValueError:
+            out.append(RosterLine(n, email, "problem", f"participated_on {raw!r} is not a date like {first.isoformat()}"))
+            continue
+        if not first <= on <= last:
+            out.append(RosterLine(n, email, "problem", f"{on.isoformat()} is not a day of this session "
+                                  f"({first.isoformat()}{' to ' + last.isoformat() if last != first else ''})"))
+            continue
+        learner = Learner.by_email(email) if email else None
+        order = order_for(learner, activity_row) if learner else None
+        if order is None or not order.is_paid:
+            out.append(RosterLine(n, email, "problem", "no paid purchase of this activity by this email"))
+            continue
+        p = _participation(learner, activity_row)
+        with database.atomic():
+            done = (Participation.update(completed=True, method="roster", participated_on=on,
+                                         completed_at=clock.utcnow_naive())
+                    .where(Participation.id == p.id, Participation.completed == False)  # noqa: E712
+                    .execute())
+            if done:
+                audit(staff, "participation.roster", f"activity:{activity_row.id}", learner=learner.id,
+                      participated_on=on.isoformat())
+        out.append(RosterLine(n, email, "recorded" if done else "already"))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# My Activities: where each purchase stands
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Journey:
+    order: Order
+    version: ActivityVersion
+    model: ActivityModel
+    participation: Participation | None
+    evaluation: object | None
+    claims: list
+    step: str  # pay | participate | evaluate | claim | certificate | closed
+    cpe_deadline: dt.date | None
+
+
+def journeys(learner: Learner) -> list[Journey]:
+    from ..models import Certificate, Claim, Evaluation
+
+    orders = list(Order.select(Order, Activity).join(Activity)
+                  .where(Order.learner == learner).order_by(Order.created_at.desc(), Order.id.desc()))
+    parts = {p.activity_id: p for p in Participation.select().where(Participation.learner == learner)}
+    evals = {e.activity_id: e for e in Evaluation.select().where(Evaluation.learner == learner)}
+    claims: dict[int, list] = {}
+    for c in Claim.select().where(Claim.learner == learner).order_by(Claim.id):
+        c.certificate = Certificate.get_or_none(Certificate.claim == c)
+        claims.setdefault(c.activity_id, []).append(c)
+    out = []
+    today = clock.today()
+    for o in orders:
+        v = o.activity.current
+        model = v.model()
+        p = parts.get(o.activity_id)
+        e = evals.get(o.activity_id)
+        cs = claims.get(o.activity_id, [])
+        if not o.is_paid:
+            step = "pay"
+        elif cs:
+            step = "certificate"
+        elif today > v.claim_until:
+            step = "closed"
+        elif p is None or not p.completed:
+            step = "participate"
+        elif e is None:
+            step = "evaluate"
+        else:
+            step = "claim"
+        out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p)))
+    return out
