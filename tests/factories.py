@@ -84,3 +84,22 @@ def create_claim(learner: Learner, slug: str, credit_type: str, hours=None,
 def login(client, learner: Learner, password: str = PASSWORD):
     return client.post("/login", data={"email": learner.email, "password": password},
                        follow_redirects=False)
+
+
+#: Test-gateway card that approves (see claimserver.learning.payments.TestGateway).
+GOOD_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/29", "cvc": "123", "name": "Ada Learner"}
+
+
+def buy(client, slug: str, card: dict | None = None):
+    """Purchase through the real page (a priced activity needs a card; free ones ignore it)."""
+    return client.post(f"/activities/{slug}/purchase", data=card or GOOD_CARD)
+
+
+def outbox(kind: str | None = None) -> list:
+    """Queued emails, oldest first, optionally of one kind ('receipt', 'password-reset', …)."""
+    from claimserver.models import Outbox
+
+    q = Outbox.select().order_by(Outbox.id)
+    if kind:
+        q = q.where(Outbox.kind == kind)
+    return list(q)
