@@ -1,6 +1,293 @@
-"""Demonstration data for `make run` and `flask demo load` (filled in by the outcomes work)."""
+"""Demonstration data for `make run` and `flask demo load`: clearly marked, never in production.
+
+Every demo learner has `is_demo=True` and an address at demo.example.org (names stay realistic so
+certificates look real). It covers each profession, a course director and a staff member, and gives
+the past activities of whatever catalogue was synced purchases, participations, evaluations (varied
+answers, some commercial-bias reports, commitments), claims with certificates, follow-up answers
+and reviews. Loading twice does nothing; `force` removes the demo rows and loads them afresh.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from decimal import Decimal
+
+from flask import current_app
+
+from catalog import credits
+
+from . import clock
+from .auth import hash_password
+from .db import database
+from .models import (
+    Activity, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
+    Participation, PaymentAttempt, PostTestAttempt, ReportItem, Review, audit,
+)
+
+DOMAIN = "demo.example.org"
+PASSWORD = "demo-password-1"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+#: (first, last, degree, profession, extra profile fields)
+LEARNERS = [
+    ("Maria", "Alvarez", "MD", "physician", {"board_id": "ABIM-204511"}),
+    ("Kevin", "Osei", "PharmD", "pharmacist", {"nabp_epid": "1234567", "birth_mmdd": "0415"}),
+    ("Linda", "Nguyen", "MLS(ASCP)", "laboratory-professional",
+     {"florida_licence": "CL12345", "state_licence_state": "FL", "state_licence_number": "CL12345"}),
+    ("Roberto", "Diaz", "CLS", "laboratory-professional",
+     {"california_licence": "CLS-00098765", "state_licence_state": "CA", "state_licence_number": "CLS-00098765"}),
+    ("Priya", "Raman", "PhD, D(ABMM)", "diplomate", {"board_id": "ABMM-1187"}),
+    ("Sam", "Taylor", "MPH", "other", {}),
+    ("Grace", "Kim", "MD", "physician", {}),
+    ("Omar", "Haddad", "PharmD", "pharmacist", {"nabp_epid": "2345678", "birth_mmdd": "1102"}),
+    ("Elena", "Petrova", "MLS(ASCP)", "laboratory-professional", {}),
+    ("Tomás", "Ruiz", "MLT", "laboratory-professional",
+     {"florida_licence": "CL67890", "state_licence_state": "FL", "state_licence_number": "CL67890"}),
+    ("Aisha", "Bello", "PhD, D(ABMLI)", "diplomate", {"board_id": "ABMLI-0932"}),
+    ("Wei", "Zhang", "MD", "physician", {}),
+    ("Fatima", "Noor", "CPhT", "pharmacy-technician", {"nabp_epid": "3456789", "birth_mmdd": "0730"}),
+    ("Hannah", "Weber", "RN", "other", {}),
+]
+STAFF = [("director", "Helen", "Marsh", "MD, PhD", "director"), ("staff", "Chris", "Doyle", "", "staff")]
+#: Credit types each learner asks for, best first (the first the activity designates wins).
+PREFERRED = {
+    "physician": ("ama_pra_1", "participation"),
+    "pharmacist": ("acpe", "participation"),
+    "pharmacy-technician": ("acpe", "participation"),
+    "diplomate": ("participation",),
+    "other": ("participation",),
+}
+COMMITMENTS = [
+    "Call positive blood culture Gram stains to the stewardship team within one hour.",
+    "Add the cumulative antibiogram to our annual competency training.",
+    "Review our specimen rejection criteria with the nursing leads.",
+    "Start a monthly audit of contamination rates by collector.",
+    "Propose a reflex testing algorithm to our laboratory director.",
+    "Share the case examples with the evening shift.",
+]
+BIAS_COMMENTS = [
+    "One speaker named a single manufacturer's panel repeatedly.",
+    "The comparison slides only showed one vendor's instrument.",
+    "",
+]
+BARRIERS = ["Staffing shortages on the night shift.", "Needed approval from the pharmacy and therapeutics committee.",
+            "The LIS change request is still in the queue.", "", ""]
+IMPACTS = ["Time to effective therapy fell by about six hours.", "Contamination rate dropped from 3.1% to 1.8%.",
+           "Fewer repeat cultures and fewer unnecessary antibiotic starts.", "", ""]
+IMPLEMENTED_WEIGHTS = (("fully", 4), ("partly", 3), ("not-yet", 2), ("not-applicable", 1))
+
+
+class DemoRefused(RuntimeError):
+    """Demo data must never reach a production database."""
+
+
+def _code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
+def _pick(rng: random.Random, weighted) -> str:
+    return rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _preferred(learner: Learner) -> tuple[str, ...]:
+    if learner.profession == "laboratory-professional":
+        keys = []
+        if learner.florida_licence:
+            keys.append("florida")
+        if learner.california_licence:
+            keys.append("california_cls")
+        return tuple(keys) + ("pace", "participation")
+    return PREFERRED.get(learner.profession, ("participation",))
+
+
+def _demo_activities(now: dt.datetime) -> list[tuple[Activity, object, object]]:
+    """Published activities that have ended, with competence questions: the ones a demo can report on."""
+    out = []
+    for a in Activity.visible():
+        v = a.current
+        m = v.model()
+        if m.questions and (v.ends or v.starts) < now:
+            out.append((a, v, m))
+    out.sort(key=lambda t: (t[1].starts, t[0].slug))
+    return out[-8:]
+
+
+def remove_demo() -> int:
+    """Delete every row that belongs to demo learners (dev only). Returns how many learners went."""
+    demo = [x.id for x in Learner.select(Learner.id).where(Learner.is_demo == True)]  # noqa: E712
+    if not demo:
+        return 0
+    with database.atomic():
+        claims = Claim.select(Claim.id).where(Claim.learner.in_(demo))
+        ReportItem.update(supersedes=None).where(ReportItem.claim.in_(claims)).execute()
+        ReportItem.delete().where(ReportItem.claim.in_(claims)).execute()
+        ExportBatch.update(created_by=None).where(ExportBatch.created_by.in_(demo)).execute()
+        Certificate.delete().where(Certificate.claim.in_(claims)).execute()
+        Claim.delete().where(Claim.learner.in_(demo)).execute()
+        FollowUp.delete().where(FollowUp.learner.in_(demo)).execute()
+        Evaluation.delete().where(Evaluation.learner.in_(demo)).execute()
+        parts = Participation.select(Participation.id).where(Participation.learner.in_(demo))
+        PostTestAttempt.delete().where(PostTestAttempt.participation.in_(parts)).execute()
+        Participation.delete().where(Participation.learner.in_(demo)).execute()
+        orders = Order.select(Order.id).where(Order.learner.in_(demo))
+        PaymentAttempt.delete().where(PaymentAttempt.order.in_(orders)).execute()
+        Order.delete().where(Order.learner.in_(demo)).execute()
+        Review.delete().where(Review.created_by.in_(demo)).execute()
+        AuditLog.delete().where(AuditLog.actor.in_(demo)).execute()
+        Learner.delete().where(Learner.id.in_(demo)).execute()
+    return len(demo)
 
 
 def load_demo(force: bool = False, echo=print) -> str:
-    return "demo data: nothing to load yet"
+    """Load the demonstration data; returns a one-line summary."""
+    if current_app.config["CE_ENV"] == "production":
+        raise DemoRefused("demo data is never loaded in production")
+    database.connect(reuse_if_open=True)
+    existing = Learner.select().where(Learner.is_demo == True).count()  # noqa: E712
+    if existing and not force:
+        return f"demo data already loaded ({existing} demo accounts); use --force to reload it"
+    if existing:
+        echo(f"removing {remove_demo()} demo accounts and their records")
+    if not Activity.select().exists():
+        from .catalog_sync import sync
+
+        echo(f"catalogue synced: {sync(current_app.config['CATALOG_PATH']).summary()}")
+    rng = random.Random(2027)
+    now = clock.utcnow_naive()
+    today = now.date()
+    pw = hash_password(PASSWORD)
+    counts = dict(orders=0, evaluations=0, claims=0, follow_ups=0, answers=0, reviews=0)
+    with database.atomic():
+        people = []
+        for i, (first, last, degree, profession, extra) in enumerate(LEARNERS):
+            email = f"{first.lower().replace('á', 'a')}.{last.lower()}@{DOMAIN}"
+            people.append(Learner.create(
+                email=email, password_hash=pw, first_name=first, last_name=last, degree=degree,
+                certificate_name=f"{first} {last}, {degree}" if degree else f"{first} {last}",
+                profession=profession, is_demo=True, **extra))
+        staff = {}
+        for key, first, last, degree, role in STAFF:
+            staff[key] = Learner.create(
+                email=f"{key}@{DOMAIN}", password_hash=pw, first_name=first, last_name=last, degree=degree,
+                certificate_name=f"{first} {last}, {degree}" if degree else f"{first} {last}",
+                profession="physician" if role == "director" else "other", roles=role, is_demo=True)
+        acts = _demo_activities(clock.now().replace(tzinfo=None))
+        for n, (activity, version, model) in enumerate(acts):
+            skill = 0.55 + 0.35 * rng.random()  # how well this activity's learners do
+            takers = rng.sample(people, k=max(3, int(len(people) * (0.5 + 0.4 * rng.random()))))
+            for learner in takers:
+                counts["orders"] += 1
+                start = version.starts.date()
+                if model.is_home_study:
+                    last_day = min(today - dt.timedelta(days=1), model.claim_until)
+                    on = start + dt.timedelta(days=rng.randint(0, max(0, min(120, (last_day - start).days))))
+                else:
+                    on = start
+                Order.create(learner=learner, activity=activity, version=version, amount_cents=version.price_cents,
+                             status="paid", gateway="test", receipt_number=f"DEMO{counts['orders']:08d}",
+                             paid_at=dt.datetime.combine(min(on, start) - dt.timedelta(days=rng.randint(1, 20)),
+                                                         dt.time(14)))
+                finished = dt.datetime.combine(on, dt.time(18, 30))
+                Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
+                                     method="post-test" if model.is_home_study else "code",
+                                     attempts=1 if model.is_home_study else 0,
+                                     best_score=100 if model.is_home_study else None, completed_at=finished)
+                answers = []
+                for q in model.questions:
+                    if rng.random() < skill:
+                        answers.append(q.answer)
+                    else:
+                        answers.append(rng.choice([i for i in range(len(q.choices)) if i != q.answer] or [q.answer]))
+                correct = sum(1 for a, q in zip(answers, model.questions) if a == q.answer)
+                biased = rng.random() < 0.12
+                commits = rng.random() < 0.7
+                submitted = min(finished + dt.timedelta(hours=rng.randint(1, 48)), now)
+                Evaluation.create(
+                    learner=learner, activity=activity, version=version, answers=answers, correct=correct,
+                    questions=len(model.questions),
+                    objectives_met=[_pick(rng, (("yes", 6), ("partly", 2), ("no", 1))) for _ in model.objectives],
+                    relevance=rng.choice((3, 4, 4, 5, 5)), quality=rng.choice((3, 4, 5, 5)),
+                    satisfaction=_pick(rng, ((5, 5), (4, 4), (3, 2), (2, 1), (1, 0.3))),
+                    bias_free=not biased, bias_comment=rng.choice(BIAS_COMMENTS) if biased else "",
+                    commitment=rng.choice(COMMITMENTS) if commits else "", intends_change=commits,
+                    submitted_at=submitted)
+                counts["evaluations"] += 1
+                counts["claims"] += _claim(learner, activity, version, model, on, submitted)
+                if model.targets_performance:
+                    days = model.follow_up_days if model.follow_up_days != credits.DEFAULT_FOLLOW_UP_DAYS \
+                        else int(current_app.config["FOLLOW_UP_DAYS"])
+                    counts["follow_ups"] += 1
+                    counts["answers"] += _follow_up(rng, learner, activity, submitted + dt.timedelta(days=days), now)
+            counts["reviews"] += _reviews(n, activity, staff["director"], acts[n][1], today)
+    lines = [f"demo data loaded: {len(people)} learners, {counts['orders']} purchases, "
+             f"{counts['evaluations']} evaluations, {counts['claims']} claims with certificates, "
+             f"{counts['follow_ups']} follow-ups ({counts['answers']} answered), {counts['reviews']} reviews "
+             f"on {len(acts)} activities"]
+    echo(f"Demo logins (password {PASSWORD}):")
+    for who in list(staff.values()) + people:
+        echo(f"  {who.email:38} {who.roles or credits.PROFESSIONS.get(who.profession, who.profession)}")
+    return lines[0]
+
+
+def _claim(learner, activity, version, model, on: dt.date, at: dt.datetime) -> int:
+    """One claim (and its certificate) in the first credit type the learner may claim here."""
+    for key in _preferred(learner):
+        audience = "T" if learner.profession == "pharmacy-technician" else "P" if key == "acpe" else ""
+        d = model.designation(key, audience)
+        if key == "participation" and d is None and "participation" in model.credit_keys:
+            d = model.designation("participation")
+        if d is None or not credits.may_claim(learner.profession, key):
+            continue
+        hours = d.hours if d.hours > 0 else model.max_hours
+        quarter_hours = int(Decimal(hours) * 4)
+        if quarter_hours <= 0:
+            continue
+        claim = Claim.create(learner=learner, activity=activity, version=version, credit_type=key,
+                             quarter_hours=quarter_hours, designation={**d.as_dict(), "hours": str(hours)},
+                             participated_on=on, attested_at=at, created_at=at)
+        Certificate.create(claim=claim, code=_code(), name=learner.certificate_name, issued_at=at)
+        return 1
+    return 0
+
+
+def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> int:
+    fu = FollowUp(learner=learner, activity=activity, due_on=due.date())
+    answered = 0
+    if due <= now:
+        fu.sent_at = due.replace(hour=14, minute=0)
+        if rng.random() < 0.65:
+            answered_at = fu.sent_at + dt.timedelta(days=rng.randint(1, 20))
+            if answered_at <= now:
+                fu.answered_at = answered_at
+                fu.implemented = _pick(rng, IMPLEMENTED_WEIGHTS)
+                fu.barriers = rng.choice(BARRIERS)
+                fu.impact = rng.choice(IMPACTS) if fu.implemented in ("fully", "partly") else ""
+                answered = 1
+        if not fu.answered_at and fu.sent_at + dt.timedelta(days=14) <= now:
+            fu.reminded_at = fu.sent_at + dt.timedelta(days=14)
+    fu.save()
+    return answered
+
+
+def _reviews(n: int, activity, director, version, today: dt.date) -> int:
+    """A review or two per activity: some acceptable, some asking for changes (then closed or open)."""
+    day = min(version.starts.date() + dt.timedelta(days=30), today)
+    members = "Helen Marsh (course director); Ravi Patel; Jane Doe"
+    kind = n % 3
+    if kind == 0:
+        r = Review.create(activity=activity, body="committee", members=members, reviewed_on=day, phase="competence",
+                      verdict="changes-needed",
+                      changes="Add a second case vignette on the most-missed question and revise its explanation.",
+                      owners="Activity convener; education committee", created_by=director,
+                      rationale="Fewer than three in four learners answered the case correctly.")
+        audit(director, "review.recorded", f"review:{r.id}", activity=activity.slug, demo=True)
+        return 1
+    if kind == 1:
+        r = Review.create(activity=activity, body="director", members="Helen Marsh", reviewed_on=day,
+                      phase="competence", verdict="acceptable", created_by=director,
+                      rationale="Competence and satisfaction results meet the programme's targets.")
+        audit(director, "review.recorded", f"review:{r.id}", activity=activity.slug, demo=True)
+        return 1
+    return 0
