@@ -126,6 +126,21 @@ def runner(app):
 
 
 @pytest.fixture
+def rows(app):
+    """Direct model access WITHOUT an app context, for tests that also drive the test client.
+
+    With `ctx` active, every client request reuses the test's app context, so `g` (and the
+    user flask-login cached there) leaks from one request, or one client, into the next.
+    """
+    from claimserver.db import database
+
+    database.connect(reuse_if_open=True)
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
 def ctx(app):
     """An app context with an open connection, for tests that use models directly."""
     from claimserver.db import database
