@@ -3,14 +3,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import clock
 from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
 
 
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(k, v) for k, v in labels.items()]
+
+
 class FollowUpForm(FlaskForm):
-    implemented = RadioField("Did you make the change you planned?", choices=list(IMPLEMENTED.items()),
+    implemented = RadioField("Did you make the change you planned?", choices=_choices(IMPLEMENTED),
                              validators=[InputRequired("Choose one answer.")])
     barriers = TextAreaField("What got in the way, if anything?", validators=[Optional(), Length(max=4000)])
     impact = TextAreaField("What difference did it make for patients or for the laboratory?",
@@ -18,12 +23,12 @@ class FollowUpForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    body = SelectField("Who reviewed", choices=list(BODIES.items()), validators=[DataRequired()])
+    body = SelectField("Who reviewed", choices=_choices(BODIES), validators=[DataRequired()])
     members = StringField("Names of those present", validators=[DataRequired("Name who took part."),
                                                                  Length(max=2000)])
     reviewed_on = DateField("Date of the review", validators=[InputRequired("Give the date (YYYY-MM-DD).")])
-    phase = SelectField("Phase", choices=list(PHASES.items()), validators=[DataRequired()])
-    verdict = SelectField("Verdict", choices=list(VERDICTS.items()), validators=[DataRequired()])
+    phase = SelectField("Phase", choices=_choices(PHASES), validators=[DataRequired()])
+    verdict = SelectField("Verdict", choices=_choices(VERDICTS), validators=[DataRequired()])
     changes = TextAreaField("Changes to make", validators=[Optional(), Length(max=4000)])
     owners = StringField("Who owns the changes", validators=[Optional(), Length(max=300)])
     rationale = TextAreaField("Rationale", validators=[DataRequired("Say why."), Length(max=4000)])

@@ -71,7 +71,7 @@ def schedule_follow_ups() -> int:
                .where(FollowUp.id.is_null(), Evaluation.version.in_(list(days)))
                .order_by(Evaluation.id))
     created = 0
-    for ev in missing:
+    for ev in list(missing):  # read fully first: SQLite cannot start a write while a read is open
         due = ev.submitted_at.date() + dt.timedelta(days=days[ev.version_id])
         try:
             with database.atomic():
