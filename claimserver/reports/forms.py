@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from .layouts import LAYOUTS
 
-DESTINATION_CHOICES = [(key, layout.name) for key, layout in LAYOUTS.items()]
+DESTINATION_CHOICES = [SelectChoice(key, layout.name) for key, layout in LAYOUTS.items()]
 
 
 class ExportForm(FlaskForm):
@@ -22,7 +23,7 @@ class ResultsForm(FlaskForm):
 
 
 class MarkForm(FlaskForm):
-    status = SelectField("Result", choices=[("accepted", "Accepted"), ("rejected", "Rejected")],
+    status = SelectField("Result", choices=[SelectChoice("accepted", "Accepted"), SelectChoice("rejected", "Rejected")],
                          validators=[DataRequired()])
     message = StringField("Message from the destination", validators=[Length(max=500)])
 

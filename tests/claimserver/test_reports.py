@@ -1,0 +1,270 @@
+"""Reporting as staff and learners see it: exact export files, results, deadlines, staff-only pages."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from claimserver.models import AuditLog, ExportBatch, ReportItem
+from claimserver.reports import ledger
+from tests.factories import create_claim, create_learner
+
+CPE_HEADER = "NABP e-Profile ID,Birth Date (MMDD),UAN,Date of Participation,Contact Hours\r\n"
+CEB_HEADER = ("Provider ID,Course Tracking Number,License Number,First Name,Last Name,"
+              "Completion Date,Hours\r\n")
+PARS_HEADER = ("Activity ID,First Name,Last Name,Birth Date (MMDD),License or Board ID,"
+               "Credits Claimed,Completion Date\r\n")
+
+
+def sign_in(client, learner):
+    """Log in through the session (the login page is the accounts feature's business)."""
+    with client.session_transaction() as s:
+        s["_user_id"] = f"{learner.id}:{learner.session_version}"
+        s["_fresh"] = True
+
+
+def pharmacist(**kw):
+    fields = dict(first_name="Rita", last_name="Moreno", profession="pharmacist", degree="PharmD",
+                  nabp_epid="1234567", birth_mmdd="0315")
+    fields.update(kw)
+    return create_learner(**fields)
+
+
+def technician_claim(learner, on=dt.date(2027, 3, 12)):
+    claim = create_claim(learner, "stewardship-webinar", "acpe", participated_on=on)
+    claim.designation = dict(claim.designation, reference="0001-0000-27-001-L01-T", audience="T")
+    claim.save()
+    return claim
+
+
+@pytest.fixture
+def ledger_data(ctx):
+    """Realistic learners: two pharmacists (one without an ePID), a technician, a Florida CLS, a physician."""
+    rita = pharmacist()
+    omar = pharmacist(first_name="Omar", last_name="Haddad", email="omar@example.org", nabp_epid="",
+                      birth_mmdd="1102")
+    tess = pharmacist(first_name="Tess", last_name="O'Neil", profession="pharmacy-technician",
+                      nabp_epid="7654321", birth_mmdd="0229")
+    lena = create_learner(first_name="Lena", last_name="García", profession="laboratory-professional",
+                          florida_licence="CL 0012345")
+    doc = create_learner(first_name="Sam", last_name="Okoro, Jr.", birth_mmdd="1231", board_id="ABIM-778899")
+    create_claim(rita, "stewardship-webinar", "acpe")
+    create_claim(rita, "journal-candida-auris", "acpe", participated_on=dt.date(2027, 2, 28))
+    create_claim(omar, "stewardship-webinar", "acpe")
+    technician_claim(tess)
+    create_claim(lena, "free-teleconference-tb", "florida", participated_on=dt.date(2027, 3, 1))
+    create_claim(lena, "stewardship-webinar", "florida", hours="1.25")
+    create_claim(doc, "stewardship-webinar", "ama_pra_1", hours="1.25")
+    ledger.sync_ledger()
+    return dict(rita=rita, omar=omar, tess=tess, lena=lena, doc=doc)
+
+
+def test_cpe_monitor_export_keeps_pharmacists_and_technicians_apart(ledger_data):
+    result = ledger.export("cpe_monitor")
+    p, t = result.batches
+    assert (p.filename, t.filename) == ("cpe_monitor-P-20270313-0001.csv", "cpe_monitor-T-20270313-0002.csv")
+    assert p.content == (CPE_HEADER
+                         + "1234567,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+                         + "1234567,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
+    assert t.content == CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
+    assert result.summary() == ("exported 2 items to cpe_monitor-P-20270313-0001.csv, 1 item to "
+                                "cpe_monitor-T-20270313-0002.csv; 1 skipped (1 missing NABP e-Profile ID)")
+    assert [b.item.claim.learner.email for b in result.blocked] == ["omar@example.org"]
+
+
+def test_ce_broker_export_exact_content(ledger_data):
+    [batch] = ledger.export("ce_broker").batches
+    assert batch.content == (CEB_HEADER
+                             + "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1\r\n"
+                             + "50-1234,20-123456,CL 0012345,Lena,García,03/12/2027,1.25\r\n")
+
+
+def test_pars_export_exact_content_quotes_commas(ledger_data):
+    [batch] = ledger.export("pars").batches
+    assert batch.content == (PARS_HEADER
+                             + 'stewardship-webinar,Sam,"Okoro, Jr.",1231,ABIM-778899,1.25,03/12/2027\r\n')
+
+
+def test_exporting_twice_reports_nothing_twice_unless_all(ledger_data):
+    first = ledger.export("cpe_monitor")
+    assert first.exported == 3
+    again = ledger.export("cpe_monitor")
+    assert again.batches == [] and again.summary().startswith("nothing to export to CPE Monitor; 1 skipped")
+    resend = ledger.export("cpe_monitor", include_all=True)
+    assert resend.exported == 3
+    exported = ReportItem.select().where(ReportItem.destination == "cpe_monitor",
+                                         ReportItem.status == "exported")
+    ledger.mark(exported.first(), "accepted")
+    assert ledger.export("cpe_monitor", include_all=True).exported == 2  # accepted ones never again
+    assert AuditLog.select().where(AuditLog.action == "report.exported").count() == 6
+
+
+def test_past_deadline_items_are_listed_missed_never_exported(ledger_data, clock):
+    clock.at = dt.datetime(2027, 5, 12, 3, 30, tzinfo=dt.timezone.utc)  # 23:30 May 11 in New York
+    result = ledger.export("cpe_monitor")
+    # Mar 12 + 60 = May 11: still in time in New York; the Feb 28 one (deadline Apr 29) is missed.
+    assert result.exported == 2
+    assert [b.reason for b in result.blocked if b.reason.startswith("missed")] == [
+        "missed — cannot be reported (deadline 04/29/2027)"]
+    clock.advance(hours=1)  # 00:30 May 12 in New York
+    rows = {(o.item.claim.learner.first_name, o.item.destination): o for o in ledger.open_items()}
+    assert rows[("Omar", "cpe_monitor")].state.label == "missed — cannot be reported"
+
+
+# ------------------------------------------------------------------------------------------------
+# Commands
+# ------------------------------------------------------------------------------------------------
+def test_export_command_writes_files_and_a_summary(ledger_data, runner, tmp_path):
+    out = tmp_path / "nabp.csv"
+    res = runner.invoke(args=["reports", "export", "cpe_monitor", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"exported 2 items to {tmp_path}/nabp-P.csv, 1 item to {tmp_path}/nabp-T.csv; " \
+           "1 skipped (1 missing NABP e-Profile ID)" in res.output
+    assert "blocked item 4 (omar@example.org, stewardship-webinar): missing NABP e-Profile ID" in res.output
+    assert (tmp_path / "nabp-T.csv").read_bytes() == (
+        CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n").encode()
+    res = runner.invoke(args=["reports", "export", "cpe_monitor", "--out", str(out)])
+    assert "nothing to export to CPE Monitor; 1 skipped" in res.output
+
+
+def test_record_results_command_matches_the_exported_file_by_its_key_columns(ledger_data, runner, tmp_path):
+    runner.invoke(args=["reports", "export", "ce_broker", "--out", str(tmp_path / "ceb.csv")])
+    response = tmp_path / "response.csv"
+    response.write_text(
+        "Provider ID,Course Tracking Number,License Number,First Name,Last Name,Completion Date,Hours,Status,Message\n"
+        "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1,Accepted,\n"
+        "50-1234,20-123456,CL 0012345,Lena,García,03/12/2027,1.25,rejected,License not found\n"
+        "50-1234,20-999999,CL 0012345,Lena,García,03/12/2027,1.25,accepted,\n"
+        "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1,maybe,\n", encoding="utf-8")
+    res = runner.invoke(args=["reports", "record-results", "ce_broker", str(response)])
+    assert res.exit_code == 0, res.output
+    assert "1 accepted, 1 rejected; 2 line(s) not recorded" in res.output
+    assert "line 4: no exported item matches" in res.output
+    assert "line 5: status 'maybe' is not accepted or rejected" in res.output
+    res = runner.invoke(args=["reports", "record-results", "ce_broker", str(response)])
+    assert "0 accepted, 0 rejected, 2 already recorded" in res.output  # recording twice changes nothing
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id;result\n1;ok\n", encoding="utf-8")
+    res = runner.invoke(args=["reports", "record-results", "ce_broker", str(bad)])
+    assert res.exit_code == 1
+    assert "the file has no Status column (accepted or rejected); nothing recorded" in res.output
+
+
+def test_deadlines_command_lists_open_items_by_days_left_with_warnings(ledger_data, runner, clock):
+    clock.at = dt.datetime(2027, 4, 2, 14, tzinfo=dt.timezone.utc)  # Mar 12 + 21 days
+    res = runner.invoke(args=["reports", "deadlines"])
+    lines = res.output.splitlines()[1:]
+    assert "missed — cannot be reported" in lines[0] and "ce_broker" in lines[0]  # Mar 1 + 30 = Mar 31
+    assert "04/11/2027" in lines[1] and "9 days left  WARNING" in lines[1]       # CE Broker, day 21
+    assert "cpe_monitor" in lines[2] and "27 days left  WARNING" in lines[2]      # Feb 28: day 33
+    assert lines[-1].split()[1] == "pars" and "no deadline" in lines[-1]
+
+
+# ------------------------------------------------------------------------------------------------
+# Pages
+# ------------------------------------------------------------------------------------------------
+PAGES = [("get", "/staff/reports/"), ("get", "/staff/reports/deadlines"), ("get", "/staff/reports/results"),
+         ("post", "/staff/reports/export"), ("get", "/staff/reports/batches/1.csv"),
+         ("post", "/staff/reports/items/1/result"), ("post", "/staff/reports/items/1/requeue")]
+
+
+@pytest.mark.parametrize("method, url", PAGES)
+def test_reporting_pages_are_404_for_learners_and_directors(ctx, client, method, url):
+    sign_in(client, create_learner(roles="director"))
+    assert getattr(client, method)(url).status_code == 404
+
+
+def test_reporting_pages_ask_anonymous_visitors_to_log_in(ctx, client):
+    assert client.get("/staff/reports/").status_code in (302, 404)
+
+
+@pytest.fixture
+def staff_client(ctx, client):
+    sign_in(client, create_learner(email="staff@example.org", roles="staff"))
+    return client
+
+
+def test_staff_exports_downloads_and_sees_blocked_items(ledger_data, staff_client):
+    page = staff_client.get("/staff/reports/").get_data(as_text=True)
+    assert "Omar Learner" not in page and "omar@example.org" in page and "missing NABP e-Profile ID" in page
+    res = staff_client.post("/staff/reports/export", data={"destination": "cpe_monitor"}, follow_redirects=True)
+    page = res.get_data(as_text=True)
+    assert ("exported 2 items to cpe_monitor-P-20270313-0001.csv, 1 item to cpe_monitor-T-20270313-0002.csv; "
+            "1 skipped (1 missing NABP e-Profile ID)") in page
+    download = staff_client.get("/staff/reports/batches/2.csv")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="cpe_monitor-T-20270313-0002.csv"'
+    assert download.get_data(as_text=True) == CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
+    assert ExportBatch.get_by_id(1).created_by.email == "staff@example.org"
+    assert staff_client.post("/staff/reports/export", data={"destination": "nowhere"}).status_code == 400
+
+
+def test_bad_upload_returns_the_form_with_the_error(ledger_data, staff_client):
+    ledger.export("cpe_monitor")
+    res = staff_client.post("/staff/reports/results", data={
+        "destination": "cpe_monitor", "file": (io.BytesIO(b"\xff\xfe\x00garbage"), "r.csv")},
+        content_type="multipart/form-data")
+    assert res.status_code == 400
+    assert "The file is not UTF-8 text" in res.get_data(as_text=True)
+    res = staff_client.post("/staff/reports/results", data={"destination": "cpe_monitor"},
+                            content_type="multipart/form-data")
+    assert res.status_code == 400 and "Choose the response file." in res.get_data(as_text=True)
+    res = staff_client.post("/staff/reports/results", data={
+        "destination": "cpe_monitor", "file": (io.BytesIO(b"UAN,Status\nx,accepted\n"), "r.csv")},
+        content_type="multipart/form-data")
+    assert "Nothing was recorded: the file needs an Item column or the key columns NABP e-Profile ID, " \
+           "UAN, Date of Participation." in res.get_data(as_text=True)
+
+
+def test_reject_learner_sees_it_fixes_profile_and_only_the_corrected_item_is_exported(
+        ledger_data, staff_client, client, app):
+    rita = ledger_data["rita"]
+    ledger.export("cpe_monitor")
+    sent = {(i.sent_row or {}).get("UAN"): i for i in ReportItem.select()}
+    webinar, journal = sent["0001-0000-27-001-L01-P"], sent["0001-0000-27-002-H01-P"]
+    upload = (f"Item,Status,Message\n{webinar.id},rejected,ePID and birth date do not match\n"
+              f"{journal.id},accepted,\n").encode()
+    res = staff_client.post("/staff/reports/results", data={
+        "destination": "cpe_monitor", "file": (io.BytesIO(upload), "nabp.csv")},
+        content_type="multipart/form-data")
+    assert "nabp.csv: 1 accepted, 1 rejected" in res.get_data(as_text=True)
+
+    # The learner's transcript row (records includes reports/_claim_status.html).
+    with app.test_request_context():
+        from flask import render_template_string
+
+        html = render_template_string('{% include "reports/_claim_status.html" %}', claim=webinar.claim)
+    assert "Rejected by CPE Monitor" in html
+    assert ("NABP rejected the e-Profile ID 1234567 with birth date 0315: check your NABP e-Profile ID and "
+            "birth month and day in your profile.") in html
+    assert 'href="/profile"' in html and "CPE Monitor said: ePID and birth date do not match" in html
+
+    rita.birth_mmdd = "0513"
+    rita.save()
+    ledger.on_profile_changed(rita)
+    res = staff_client.post("/staff/reports/export", data={"destination": "cpe_monitor"}, follow_redirects=True)
+    assert "exported 1 item to cpe_monitor-P-20270313-0003.csv" in res.get_data(as_text=True)
+    assert ExportBatch.get_by_id(3).content == CPE_HEADER + "1234567,0513,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+
+
+def test_staff_marks_items_by_hand_and_a_rejection_needs_a_reason(ledger_data, staff_client):
+    ledger.export("pars")
+    item = ReportItem.get(ReportItem.destination == "pars")
+    res = staff_client.post(f"/staff/reports/items/{item.id}/result", data={"status": "rejected"},
+                            follow_redirects=True)
+    assert "Say why it was rejected: the learner reads this." in res.get_data(as_text=True)
+    res = staff_client.post(f"/staff/reports/items/{item.id}/result",
+                            data={"status": "rejected", "message": "Board ID unknown"}, follow_redirects=True)
+    assert f"Item {item.id} marked rejected." in res.get_data(as_text=True)
+    res = staff_client.post(f"/staff/reports/items/{item.id}/requeue", follow_redirects=True)
+    assert f"Item {item.id} re-queued as item" in res.get_data(as_text=True)
+    assert [i.status for i in ReportItem.select().where(ReportItem.destination == "pars")
+            .order_by(ReportItem.id)] == ["corrected", "due"]
+
+
+def test_deadlines_page_shows_days_left_and_warnings(ledger_data, staff_client, clock):
+    clock.at = dt.datetime(2027, 5, 1, 12, tzinfo=dt.timezone.utc)
+    page = staff_client.get("/staff/reports/deadlines").get_data(as_text=True)
+    assert "Today is May 1, 2027 in America/New_York." in page
+    assert "10 days left — urgent" in page      # Mar 12 + 60 = May 11, day 50
+    assert "missed — cannot be reported" in page
