@@ -91,4 +91,9 @@ def update_profile(learner: Learner, data: dict, pharmacy: bool) -> Learner:
         Learner.update(**values).where(Learner.id == learner.id).execute()
         if changed:
             audit(learner, "learner.profile_updated", f"learner:{learner.id}", fields=changed)
+            # Reporting: a rejected CPE Monitor/CE Broker/PARS report whose data the learner just
+            # corrected is re-queued (a new item superseding it) in this same transaction.
+            from ..reports.ledger import on_profile_changed
+
+            on_profile_changed(Learner.get_by_id(learner.id))
     return Learner.get_by_id(learner.id)

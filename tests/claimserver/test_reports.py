@@ -268,3 +268,26 @@ def test_deadlines_page_shows_days_left_and_warnings(ledger_data, staff_client, 
     assert "Today is May 1, 2027 in America/New_York." in page
     assert "10 days left — urgent" in page      # Mar 12 + 60 = May 11, day 50
     assert "missed — cannot be reported" in page
+
+
+# The profile form (accounts) still passes SelectField choices as tuples; not this test's subject.
+@pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning")
+def test_correcting_the_profile_page_requeues_the_rejected_report(ledger_data, client):
+    from tests.factories import login
+
+    rita = ledger_data["rita"]
+    ledger.export("cpe_monitor")
+    for item in ReportItem.select().where(ReportItem.status == "exported"):
+        if item.claim.learner_id == rita.id:
+            ledger.mark(item, "rejected", "ePID not found")
+    assert login(client, rita).status_code == 302
+    res = client.post("/profile", data=dict(
+        certificate_name="Rita Moreno", first_name="Rita", last_name="Moreno", degree="PharmD",
+        profession="pharmacist", nabp_epid="7654320", birth_mmdd="0315"), follow_redirects=True)
+    assert "Your profile is saved." in res.get_data(as_text=True)
+    statuses = [(i.status, i.claim.learner_id == rita.id) for i in
+                ReportItem.select().where(ReportItem.destination == "cpe_monitor").order_by(ReportItem.id)]
+    assert statuses.count(("corrected", True)) == 2 and statuses.count(("due", True)) == 2
+    [batch] = ledger.export("cpe_monitor").batches
+    assert batch.content == (CPE_HEADER + "7654320,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+                             + "7654320,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
