@@ -90,6 +90,10 @@ FLORIDA_SUBJECTS: dict[str, str] = {
     "florida-laws": "Florida laws and rules",
     "supervision": "Supervision and administration",
 }
+#: Contact hours a licensee needs per 2-year cycle: California CLS (CDPH LFS) and Florida
+#: clinical laboratory personnel (Board of Clinical Laboratory Personnel). Shown on the transcript.
+CALIFORNIA_CYCLE_HOURS = 24
+FLORIDA_BIENNIUM_HOURS = 24
 #: P.A.C.E. levels of instruction (ASCLS).
 PACE_LEVELS = ("basic", "intermediate", "advanced")
 #: P.A.C.E.: a program lasts at least 50 minutes, at most 7 contact hours a day.

@@ -73,6 +73,11 @@ DEFAULTS: dict[str, Any] = {
     "BRIEF_LINK_DAYS": 30,
     # Public verification: attempts allowed per client address per minute.
     "VERIFY_RATE_PER_MINUTE": 30,
+    # Transcript state views: the first day of any one 2-year licence cycle (YYYY-MM-DD); the
+    # current cycle is found by counting 2-year steps from it. California CLS licences renew every
+    # two years; Florida clinical laboratory licences by biennium. *confirm* against the boards.
+    "CALIFORNIA_CYCLE_START": "2025-01-01",
+    "FLORIDA_BIENNIUM_START": "2025-09-01",
     # Cookies only over HTTPS (on in production).
     "SESSION_COOKIE_SECURE": False,
 }
