@@ -35,8 +35,8 @@ def pg_url() -> str:
         pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: PostgreSQL half of the suite skipped")
     import psycopg2
 
-    # CE_TEST_PG_PREFIX keeps test runs in one checkout (several people at once) out of each other's way
-    name = f"{os.environ.get('CE_TEST_PG_PREFIX', 'ceportal_test')}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # CEPORTAL_TEST_DB_PREFIX keeps test runs in one checkout (several people at once) out of each other's way
+    name = f"{os.environ.get('CEPORTAL_TEST_DB_PREFIX', 'ceportal_test')}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres")
     conn.autocommit = True
     with conn.cursor() as cur:
