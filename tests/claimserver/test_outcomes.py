@@ -1,0 +1,155 @@
+"""Course directors' outcome reports: who may see them, exact figures on known data, charts and CSV."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from claimserver.charts import Bar, bar_chart
+from claimserver.models import Activity, Certificate, Claim, FollowUp
+from claimserver.outcomes import metrics
+from tests.factories import create_evaluation, create_learner, create_order, create_participation
+
+JOURNAL = "journal-candida-auris"  # three questions; targets performance
+DIRECTOR_PAGES = [
+    "/director/", "/director/activities/journal-candida-auris", "/director/activities/journal-candida-auris.csv",
+    "/director/summary?year=2027", "/director/summary.csv", "/director/programme", "/director/programme.csv",
+    "/director/brief?tag=mycology", "/director/brief.md?tag=mycology",
+]
+
+
+def log_in(client, learner) -> None:
+    """Sign the test client in as this learner (the session flask-login reads)."""
+    with client.session_transaction() as s:
+        s["_user_id"] = f"{learner.id}:{learner.session_version}"
+        s["_fresh"] = True
+
+
+@pytest.fixture
+def director(ctx):
+    return create_learner(email="dr@example.org", roles="director", certificate_name="Helen Marsh, MD")
+
+
+def known_data():
+    """Four learners on the journal activity with answers whose figures are worked out by hand."""
+    row = Activity.get(Activity.slug == JOURNAL)
+    questions = row.current.model().questions
+    right = [q.answer for q in questions]
+    wrong = [(q.answer + 1) % len(q.choices) for q in questions]
+    plan = [  # answers, satisfaction, bias_free, bias comment, intends change, follow-up answer
+        (right, 5, True, "", True, "fully"),
+        ([right[0], wrong[1], right[2]], 4, True, "", True, "partly"),
+        ([right[0], wrong[1], wrong[2]], 4, False, "Slides named one <b>vendor</b> only", False, "not-yet"),
+        (wrong, 2, True, "", True, None),
+    ]
+    learners = []
+    for i, (answers, sat, free, comment, change, implemented) in enumerate(plan):
+        learner = create_learner(profession="physician" if i < 2 else "pharmacist")
+        create_order(learner, JOURNAL)
+        create_order(create_learner(), JOURNAL, status="pending")  # not a registration
+        create_participation(learner, JOURNAL)
+        create_evaluation(learner, JOURNAL, answers=answers, correct=sum(a == r for a, r in zip(answers, right)),
+                          satisfaction=sat, bias_free=free, bias_comment=comment, intends_change=change,
+                          commitment="Screen contacts" if change else "")
+        credit = "ama_pra_1" if i < 2 else "acpe"
+        claim = Claim.create(learner=learner, activity=row, version=row.current, credit_type=credit,
+                             quarter_hours=4 + i, designation={"credit": credit, "hours": "2"},
+                             participated_on=dt.date(2027, 3, 12))
+        Certificate.create(claim=claim, code=f"CODE-{i}", name=learner.display_name)
+        sent = dt.datetime(2027, 6, 1, 12)
+        FollowUp.create(learner=learner, activity=row, due_on=dt.date(2027, 6, 1), sent_at=sent,
+                        answered_at=sent + dt.timedelta(days=2) if implemented else None,
+                        implemented=implemented or "", barriers="Budget" if implemented == "not-yet" else "",
+                        impact="Earlier isolation" if implemented == "fully" else "")
+        learners.append(learner)
+    return row, questions, learners
+
+
+@pytest.mark.parametrize("url", DIRECTOR_PAGES)
+def test_learners_who_are_not_directors_get_404_on_every_director_page(ctx, client, url):
+    learner = create_learner(roles="staff")
+    log_in(client, learner)
+    assert client.get(url).status_code == 404
+    assert client.post("/director/activities/journal-candida-auris/reviews", data={}).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    for url in DIRECTOR_PAGES:
+        resp = client.get(url)
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_metrics_on_known_data_are_exact(ctx):
+    row, questions, _ = known_data()
+    o = metrics.activity_outcomes(row)
+    assert (o.registrations, o.completions, o.evaluations) == (4, 4, 4)
+    assert [(c.credit_type, c.claims, c.hours) for c in o.credits] == [("ama_pra_1", 2, 2.25), ("acpe", 2, 3.25)]
+    assert o.satisfaction == {1: 0, 2: 1, 3: 0, 4: 2, 5: 1} and o.satisfaction_mean == 3.75
+    assert [(b.comment) for b in o.bias_reports] == ["Slides named one <b>vendor</b> only"]
+    assert [(q.question, q.correct, q.answered, q.percent) for q in o.questions] == [
+        (questions[0].question, 3, 4, 75.0), (questions[1].question, 1, 4, 25.0), (questions[2].question, 2, 4, 50.0)]
+    assert o.competence_percent == 50.0  # 6 of 12 answers
+    assert o.commitment_rate == 75.0
+    fu = o.follow_up
+    assert (fu.sent, fu.answered, fu.response_rate) == (4, 3, 75.0)
+    assert fu.implemented == {"fully": 1, "partly": 1, "not-yet": 1, "not-applicable": 0}
+    assert fu.implementation_rate == 66.7
+    assert fu.barriers == ("Budget",) and fu.impacts == ("Earlier isolation",)
+
+
+def test_activity_report_shows_the_figures_charts_and_comments(ctx, client, director):
+    _, questions, _ = known_data()
+    log_in(client, director)
+    page = client.get(f"/director/activities/{JOURNAL}")
+    assert page.status_code == 200
+    text = page.text
+    for needle in ("Registrations (paid)", "3.75", "Slides named one &lt;b&gt;vendor&lt;/b&gt; only",
+                   questions[1].question, "25%", "Commitment to change: <strong>75%", "66.7%",
+                   "AMA PRA Category 1", "<svg", "Satisfaction ratings", "Follow-up: did learners make the change?"):
+        assert needle in text, needle
+    assert "<b>vendor</b>" not in text
+
+
+def test_activity_csv_has_the_same_numbers(ctx, client, director):
+    known_data()
+    log_in(client, director)
+    resp = client.get(f"/director/activities/{JOURNAL}.csv")
+    assert resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    rows = {(r[0], r[1]): r[2:] for r in csv.reader(io.StringIO(resp.text))}
+    assert rows[("satisfaction", "mean (1-5)")][0] == "3.75"
+    assert rows[("competence", "Q2 percent correct")][0] == "25"
+    assert rows[("follow-up", "implementation rate percent")][0] == "66.7"
+    assert rows[("commercial bias", "report 1")][1] == "Slides named one <b>vendor</b> only"
+
+
+def test_yearly_summary_and_its_csv(ctx, client, director):
+    known_data()
+    log_in(client, director)
+    page = client.get("/director/summary?year=2027")
+    assert "Programme summary 2027" in page.text and "Candida auris" in page.text
+    assert client.get("/director/summary?year=banana").status_code == 200  # bad input: this year
+    rows = list(csv.DictReader(io.StringIO(client.get("/director/summary.csv?year=2027").text)))
+    journal = next(r for r in rows if r["slug"] == JOURNAL)
+    assert (journal["completions"], journal["competence percent"], journal["implementation rate percent"]) == (
+        "4", "50", "66.7")
+    assert client.get("/director/summary.csv?year=2025").text.count("\n") == 2  # header + past workshop
+
+
+def test_unknown_activity_is_404_for_directors_too(ctx, client, director):
+    log_in(client, director)
+    assert client.get("/director/activities/no-such-thing").status_code == 404
+
+
+def test_charts_escape_every_text():
+    svg = str(bar_chart([Bar('<script>alert("x")</script>', 3, text="3 & more")], title="A <title>"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "3 &amp; more" in svg
+    assert 'aria-label="A &lt;title&gt;"' in svg
+    assert "No data yet" in str(bar_chart([], title="empty"))
+
+
+def test_csv_cells_never_start_a_formula():
+    from claimserver.outcomes.exports import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("ok") == "ok" and _cell(None) == ""
