@@ -85,6 +85,7 @@ def deadlines_command(destination: str | None) -> None:
     from . import layouts as L
     from . import ledger
 
+    ledger.sync_ledger()
     rows = ledger.open_items(destination)
     if not rows:
         click.echo("no open report items")

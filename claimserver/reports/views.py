@@ -119,4 +119,5 @@ def requeue_item(item_id: int):
 @bp.get("/staff/reports/deadlines")
 @staff
 def deadlines():
+    ledger.sync_ledger()
     return render_template("reports/deadlines.html", rows=ledger.open_items(), today=ledger.today())
