@@ -29,8 +29,8 @@ class ReviewForm(FlaskForm):
     reviewed_on = DateField("Date of the review", validators=[InputRequired("Give the date (YYYY-MM-DD).")])
     phase = SelectField("Phase", choices=_choices(PHASES), validators=[DataRequired()])
     verdict = SelectField("Verdict", choices=_choices(VERDICTS), validators=[DataRequired()])
-    changes = TextAreaField("Changes to make", validators=[Optional(), Length(max=4000)])
-    owners = StringField("Who owns the changes", validators=[Optional(), Length(max=300)])
+    changes = TextAreaField("Changes to make", validators=[Length(max=4000)])
+    owners = StringField("Who owns the changes", validators=[Length(max=300)])
     rationale = TextAreaField("Rationale", validators=[DataRequired("Say why."), Length(max=4000)])
 
     def validate_reviewed_on(self, field):

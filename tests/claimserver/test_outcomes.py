@@ -21,7 +21,14 @@ DIRECTOR_PAGES = [
 
 
 def log_in(client, learner) -> None:
-    """Sign the test client in as this learner (the session flask-login reads)."""
+    """Sign the test client in as this learner (the session flask-login reads).
+
+    The `ctx` fixture's app context is reused by requests, so flask-login's cached user is dropped too.
+    """
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_login_user", None)
     with client.session_transaction() as s:
         s["_user_id"] = f"{learner.id}:{learner.session_version}"
         s["_fresh"] = True
