@@ -1,0 +1,101 @@
+"""Demo data: clearly marked, every profession, idempotent, never in production; and the planning
+brief's figures on it match what the raw rows say."""
+from __future__ import annotations
+
+import pytest
+
+from claimserver import demo
+from claimserver.auth import check_password
+from claimserver.config import REPO
+from claimserver.models import Activity, Certificate, Claim, Evaluation, FollowUp, Learner, Review
+from claimserver.outcomes import metrics
+from claimserver.outcomes.exports import brief_markdown
+from tests.claimserver.test_outcomes import log_in
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "CATALOG_PATH": str(REPO / "catalog" / "activities")}  # the real sample catalogue
+
+
+@pytest.fixture
+def loaded(ctx):
+    lines = []
+    summary = demo.load_demo(echo=lines.append)
+    return summary, lines
+
+
+def test_demo_is_marked_covers_every_profession_and_prints_the_logins(loaded):
+    summary, lines = loaded
+    learners = list(Learner.select())
+    assert learners and all(x.is_demo and x.email.endswith("@demo.example.org") for x in learners)
+    assert {x.profession for x in learners} >= {"physician", "pharmacist", "laboratory-professional",
+                                                "diplomate", "other"}
+    assert Learner.by_email("director@demo.example.org").has_role("director")
+    assert Learner.by_email("staff@demo.example.org").has_role("staff")
+    pharmacist = Learner.by_email("kevin.osei@demo.example.org")
+    assert (pharmacist.nabp_epid, pharmacist.birth_mmdd) == ("1234567", "0415")
+    assert Learner.get(Learner.florida_licence != "").state_licence_state == "FL"
+    assert Learner.get(Learner.california_licence != "").california_licence
+    assert check_password(Learner.by_email("director@demo.example.org"), demo.PASSWORD)
+    assert "(demo)" not in " ".join(x.certificate_name for x in learners)  # certificates look real
+    assert any("director@demo.example.org" in line for line in lines)
+    assert any(demo.PASSWORD in line for line in lines)
+    assert Claim.select().count() == Certificate.select().count() > 0
+    assert Evaluation.select().where(Evaluation.bias_free == False).count() > 0  # noqa: E712
+    assert FollowUp.select().where(FollowUp.answered_at.is_null(False)).count() > 0
+    assert Review.select().count() > 0
+    assert summary.startswith("demo data loaded:")
+
+
+def test_loading_twice_changes_nothing_and_force_reloads(loaded, ctx):
+    counts = (Learner.select().count(), Evaluation.select().count(), Claim.select().count())
+    assert "already loaded" in demo.load_demo(echo=lambda s: None)
+    assert (Learner.select().count(), Evaluation.select().count(), Claim.select().count()) == counts
+    demo.load_demo(force=True, echo=lambda s: None)
+    assert (Learner.select().count(), Evaluation.select().count(), Claim.select().count()) == counts
+
+
+def test_production_never_loads_demo_data(ctx, runner):
+    ctx.config["CE_ENV"] = "production"
+    with pytest.raises(demo.DemoRefused):
+        demo.load_demo()
+    assert runner.invoke(args=["demo", "load"]).exit_code != 0
+    assert Learner.select().count() == 0
+
+
+def test_brief_figures_on_the_demo_data_match_the_rows(loaded, ctx, client):
+    reviewed = Review.select().where(Review.verdict == "changes-needed").first()
+    tag = reviewed.activity.current.model().tags[0]
+    brief = metrics.planning_brief(tag, now=ctx.extensions["clock"].now().replace(tzinfo=None))
+    assert brief.items
+    for item in brief.items:
+        o = item.outcomes
+        evals = list(Evaluation.select().join(Activity).where(Activity.slug == o.slug))
+        assert o.evaluations == len(evals)
+        expected = round(100 * sum(e.correct for e in evals) / sum(e.questions for e in evals), 1)
+        assert o.competence_percent == expected
+        assert o.commitment_rate == round(100 * sum(e.intends_change for e in evals) / len(evals), 1)
+        assert len(o.bias_reports) == sum(not e.bias_free for e in evals)
+        fus = [f for f in FollowUp.select() if f.activity.slug == o.slug and f.answered_at]
+        if fus:
+            done = sum(f.implemented in ("fully", "partly") for f in fus)
+            assert o.follow_up.implementation_rate == round(100 * done / len(fus), 1)
+    md = brief_markdown(brief, "2027-03-13")
+    assert reviewed.changes.rstrip(".") in md
+    director = Learner.by_email("director@demo.example.org")
+    log_in(client, director)
+    page = client.get(f"/director/brief?tag={tag}").text
+    first = brief.items[0].outcomes
+    assert first.title in page and f"{first.competence_percent:g}%" in page
+
+
+def test_demo_works_on_another_catalogue(ctx, tmp_path):
+    from tests.conftest import ACTIVITIES
+
+    from claimserver.catalog_sync import sync
+
+    sync(ACTIVITIES)  # the fixture catalogue: most real activities are hidden now
+    assert demo.load_demo(echo=lambda s: None).startswith("demo data loaded:")
+    assert {e.activity.slug for e in Evaluation.select()} <= {
+        "stewardship-webinar", "journal-candida-auris", "free-teleconference-tb", "past-workshop-2025"}
