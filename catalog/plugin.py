@@ -77,7 +77,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         """Check the whole catalogue before anything is written; stop on any error."""
-        catalog = load_catalog([self.config.folder])
+        # Paths as the convener's terminal shows them: relative to where mkdocs was started.
+        folder = os.path.relpath(self.config.folder)
+        catalog = load_catalog([folder])
         level = log.warning if self.config.checker_warnings == "warn" else log.info
         for p in catalog.warnings:
             level(str(p))
@@ -85,7 +87,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             n = len(catalog.errors)
             raise PluginError("\n".join(str(p) for p in catalog.errors)
                               + f"\nce_catalog: {n} error{'s' if n != 1 else ''} in the activity files; "
-                                f"run `python -m catalog check {self.config.folder}`")
+                                f"run `python -m catalog check {folder}`")
         self.catalog = catalog
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

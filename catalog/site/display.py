@@ -115,6 +115,7 @@ def phase(a: Activity, today: dt.date) -> str:
     return ON_DEMAND if a.claim_until >= today else PAST
 
 
+@lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """'Antimicrobial Resistance' -> 'antimicrobial-resistance' (topic addresses)."""
     s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()

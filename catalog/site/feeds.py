@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from icalendar import Calendar, Event
@@ -51,6 +52,14 @@ def activities_json(published: Iterable[Activity], settings: SiteSettings,
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
+def _summary(description: str, limit: int = 400) -> str:
+    """The description's first paragraph, for calendar applications (the page has the rest)."""
+    first = " ".join(description.strip().split("\n\n", 1)[0].split())
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0] + " …"
+    return first + "\n\n" if first else ""
+
+
 def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) -> Event:
     ev = Event()
     ev.add("uid", f"{a.slug}@ce-portal")
@@ -61,21 +70,24 @@ def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) ->
     where = a.location + (f" ({a.conference})" if a.conference else "")
     ev.add("location", where)
     ev.add("url", url)
-    text = a.description.strip()
-    ev.add("description", (text + "\n\n" if text else "") + f"Details and enrolment: {url}\n"
+    ev.add("description", _summary(a.description) + f"Details and enrolment: {url}\n"
            f"Purchase: {settings.purchase_url(a.slug)}")
     return ev
 
 
 def _wrap(events: Iterable[bytes], name: str) -> bytes:
     """A VCALENDAR around already serialised VEVENTs (each event is serialised once per build)."""
+    return _head(name) + b"".join(events) + b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=8)
+def _head(name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    head = cal.to_ical().rpartition(b"END:VCALENDAR")[0]
-    return head + b"".join(events) + b"END:VCALENDAR\r\n"
+    return cal.to_ical().rpartition(b"END:VCALENDAR")[0]
 
 
 def event_bytes(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime | None = None) -> bytes:

@@ -213,8 +213,12 @@ def listings(published: list[Activity], today: dt.date) -> list[Listing]:
     slugs: dict[str, str] = {}
     for tag, slug in topics(published).items():
         slugs.setdefault(slug, tag)
+    tagged: dict[str, list[Activity]] = {s: [] for s in slugs}
+    for a in published:
+        for s in {D.slugify(t) for t in a.tags}:
+            tagged[s].append(a)
     for slug, tag in sorted(slugs.items()):
-        acts = [a for a in published if any(D.slugify(t) == slug for t in a.tags)]
+        acts = tagged[slug]
         out.append(Listing(f"catalogue/topic/{slug}.md", f"Topic: {tag}",
                            f"Activities tagged “{tag}”.", _split(acts, today, ALL)))
     return out
