@@ -1,7 +1,249 @@
-"""Placeholder routes until the records feature lands."""
-from . import bp
+"""Records pages: evaluation, credit claim, certificates (HTML and PDF), transcript (page, CSV, PDF)
+and the public verification page. Rules and writes live in `operations`."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from catalog import credits
+
+from .. import catalog_sync, certificates, clock, ratelimit
+from ..auth import me
+from ..models import Activity, ActivityVersion, Certificate, Claim
+from . import bp, operations as ops
+from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form
+
+
+def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
+    """Withdrawn activities stay reachable for learners who bought them (their records remain)."""
+    found = catalog_sync.find(slug, include_hidden=True)
+    if found is None:
+        abort(404)
+    row, version = found
+    order = ops.order_for(me(), row) if row.hidden else None
+    if row.hidden and (order is None or not order.is_paid):
+        abort(404)
+    return row, version
+
+
+def _refused(e: ops.Refused, fallback: str):
+    flash(e.message, "error")
+    return redirect(e.link or fallback)
+
+
+# ------------------------------------------------------------------------------------------------
+# Evaluation
+# ------------------------------------------------------------------------------------------------
+@bp.route("/activities/<slug>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluate(slug: str):
+    row, version = _activity_or_404(slug)
+    try:
+        ops.require_participation(me(), row)
+    except ops.Refused as e:
+        return _refused(e, url_for("learning.my_activities"))
+    existing = ops.evaluation_for(me(), row)
+    if existing is not None:
+        if request.method == "POST":
+            flash("You have already evaluated this activity; here is your evaluation.", "info")
+        return _evaluation_done(row, existing)
+    model = version.model()
+    form = evaluation_form(model)
+    if form.validate_on_submit():
+        ev, created = ops.submit_evaluation(me(), row, version, model, evaluation_data(form, model))
+        if created:
+            flash("Thank you: your evaluation is recorded. You can now claim credit.", "success")
+        return redirect(url_for("records.evaluate", slug=slug))
+    return render_template("records/evaluate.html", row=row, a=model, form=form)
+
+
+def _evaluation_done(row: Activity, ev):
+    model = ev.version.model()
+    review = []
+    for i, q in enumerate(model.questions):
+        chosen = ev.answers[i] if i < len(ev.answers) else None
+        review.append(dict(q=q, chosen=chosen, right=chosen == q.answer))
+    return render_template("records/evaluation_done.html", row=row, a=model, ev=ev, review=review,
+                           objectives=list(zip(model.objectives, ev.objectives_met)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Claim
+# ------------------------------------------------------------------------------------------------
+@bp.route("/activities/<slug>/claim", methods=["GET", "POST"])
+@login_required
+def claim(slug: str):
+    row, version = _activity_or_404(slug)
+    learner = me()
+    try:
+        participation = ops.require_participation(learner, row)
+        ops.require_evaluation(learner, row)
+    except ops.Refused as e:
+        return _refused(e, url_for("learning.my_activities"))
+    model = version.model()
+    claimed = ops.claims_for(learner, row)
+    claimed_keys = {c.credit_type for c in claimed}
+    offers = [o for o in ops.offers(learner, model) if o.key not in claimed_keys]
+    closed = None
+    try:
+        ops.check_window(model)
+    except ops.Refused as e:
+        closed = e.message
+    profile_link = url_for("accounts.profile", next=url_for("records.claim", slug=slug))
+    form = ClaimForm(offers)
+    status = 200
+    if request.method == "POST":
+        if closed:
+            flash(closed, "error")
+            return redirect(url_for("records.claim", slug=slug))
+        if form.validate_on_submit():
+            offer = form.offers[form.credit.data]
+            if offer.missing:
+                form.credit.errors = [f"Add your {offer.missing_text} to your profile before claiming "
+                                      f"{offer.type.name}."]
+            else:
+                try:
+                    c, created = ops.issue_claim(learner, row, version, offer, form.quarter_hours,
+                                                 participation)
+                except ops.Refused as e:
+                    form.hours.errors = [e.message]
+                else:
+                    flash("Your credit is claimed and your certificate is ready." if created
+                          else "You had already claimed this credit; here is your certificate.", "success")
+                    return redirect(url_for("records.certificate", claim_id=c.id))
+        status = 400
+    return render_template("records/claim.html", row=row, a=model, form=form, offers=offers,
+                           claimed=claimed, closed=closed, profile_link=profile_link,
+                           cpe_deadline=ops.cpe_deadline(learner, model, participation)), status
+
+
+# ------------------------------------------------------------------------------------------------
+# Certificates
+# ------------------------------------------------------------------------------------------------
+def _own_claim(claim_id: int) -> tuple[Claim, Certificate]:
+    c = Claim.get_or_none(Claim.id == claim_id)
+    if c is None or c.learner_id != me().id:
+        abort(404)  # another learner's claim does not exist, as far as this learner can tell
+    return c, ops.certificate_for(c)
+
+
+@bp.get("/certificates/<int:claim_id>")
+@login_required
+def certificate(claim_id: int):
+    c, cert = _own_claim(claim_id)
+    content = ops.certificate_content(cert, c, me())
+    return render_template("records/certificate.html", claim=c, cert=cert, c=content,
+                           credit_type=credits.CREDIT_TYPES[c.credit_type])
+
+
+@bp.get("/certificates/<int:claim_id>.pdf")
+@login_required
+def certificate_pdf(claim_id: int):
+    c, cert = _own_claim(claim_id)
+    pdf = certificates.render(ops.certificate_content(cert, c, me()))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"'})
+
+
+# ------------------------------------------------------------------------------------------------
+# Transcript
+# ------------------------------------------------------------------------------------------------
+def _transcript():
+    form = TranscriptFilter(request.args)
+    view = request.args.get("view", "")
+    view = view if view in ops.STATE_VIEWS else ""
+    start = end = None
+    if request.args and form.validate():
+        start, end = form.start.data, form.end.data
+    return form, view, ops.transcript(me(), start, end, view)
+
+
+def _period(form, t) -> str:
+    if t.cycle:
+        return f"{t.cycle[0]:%B %-d, %Y} – {t.cycle[1]:%B %-d, %Y}"
+    if form.start.data or form.end.data:
+        a = f"{form.start.data:%B %-d, %Y}" if form.start.data else "the beginning"
+        b = f"{form.end.data:%B %-d, %Y}" if form.end.data else "today"
+        return f"{a} – {b}"
+    return "all claims"
 
 
 @bp.get("/transcript")
+@login_required
 def transcript():
-    return "transcript"
+    form, view, t = _transcript()
+    args = {k: v for k, v in request.args.items() if k in ("start", "end", "view") and v}
+    return render_template("records/transcript.html", form=form, t=t, view=view, args=args,
+                           views=ops.STATE_VIEWS, period=_period(form, t))
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheet-safe: a cell starting with = + - @ is not run as a formula."""
+    s = str(value)
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+@bp.get("/transcript.csv")
+@login_required
+def transcript_csv():
+    _, _, t = _transcript()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["date", "activity", "credit_type", "hours", "certificate", "status"])
+    for r in t.rows:
+        w.writerow([r.date.isoformat(), _csv_cell(r.title), r.claim.credit.name,
+                    credits.format_hours(r.claim.hours), r.code, "valid" if r.valid else "revoked"])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="transcript.csv"'})
+
+
+@bp.get("/transcript.pdf")
+@login_required
+def transcript_pdf():
+    form, _, t = _transcript()
+    learner = me()
+    pdf = certificates.render_transcript(
+        name=learner.display_name, provider=current_app.config["PROVIDER_NAME"],
+        generated_at=clock.now(), period=_period(form, t),
+        rows=[(f"{r.date:%Y-%m-%d}", r.title, r.claim.credit.short, credits.format_hours(r.claim.hours))
+              for r in t.rows],
+        totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],
+        years=[(str(y), credits.CREDIT_TYPES[k].short, credits.format_hours(h)) for y, k, h in t.years])
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="transcript.pdf"'})
+
+
+# ------------------------------------------------------------------------------------------------
+# Public verification
+# ------------------------------------------------------------------------------------------------
+def _too_many() -> Response | None:
+    limit = int(current_app.config["VERIFY_RATE_PER_MINUTE"])
+    if ratelimit.hit(f"verify:{request.remote_addr or '-'}", limit):
+        return None
+    return Response("Too many verification attempts from your address. Please wait a minute and "
+                    "try again.\n", status=429, mimetype="text/plain", headers={"Retry-After": "60"})
+
+
+@bp.get("/verify")
+def verify_form():
+    code = request.args.get("code", "")
+    if code:
+        return redirect(url_for("records.verify", code=ops.normalise_code(code) or code.strip()[:40]))
+    return render_template("records/verify.html", cert=None, asked=False)
+
+
+@bp.get("/verify/<code>")
+def verify(code: str):
+    blocked = _too_many()
+    if blocked is not None:
+        return blocked
+    norm = ops.normalise_code(code)
+    cert = Certificate.get_or_none(Certificate.code == norm) if norm else None
+    if cert is None:
+        return render_template("records/verify.html", cert=None, asked=True), 404
+    c = cert.claim
+    return render_template("records/verify.html", cert=cert, claim=c, asked=True,
+                           title=c.version.title, credit_type=credits.CREDIT_TYPES[c.credit_type])

@@ -1,0 +1,421 @@
+"""Certificate PDFs (fpdf2): one per claim, worded per credit type from `catalog.credits`.
+
+Rendering is a pure function of `CertificateContent`, so the same certificate always gives the same
+bytes. Names print in any script through the bundled fonts in `fonts/` (see its README): Noto Sans
+for Latin, Greek and Cyrillic, with Arabic, Hebrew, CJK and emoji fonts as fallbacks.
+
+Speed: fpdf2's `add_font` parses the whole TTF for every document (tens of milliseconds per font,
+far more for the 4 MB CJK font). `FONTS` parses each font once per process and hands every document
+a light clone whose only per-document parts are a lazily-read copy of the font bytes (which fpdf2
+subsets in place at output) and the subset map. Fallback fonts are attached only when the
+document's text needs them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable
+
+import segno
+from fontTools import subset as ftsubset
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
+
+from catalog import credits as C
+from catalog.model import Designation
+
+FONT_DIR = Path(__file__).parent / "fonts"
+BODY = "notosans"
+#: (family, style, file). The first three are the main family; the rest are fallbacks, in order.
+FONT_FILES: tuple[tuple[str, str, str], ...] = (
+    (BODY, "", "NotoSans-Regular.ttf"),
+    (BODY, "B", "NotoSans-Bold.ttf"),
+    (BODY, "I", "NotoSans-Italic.ttf"),
+    ("notoarabic", "", "NotoSansArabic-Regular.ttf"),
+    ("notohebrew", "", "NotoSansHebrew-Regular.ttf"),
+    ("droidcjk", "", "DroidSansFallbackFull.ttf"),
+    ("symbola", "", "Symbola.ttf"),
+)
+FALLBACKS = tuple(f for f, _, _ in FONT_FILES if f != BODY)
+#: Tables fpdf2 drops when it subsets: removing them once per process saves parsing per document.
+#: (HarfBuzz shapes from the original file, so Arabic joining still sees GSUB/GPOS.)
+_SLIM_DROP = ("GSUB", "GPOS", "GDEF", "DSIG", "MATH", "meta", "FFTM", "hdmx")
+PRODUCER = "CE Portal"
+#: Characters most certificates use (ASCII, Latin-1, Latin Extended-A, punctuation, ™, €). Each main
+#: font is subset to this set once per process; a document whose text stays inside it embeds that
+#: small font (re-subsetting it costs little) instead of subsetting the full font again.
+COMMON = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x180)) | frozenset(range(0x2010, 0x2028)) \
+    | frozenset((0x2122, 0x20AC, 0x2212))
+
+
+class _Prototype:
+    """One font parsed once: metrics and cmap shared by every document."""
+
+    def __init__(self, family: str, style: str, path: Path):
+        holder = FPDF()
+        holder.render_color_fonts = False
+        self.font = TTFFont(holder, path, family + style, style)
+        self.glyph_order = self.font.ttfont.getGlyphOrder()
+        self.font.hbfont  # noqa: B018 - build the HarfBuzz face once, from the original file
+        slim = ttLib.TTFont(path, recalcTimestamp=False)
+        for tag in _SLIM_DROP:
+            if tag in slim:
+                del slim[tag]
+        if "post" in slim:
+            slim["post"].formatType = 3.0  # glyph names come from the cached glyph order instead
+        buf = io.BytesIO()
+        slim.save(buf)
+        self.slim = buf.getvalue()
+        self.cmap = self.font.cmap
+        self.common = frozenset(cp for cp in COMMON if cp in self.cmap)
+        self.common_bytes, self.common_order = self._subset(slim, {self.cmap[cp] for cp in self.common})
+
+    def _subset(self, font: ttLib.TTFont, glyphs: set[str]) -> tuple[bytes, list[str]]:
+        font.setGlyphOrder(self.glyph_order)
+        options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True)
+        subsetter = ftsubset.Subsetter(options)
+        subsetter.populate(glyphs=sorted(glyphs))
+        subsetter.subset(font)
+        order = font.getGlyphOrder()
+        buf = io.BytesIO()
+        font.save(buf)
+        return buf.getvalue(), order
+
+    def covers_commonly(self, text: str) -> bool:
+        """Whether every character of `text` this font draws is in the pre-subset common set."""
+        return all(ord(c) in self.common or ord(c) not in self.cmap for c in text)
+
+    def attach(self, pdf: FPDF, fontkey: str, common: bool = False) -> None:
+        """Add this font to `pdf` the way `add_font` would, without parsing the file again.
+
+        `common`: embed from the pre-subset common-set font (only when the text stays inside it and
+        is not shaped, since HarfBuzz glyph ids refer to the full font)."""
+        clone = TTFFont.__new__(TTFFont)
+        for slot in TTFFont.__slots__:
+            if hasattr(self.font, slot):
+                setattr(clone, slot, getattr(self.font, slot))
+        clone.i = len(pdf.fonts) + 1
+        clone.fontkey = fontkey
+        data, order = (self.common_bytes, self.common_order) if common else (self.slim, self.glyph_order)
+        fresh = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+        fresh.setGlyphOrder(order)
+        clone.ttfont = fresh
+        clone.missing_glyphs = []
+        clone.biggest_size_pt = 0
+        clone.color_font = None
+        clone.subset = SubsetMap(clone)
+        pdf.fonts[fontkey] = clone
+
+
+class FontBank:
+    """Every bundled font, each parsed at most once per process (on first use)."""
+
+    def __init__(self, files: Iterable[tuple[str, str, str]] = FONT_FILES, folder: Path = FONT_DIR):
+        self.files = {(f, s): folder / name for f, s, name in files}
+        self._protos: dict[tuple[str, str], _Prototype] = {}
+        self._lock = threading.Lock()
+
+    def get(self, family: str, style: str = "") -> _Prototype:
+        key = (family, style)
+        proto = self._protos.get(key)
+        if proto is None:
+            with self._lock:
+                proto = self._protos.get(key)
+                if proto is None:
+                    proto = self._protos[key] = _Prototype(family, style, self.files[key])
+        return proto
+
+    def fallbacks_for(self, text: str) -> list[str]:
+        """The fallback families needed for characters the main font lacks (in fallback order)."""
+        main = self.get(BODY).cmap
+        missing = {ord(c) for c in text if ord(c) not in main and not c.isspace()
+                   and unicodedata.category(c)[0] != "C"}
+        out: list[str] = []
+        for family in FALLBACKS:
+            if not missing:
+                break
+            covered = {cp for cp in missing if cp in self.get(family).cmap}
+            if covered:
+                out.append(family)
+                missing -= covered
+        return out
+
+    def setup(self, pdf: FPDF, text: str, styles: str = "BI", shaping: bool = False) -> None:
+        """Attach the main family (regular + `styles`) and the fallbacks `text` needs."""
+        pdf.render_color_fonts = False
+        for style in ("",) + tuple(styles):
+            proto = self.get(BODY, style)
+            proto.attach(pdf, BODY + style, common=not shaping and proto.covers_commonly(text))
+        needed = self.fallbacks_for(text)
+        for family in needed:
+            self.get(family).attach(pdf, family)
+        if needed:
+            pdf.set_fallback_fonts(needed, exact_match=False)
+
+
+FONTS = FontBank()
+
+
+def needs_shaping(text: str) -> bool:
+    """Arabic, Hebrew and other complex scripts need HarfBuzz (joining, bidi, marks)."""
+    return any(0x0590 <= ord(c) <= 0x08FF or 0x0900 <= ord(c) <= 0x0DFF or 0xFB1D <= ord(c) <= 0xFEFF
+               or unicodedata.combining(c) for c in text)
+
+
+# ------------------------------------------------------------------------------------------------
+# What a certificate says
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything printed on one certificate, frozen at issue (the claim's snapshot)."""
+
+    code: str
+    name: str
+    credit: str
+    hours: Decimal
+    designation: Designation
+    title: str
+    format: str
+    dates: str
+    location: str
+    completed_on: dt.date
+    issued_at: dt.datetime
+    verify_url: str
+    provider: str
+    profession: str = ""
+    designated_ama: Decimal | None = None  # the activity's AMA designation, for participation
+    california_licence: str = ""
+    florida_licence: str = ""
+    nabp_epid: str = ""
+    provider_numbers: dict = field(default_factory=dict)
+    revoked_on: dt.date | None = None
+
+    @property
+    def type(self) -> C.CreditType:
+        return C.CREDIT_TYPES[self.credit]
+
+    def details(self) -> list[str]:
+        """Lines identifying the credit: UAN, program number, licence and course numbers."""
+        d, n = self.designation, self.provider_numbers
+        if self.credit == "ama_pra_1":
+            return [f"Learning format: {C.AMA_LEARNING_FORMATS[self.format]}"]
+        if self.credit == "acpe":
+            topic = C.ACPE_TOPICS.get(d.topic, "")
+            ceu = (self.hours / 10).normalize()
+            lines = [f"ACPE Universal Activity Number (UAN): {d.reference}",
+                     f"Contact hours: {C.format_hours(self.hours)} ({format(ceu, 'f')} CEU)"
+                     + (f" · Topic: {topic}" if topic else "")]
+            if self.nabp_epid:
+                lines.append(f"NABP e-Profile ID: {self.nabp_epid}")
+            return lines
+        if self.credit == "pace":
+            return [f"P.A.C.E.® program number: {d.reference} · Level of instruction: {d.level.capitalize()}",
+                    f"P.A.C.E.® provider number: {n.get('pace', '')}"]
+        if self.credit == "california_cls":
+            return [f"California CLS licence: {self.california_licence} · Name as on the licence: {self.name}",
+                    f"Course: {self.title} · Course number: {d.reference}",
+                    f"Accrediting agency: {n.get('california_agency', '')}"]
+        if self.credit == "florida":
+            subjects = ", ".join(C.FLORIDA_SUBJECTS.get(s, s) for s in d.subjects)
+            return [f"Florida licence number: {self.florida_licence}",
+                    f"CE Broker course tracking number: {d.reference} · CE Broker provider: "
+                    f"{n.get('ce_broker', '')}" + (f" · Subject: {subjects}" if subjects else "")]
+        return []
+
+    def statements(self) -> list[C.Statement]:
+        """The designation, accreditation and approval statements this certificate carries."""
+        p = self.provider
+        if self.credit == "ama_pra_1":
+            return [C.ama_designation_statement(p, self.format, self.designated_ama or self.hours),
+                    C.accme_accreditation_statement(p)]
+        if self.credit == "acpe":
+            return [C.acpe_record_statement(), C.acpe_accreditation_statement(p)]
+        if self.credit == "pace":
+            return [C.pace_approval_statement(p)]
+        if self.credit == "california_cls":
+            return [C.california_statement(p, self.designation.reference), C.pace_approval_statement(p)]
+        if self.credit == "florida":
+            return [C.florida_statement(p, self.designation.reference), C.pace_approval_statement(p)]
+        # Certificate of participation: it states the designation (diplomates: with hours claimed).
+        out: list[C.Statement] = []
+        if self.designated_ama is not None:
+            if self.profession == "diplomate":
+                out.append(C.diplomate_statement(p, self.format, self.designated_ama, self.hours))
+            else:
+                out.append(C.ama_designation_statement(p, self.format, self.designated_ama))
+            out.append(C.accme_accreditation_statement(p))
+        return out
+
+    @property
+    def lead(self) -> str:
+        return "This records that" if self.credit == "acpe" else "This certifies that"
+
+    @property
+    def credit_line(self) -> C.Statement:
+        return C.certificate_credit_line(self.credit, self.hours)
+
+    def all_text(self) -> str:
+        parts = [self.name, self.title, self.location, self.dates, self.provider, *self.details(),
+                 *(s.text for s in self.statements()), self.credit_line.text]
+        return "\n".join(parts)
+
+
+def _markdown(st: C.Statement) -> str:
+    """fpdf2 markdown: italic segments as __…__ (the credit name is always italic)."""
+    return "".join(f"__{s}__" if it else s.replace("__", "_\u200b_").replace("**", "*\u200b*")
+                   .replace("--", "-\u200b-") for s, it in st.segments)
+
+
+class _Doc(FPDF):
+    def __init__(self, issued_at: dt.datetime, **kw):
+        super().__init__(**kw)
+        self.set_creation_date(issued_at.replace(tzinfo=dt.timezone.utc) if issued_at.tzinfo is None
+                               else issued_at)
+        self.set_producer(PRODUCER)
+        self.set_creator(PRODUCER)
+        self.set_auto_page_break(False)
+        self.set_compression(True)
+
+
+def qr_png(url: str) -> bytes:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=4, border=0)
+    return buf.getvalue()
+
+
+def _fit_size(pdf: FPDF, text: str, width: float, start: float, smallest: float, style: str) -> float:
+    size = start
+    while size > smallest:
+        pdf.set_font(BODY, style, size)
+        if pdf.get_string_width(text) <= width:
+            break
+        size -= 1
+    return size
+
+
+def render(c: CertificateContent) -> bytes:
+    """The certificate as PDF bytes: same content, same bytes."""
+    pdf = _Doc(c.issued_at, orientation="L", unit="mm", format="A4")
+    FONTS.setup(pdf, c.all_text(), shaping=needs_shaping(c.name))
+    pdf.set_margins(20, 16, 20)
+    pdf.add_page()
+    pdf.set_title(f"{c.type.certificate_title}: {c.title}")
+    pdf.set_author(c.provider)
+    w = pdf.w - 40
+    pdf.set_draw_color(11, 61, 110)
+    pdf.set_line_width(1.2)
+    pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
+    pdf.set_line_width(0.3)
+    pdf.rect(11, 11, pdf.w - 22, pdf.h - 22)
+
+    pdf.set_y(18)
+    pdf.set_font(BODY, "", 11)
+    pdf.set_text_color(11, 61, 110)
+    pdf.cell(w, 6, c.provider.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "B", 22)
+    pdf.multi_cell(w, 10, c.type.certificate_title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+    pdf.set_font(BODY, "", 12)
+    pdf.cell(w, 7, c.lead, align="C", new_x="LMARGIN", new_y="NEXT")
+
+    shaping = needs_shaping(c.name)
+    if shaping:
+        pdf.set_text_shaping(True)
+    size = _fit_size(pdf, c.name, w, 28, 12, "B")
+    pdf.set_font(BODY, "B", size)
+    pdf.multi_cell(w, size * 0.5, c.name, align="C", new_x="LMARGIN", new_y="NEXT")
+    if shaping:
+        pdf.set_text_shaping(False)
+    pdf.ln(2)
+    pdf.set_font(BODY, "", 13)
+    pdf.multi_cell(w, 7, _markdown(c.credit_line), align="C", markdown=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 11)
+    pdf.cell(w, 6, f"for the {C.FORMATS[c.format].lower()}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "B", 14)
+    pdf.multi_cell(w, 7, c.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 11)
+    when = c.dates if c.format in C.LIVE_FORMATS else f"Completed {c.completed_on:%B %-d, %Y}"
+    pdf.multi_cell(w, 6, " · ".join(x for x in (when, c.location) if x), align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(BODY, "", 9.5)
+    for line in c.details():
+        pdf.multi_cell(w, 5, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(BODY, "", 8.5)
+    for st in c.statements():
+        pdf.multi_cell(w - 50, 4.2, _markdown(st), align="L", markdown=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    # Verification block, bottom: code, URL and QR code.
+    qr = 26
+    pdf.image(io.BytesIO(qr_png(c.verify_url)), x=pdf.w - 20 - qr, y=pdf.h - 18 - qr, w=qr, h=qr)
+    pdf.set_xy(20, pdf.h - 34)
+    pdf.set_font(BODY, "", 9)
+    pdf.cell(w - qr - 5, 5, f"Issued {c.issued_at:%B %-d, %Y} by {c.provider}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "B", 10)
+    pdf.cell(w - qr - 5, 5, f"Verification code: {c.code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 9)
+    pdf.cell(w - qr - 5, 5, f"Verify at {c.verify_url}", link=c.verify_url, new_x="LMARGIN", new_y="NEXT")
+    if c.revoked_on:
+        pdf.set_text_color(180, 0, 0)
+        pdf.set_font(BODY, "B", 12)
+        pdf.cell(w - qr - 5, 6, f"REVOKED on {c.revoked_on:%B %-d, %Y}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+# ------------------------------------------------------------------------------------------------
+# Transcript PDF
+# ------------------------------------------------------------------------------------------------
+def render_transcript(*, name: str, provider: str, generated_at: dt.datetime, period: str,
+                      rows: list[tuple[str, str, str, str]], totals: list[tuple[str, str]],
+                      years: list[tuple[str, str, str]]) -> bytes:
+    """A learner's transcript: rows of (date, activity, credit type, hours) and totals."""
+    pdf = _Doc(generated_at, orientation="P", unit="mm", format="A4")
+    text = "\n".join([name, *(r[1] for r in rows)])
+    FONTS.setup(pdf, text, styles="B", shaping=needs_shaping(name))
+    pdf.set_auto_page_break(True, 15)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    pdf.set_title(f"Transcript: {name}")
+    pdf.set_font(BODY, "B", 16)
+    pdf.cell(0, 9, "Continuing education transcript", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 11)
+    if needs_shaping(name):
+        pdf.set_text_shaping(True)
+    pdf.cell(0, 6, name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_shaping(False)
+    pdf.cell(0, 6, f"{provider} · {period} · generated {generated_at:%B %-d, %Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(BODY, "", 9)
+    widths = (25, 95, 45, 15)
+    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
+                   first_row_as_headings=True) as table:
+        table.row(("Date", "Activity", "Credit type", "Hours"))
+        for r in rows:
+            table.row(r)
+    pdf.ln(3)
+    pdf.set_font(BODY, "B", 11)
+    pdf.cell(0, 7, "Totals by credit type", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 9)
+    with pdf.table(col_widths=(120, 30), text_align=("LEFT", "RIGHT"), width=150, align="LEFT") as table:
+        table.row(("Credit type", "Hours"))
+        for t in totals:
+            table.row(t)
+    if years:
+        pdf.set_font(BODY, "B", 11)
+        pdf.cell(0, 7, "Totals by year", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(BODY, "", 9)
+        with pdf.table(col_widths=(20, 100, 30), text_align=("LEFT", "LEFT", "RIGHT"), width=150,
+                       align="LEFT") as table:
+            table.row(("Year", "Credit type", "Hours"))
+            for y in years:
+                table.row(y)
+    return bytes(pdf.output())

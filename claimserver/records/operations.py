@@ -1,0 +1,373 @@
+"""Every write and rule of the records feature: evaluations, credit claims with their certificates,
+verification codes, and the transcript's figures.
+
+Claim rules (DESIGN "Server rules"): a paid order, completed participation, a submitted evaluation,
+a credit type the activity designates and the learner's profession may claim, hours within the
+designated maximum in the type's increment, the profile details the type needs, and an open claim
+window. The claim snapshots the designation and points at the activity version it was made under.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app, url_for
+from peewee import JOIN, IntegrityError
+
+from catalog import credits
+from catalog.model import Activity as ActivityModel
+from catalog.model import Designation
+
+from .. import clock
+from ..certificates import CertificateContent
+from ..db import database
+from ..learning.operations import (
+    StepRefused, cpe_monitor_deadline, order_for, participation_for, require_paid,
+)
+from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, audit
+from ..text import clean_name
+
+#: Crockford base32: no I, L, O, U; 16 characters carry 80 random bits.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_CHARS = 16
+_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_code() -> str:
+    """A verification code like '7KQ2-M9XD-4RTA-PW3E' (80 bits from `secrets`)."""
+    n = secrets.randbits(5 * CODE_CHARS)
+    chars = "".join(CROCKFORD[(n >> (5 * i)) & 31] for i in range(CODE_CHARS))
+    return "-".join(chars[i:i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+def normalise_code(text: str | None) -> str | None:
+    """What a person typed or scanned -> the stored form, or None if it cannot be a code."""
+    t = "".join((text or "").split()).replace("-", "").upper().translate(_ALIASES)
+    if len(t) != CODE_CHARS or any(c not in CROCKFORD for c in t):
+        return None
+    return "-".join(t[i:i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+class Refused(Exception):
+    """A step the learner cannot take yet; `message` says why, `link` where to fix it."""
+
+    def __init__(self, message: str, link: str | None = None, link_text: str = ""):
+        super().__init__(message)
+        self.message, self.link, self.link_text = message, link, link_text
+
+
+# ------------------------------------------------------------------------------------------------
+# Preconditions
+# ------------------------------------------------------------------------------------------------
+def evaluation_for(learner: Learner, row: Activity) -> Evaluation | None:
+    return Evaluation.get_or_none(Evaluation.learner == learner, Evaluation.activity == row)
+
+
+def require_participation(learner: Learner, row: Activity):
+    """Paid and completed participation, or Refused pointing at the step to take."""
+    try:
+        require_paid(learner, row)
+    except StepRefused as e:
+        raise Refused(e.message, url_for("learning.activity", slug=row.slug), "Go to the activity") from None
+    p = participation_for(learner, row)
+    if p is None or not p.completed:
+        raise Refused("Complete your participation first: the evaluation and credit open once "
+                      "your attendance or post-test is recorded.",
+                      url_for("learning.participate", slug=row.slug), "Take part")
+    return p
+
+
+def require_evaluation(learner: Learner, row: Activity) -> Evaluation:
+    ev = evaluation_for(learner, row)
+    if ev is None:
+        raise Refused("Please evaluate the activity first: the evaluation is required before you "
+                      "claim credit.", url_for("records.evaluate", slug=row.slug), "Evaluate the activity")
+    return ev
+
+
+def check_window(model: ActivityModel) -> None:
+    """Credit may be claimed from the activity's start until `claim_until` (inclusive)."""
+    if clock.now() < model.starts:
+        raise Refused(f"Credit for this activity can be claimed from {model.starts:%B %-d, %Y}.")
+    if clock.today() > model.claim_until:
+        raise Refused(f"The claim window for this activity closed on {model.claim_until:%B %-d, %Y}.")
+
+
+# ------------------------------------------------------------------------------------------------
+# Evaluation
+# ------------------------------------------------------------------------------------------------
+def submit_evaluation(learner: Learner, row: Activity, version: ActivityVersion, model: ActivityModel,
+                      data: dict) -> tuple[Evaluation, bool]:
+    """Store the learner's one evaluation; a second submission returns the first (created=False)."""
+    existing = evaluation_for(learner, row)
+    if existing is not None:
+        return existing, False
+    correct = sum(1 for q, a in zip(model.questions, data["answers"]) if a == q.answer)
+    try:
+        with database.atomic():
+            ev = Evaluation.create(learner=learner, activity=row, version=version, correct=correct,
+                                   questions=len(model.questions), **data)
+            audit(learner, "evaluation.submitted", f"evaluation:{ev.id}", activity=row.slug)
+            return ev, True
+    except IntegrityError:
+        return evaluation_for(learner, row), False
+
+
+# ------------------------------------------------------------------------------------------------
+# What a learner may claim
+# ------------------------------------------------------------------------------------------------
+PROFILE_FIELDS = {
+    "nabp_epid": "NABP e-Profile ID",
+    "birth_mmdd": "birth month and day (MMDD)",
+    "california_licence": "California CLS licence",
+    "florida_licence": "Florida licence number",
+}
+
+
+@dataclass
+class Offer:
+    key: str
+    designation: Designation
+    missing: list[str] = field(default_factory=list)  # profile fields the learner must add first
+
+    @property
+    def type(self) -> credits.CreditType:
+        return credits.CREDIT_TYPES[self.key]
+
+    @property
+    def maximum(self) -> Decimal:
+        return self.designation.hours
+
+    @property
+    def label(self) -> str:
+        return f"{self.type.name} (up to {self.type.units(self.maximum)})"
+
+    @property
+    def missing_text(self) -> str:
+        return " and ".join(PROFILE_FIELDS[f] for f in self.missing)
+
+
+def acpe_audience(profession: str) -> str:
+    return "T" if profession == "pharmacy-technician" else "P"
+
+
+def offers(learner: Learner, model: ActivityModel) -> list[Offer]:
+    """Designations this learner's profession may claim; everyone else: a certificate of participation."""
+    out: list[Offer] = []
+    for key in model.credit_keys:
+        if key == "participation" or not credits.may_claim(learner.profession, key):
+            continue
+        d = model.designation(key, acpe_audience(learner.profession) if key == "acpe" else "")
+        if d is None or (key == "acpe" and d.audience and d.audience != acpe_audience(learner.profession)):
+            continue
+        out.append(Offer(key, d, [f for f in credits.CREDIT_TYPES[key].needs
+                                  if not (getattr(learner, f, "") or "").strip()]))
+    if not out:
+        d = model.designation("participation") or Designation("participation", model.max_hours)
+        out.append(Offer("participation", d))
+    return out
+
+
+def claims_for(learner: Learner, row: Activity) -> list[Claim]:
+    return list(Claim.select().where(Claim.learner == learner, Claim.activity == row).order_by(Claim.id))
+
+
+def cpe_deadline(learner: Learner, model: ActivityModel, participation) -> dt.date | None:
+    return cpe_monitor_deadline(learner, model, participation)
+
+
+# ------------------------------------------------------------------------------------------------
+# Issuing a claim and its certificate
+# ------------------------------------------------------------------------------------------------
+def _find_claim(learner: Learner, row: Activity, key: str) -> Claim | None:
+    return Claim.get_or_none(Claim.learner == learner, Claim.activity == row, Claim.credit_type == key)
+
+
+def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer: Offer,
+                quarter_hours: int, participation) -> tuple[Claim, bool]:
+    """Create the claim and its certificate in one transaction. Same claim again -> the existing one."""
+    existing = _find_claim(learner, row, offer.key)
+    if existing is not None:
+        return existing, False
+    if offer.missing:
+        raise Refused(f"Add your {offer.missing_text} to your profile before claiming "
+                      f"{offer.type.name}.")
+    if not 0 < quarter_hours <= offer.maximum * 4:
+        raise Refused("The hours claimed are outside what this activity designates.")
+    now = clock.utcnow_naive()
+    try:
+        with database.atomic():
+            claim = Claim.create(
+                learner=learner, activity=row, version=version, credit_type=offer.key,
+                quarter_hours=quarter_hours, designation=offer.designation.as_dict(),
+                participated_on=participation.participated_on or clock.today(),
+                attested_at=now, created_at=now)
+            cert = _issue_certificate(claim, learner, now)
+            audit(learner, "claim.created", f"claim:{claim.id}", activity=row.slug,
+                  credit=offer.key, quarter_hours=quarter_hours, certificate=cert.code)
+            _record_in_ledger(claim)
+            return claim, True
+    except IntegrityError:
+        existing = _find_claim(learner, row, offer.key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Certificate:
+    name = clean_name(learner.certificate_name) or clean_name(learner.display_name)
+    for _ in range(5):
+        try:
+            with database.atomic():  # a savepoint: a code collision retries without losing the claim
+                return Certificate.create(claim=claim, code=new_code(), name=name, issued_at=now)
+        except IntegrityError:
+            if Certificate.get_or_none(Certificate.claim == claim) is not None:
+                raise
+    raise RuntimeError("could not allocate a unique verification code")
+
+
+def _record_in_ledger(claim: Claim) -> None:
+    try:
+        from ..reports import ledger
+    except ImportError:  # reporting not installed: nothing to record
+        return
+    ledger.record_claim(claim)
+
+
+# ------------------------------------------------------------------------------------------------
+# Certificates
+# ------------------------------------------------------------------------------------------------
+def certificate_for(claim: Claim) -> Certificate:
+    return Certificate.get(Certificate.claim == claim)
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['SERVER_URL'].rstrip('/')}/verify/{code}"
+
+
+def activity_dates(model: ActivityModel) -> str:
+    from ..learning.operations import session_dates
+
+    first, last = session_dates(model)
+    if first == last:
+        return f"{first:%B %-d, %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %-d}–{last:%-d, %Y}"
+    return f"{first:%B %-d, %Y} – {last:%B %-d, %Y}"
+
+
+def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> CertificateContent:
+    """What the certificate prints, from the claim's snapshot and the version it was made under."""
+    cfg = current_app.config
+    model = claim.version.model()
+    ama = model.designation("ama_pra_1")
+    return CertificateContent(
+        code=cert.code, name=cert.name, credit=claim.credit_type, hours=claim.hours,
+        designation=claim.designation_model, title=model.title, format=model.format,
+        dates=activity_dates(model), location=model.location if model.is_live else "",
+        completed_on=claim.participated_on, issued_at=cert.issued_at, verify_url=verify_url(cert.code),
+        provider=cfg["PROVIDER_NAME"], profession=learner.profession,
+        designated_ama=ama.hours if ama else None,
+        california_licence=learner.california_licence, florida_licence=learner.florida_licence,
+        nabp_epid=learner.nabp_epid,
+        provider_numbers={"pace": cfg["PACE_PROVIDER_NUMBER"], "accme": cfg["ACCME_PROVIDER_ID"],
+                          "california_agency": cfg["CALIFORNIA_ACCREDITING_AGENCY"],
+                          "ce_broker": cfg["CE_BROKER_PROVIDER_ID"]},
+        revoked_on=cert.revoked_at.date() if cert.revoked_at else None,
+    )
+
+
+def revoke(cert: Certificate, actor: Learner | None, reason: str) -> None:
+    with database.atomic():
+        Certificate.update(revoked_at=clock.utcnow_naive(), revoked_reason=reason[:300]).where(
+            Certificate.id == cert.id, Certificate.revoked_at.is_null()).execute()
+        audit(actor, "certificate.revoked", f"certificate:{cert.id}", reason=reason)
+
+
+# ------------------------------------------------------------------------------------------------
+# Transcript
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class TranscriptRow:
+    claim: Claim
+    title: str
+    slug: str
+    code: str
+    valid: bool
+
+    @property
+    def date(self) -> dt.date:
+        return self.claim.participated_on
+
+
+@dataclass
+class Transcript:
+    rows: list[TranscriptRow]
+    totals: list[tuple[str, Decimal]]  # (credit key, hours)
+    years: list[tuple[int, str, Decimal]]  # (year, credit key, hours)
+    cycle: tuple[dt.date, dt.date] | None = None
+    required: int | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((h for _, h in self.totals), Decimal(0))
+
+
+#: State views: which credit type counts, the cycle setting and the hours required per cycle.
+STATE_VIEWS = {
+    "california": ("california_cls", "CALIFORNIA_CYCLE_START", credits.CALIFORNIA_CYCLE_HOURS,
+                   "California CLS (2-year renewal cycle)"),
+    "florida": ("florida", "FLORIDA_BIENNIUM_START", credits.FLORIDA_BIENNIUM_HOURS,
+                "Florida clinical laboratory (biennium)"),
+}
+
+
+def current_cycle(anchor: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The 2-year cycle containing `today`, counting in 2-year steps from `anchor` (YYYY-MM-DD)."""
+    a = dt.date.fromisoformat(anchor)
+    years = today.year - a.year
+    start_year = a.year + years - (years % 2)
+    start = a.replace(year=start_year)
+    if start > today:
+        start = a.replace(year=start_year - 2)
+    end = start.replace(year=start.year + 2) - dt.timedelta(days=1)
+    return start, end
+
+
+def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | None = None,
+               view: str = "") -> Transcript:
+    """Every claim (one query) with totals per credit type and per year."""
+    q = (Claim.select(Claim, ActivityVersion.title, Activity.slug, Certificate.code, Certificate.revoked_at)
+         .join(ActivityVersion, on=(Claim.version == ActivityVersion.id))
+         .switch(Claim).join(Activity, on=(Claim.activity == Activity.id))
+         .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+         .where(Claim.learner == learner))
+    cycle = required = None
+    if view in STATE_VIEWS:
+        key, setting, required, _ = STATE_VIEWS[view]
+        cycle = current_cycle(current_app.config[setting], clock.today())
+        start, end = cycle
+        q = q.where(Claim.credit_type == key)
+    if start:
+        q = q.where(Claim.participated_on >= start)
+    if end:
+        q = q.where(Claim.participated_on <= end)
+    rows = []
+    for c in q.order_by(Claim.participated_on.desc(), Claim.id.desc()).objects():
+        c.learner = learner  # the transcript is one learner's: no lazy fetch per row
+        rows.append(TranscriptRow(c, c.title, c.slug, c.code or "", c.revoked_at is None))
+    totals: dict[str, Decimal] = {}
+    years: dict[tuple[int, str], Decimal] = {}
+    for r in rows:
+        h = r.claim.hours
+        totals[r.claim.credit_type] = totals.get(r.claim.credit_type, Decimal(0)) + h
+        yk = (r.date.year, r.claim.credit_type)
+        years[yk] = years.get(yk, Decimal(0)) + h
+    order = {k: i for i, k in enumerate(credits.CREDIT_ORDER)}
+    return Transcript(
+        rows=rows,
+        totals=sorted(totals.items(), key=lambda kv: order.get(kv[0], 99)),
+        years=sorted(((y, k, h) for (y, k), h in years.items()), key=lambda t: (-t[0], order.get(t[1], 99))),
+        cycle=cycle, required=required)
