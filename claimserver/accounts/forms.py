@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from catalog import credits
 
@@ -85,40 +87,48 @@ class ChangePasswordForm(FlaskForm):
                                                          _NewPassword()])
 
 
-_ID_CHARS = Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$",
-                   message="Use letters, digits, spaces, dots, slashes and hyphens only.")
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
+
+
+def _id_chars(form, field):
+    """Licence and board numbers: empty, or letters, digits and a little punctuation."""
+    if field.data and not _ID_PATTERN.match(field.data):
+        raise ValidationError("Use letters, digits, spaces, dots, slashes and hyphens only.")
+
+
+_ID = [Length(max=40, message="Use at most 40 characters."), _id_chars]
 
 
 class ProfileForm(FlaskForm):
     certificate_name = StringField(
         "Name on certificates", filters=[_name],
-        validators=[InputRequired("Enter your name exactly as it appears on your licence."),
+        validators=[DataRequired("Enter your name exactly as it appears on your licence."),
                     Length(max=200, message="Use at most 200 characters.")])
     first_name = StringField("First name", filters=[_name],
-                             validators=[InputRequired("Enter your first name."),
+                             validators=[DataRequired("Enter your first name."),
                                          Length(max=100, message="Use at most 100 characters.")])
     last_name = StringField("Last name", filters=[_name],
-                            validators=[InputRequired("Enter your last name."),
+                            validators=[DataRequired("Enter your last name."),
                                         Length(max=100, message="Use at most 100 characters.")])
     degree = StringField("Degree(s)", filters=[_name],
                          validators=[Optional(), Length(max=60, message="Use at most 60 characters.")])
-    profession = SelectField("Profession", choices=[("", "Choose…"), *credits.PROFESSIONS.items()],
+    profession = SelectField("Profession", choices=[SelectChoice("", "Choose…"),
+                                                    *(SelectChoice(k, v) for k, v in credits.PROFESSIONS.items())],
                              validators=[InputRequired("Choose your profession.")])
-    nabp_epid = StringField("NABP e-Profile ID", filters=[_strip],
-                            validators=[Optional(), Regexp(r"^[0-9]{1,10}$", message="Your NABP e-Profile ID "
-                                                           "is a number of 1 to 10 digits.")])
-    birth_mmdd = StringField("Birth month and day (MMDD)", filters=[_strip],
-                             validators=[Optional()])
-    state_licence_state = SelectField("Licence state", choices=[("", "—"), *((s, s) for s in US_STATES)],
-                                      validators=[Optional()])
+    # Required only for pharmacy professions, so no Optional(): it would skip validate_<field>.
+    nabp_epid = StringField("NABP e-Profile ID", filters=[_strip])
+    birth_mmdd = StringField("Birth month and day (MMDD)", filters=[_strip])
+    state_licence_state = SelectField("Licence state",
+                                      choices=[SelectChoice("", "—"), *(SelectChoice(s, s) for s in US_STATES)],
+                                      validate_choice=False)
     state_licence_number = StringField("State licence number", filters=[_strip],
-                                       validators=[Optional(), Length(max=40), _ID_CHARS])
+                                       validators=_ID)
     california_licence = StringField("California CLS licence number", filters=[_strip],
-                                     validators=[Optional(), Length(max=40), _ID_CHARS])
+                                     validators=_ID)
     florida_licence = StringField("Florida licence number", filters=[_strip],
-                                  validators=[Optional(), Length(max=40), _ID_CHARS])
+                                  validators=_ID)
     board_id = StringField("Board ID (ABMM, ABMLI, NRCM or other board)", filters=[_strip],
-                           validators=[Optional(), Length(max=40), _ID_CHARS])
+                           validators=_ID)
 
     @property
     def is_pharmacy(self) -> bool:
@@ -129,8 +139,12 @@ class ProfileForm(FlaskForm):
             raise ValidationError("Choose a profession from the list.")
 
     def validate_nabp_epid(self, field):
-        if self.is_pharmacy and not field.data:
-            raise ValidationError("Pharmacists and technicians need an NABP e-Profile ID for CPE Monitor.")
+        if not field.data:
+            if self.is_pharmacy:
+                raise ValidationError("Pharmacists and technicians need an NABP e-Profile ID for CPE Monitor.")
+            return
+        if not re.fullmatch(r"[0-9]{1,10}", field.data):
+            raise ValidationError("Your NABP e-Profile ID is a number of 1 to 10 digits.")
 
     def validate_birth_mmdd(self, field):
         value = field.data or ""
@@ -146,6 +160,8 @@ class ProfileForm(FlaskForm):
             raise ValidationError("That is not a real date; enter month then day, e.g. 0714.") from None
 
     def validate_state_licence_state(self, field):
+        if field.data and field.data not in US_STATES:
+            raise ValidationError("Choose a state from the list.")
         if self.state_licence_number.data and not field.data:
             raise ValidationError("Choose the state that issued the licence.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .. import clock
@@ -76,7 +77,7 @@ def post_test_form(model) -> FlaskForm:
 
     for i, q in enumerate(model.questions):
         setattr(PostTestForm, f"q{i}", RadioField(
-            q.question, choices=[(str(j), c) for j, c in enumerate(q.choices)],
+            q.question, choices=[SelectChoice(str(j), c) for j, c in enumerate(q.choices)],
             validators=[InputRequired("Choose an answer.")]))
     form = PostTestForm()
     form.questions = [(form[f"q{i}"], q) for i, q in enumerate(model.questions)]
