@@ -79,3 +79,43 @@ def test_today_from_config_or_environment(monkeypatch):
     from mkdocs.exceptions import PluginError
     with pytest.raises(PluginError, match="today must be a date"):
         plugin._today()
+
+
+HOOK = '''
+import json, os
+def on_files(files, config):
+    out = {f.src_uri: [f.generated_by, f.inclusion.name, f.edit_uri] for f in files
+           if f.generated_by}
+    with open(os.path.join(os.path.dirname(config.config_file_path), "generated.json"), "w") as fh:
+        json.dump(out, fh)
+    return files
+'''
+
+
+def test_generated_files_name_the_plugin_and_stay_out_of_nav(tmp_path):
+    import json
+
+    (tmp_path / "hook.py").write_text(HOOK)
+    root = write_project(tmp_path, FIXTURES, extra="hooks:\n  - hook.py\n")
+    build_in_process(root)
+    gen = json.loads((root / "generated.json").read_text())
+    page = gen["activities/stewardship-webinar.md"]
+    assert page == ["ce_catalog", "NOT_IN_NAV", "../activities/stewardship-webinar.md"]
+    assert gen["catalogue/upcoming.md"][:2] == ["ce_catalog", "INCLUDED"]
+    assert gen["catalogue/credit/acpe.md"][:2] == ["ce_catalog", "NOT_IN_NAV"]
+    assert {"activities.json", "calendar.ics", "activities/stewardship-webinar.ics"} <= set(gen)
+    assert "activities/draft-webinar.md" not in gen
+
+
+def test_serve_watches_the_activity_folder(tmp_path):
+    class Server:
+        watched: list = []
+
+        def watch(self, path):
+            self.watched.append(path)
+
+    plugin = CataloguePlugin()
+    plugin.load_config({"folder": str(tmp_path)})
+    server = Server()
+    assert plugin.on_serve(server, config=None, builder=None) is server
+    assert server.watched == [str(tmp_path)]
