@@ -1,0 +1,192 @@
+"""Certificate PDFs: each credit type's wording read back, names in every script, byte-identical
+downloads, fonts parsed once, and the printable HTML page."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from catalog import credits as C
+from catalog.model import Designation
+from claimserver import certificates as cert
+from claimserver.models import Certificate, Claim
+from tests import factories as F
+
+SLUG = "stewardship-webinar"
+PROVIDER = "American Society for Microbiology"
+
+
+def content(credit="ama_pra_1", name="Ada Lovelace", hours="1.5", **kw) -> cert.CertificateContent:
+    refs = {"acpe": "0001-0000-27-001-L01-P", "pace": "116-001-27", "california_cls": "ASM-27-001",
+            "florida": "20-123456"}
+    d = Designation(credit, Decimal("1.5"), reference=refs.get(credit, ""),
+                    level="intermediate" if credit == "pace" else "", topic="01" if credit == "acpe" else "",
+                    subjects=("general",) if credit == "florida" else ())
+    fields = dict(code="7KQ2-M9XD-4RTA-PW3E", name=name, credit=credit, hours=Decimal(hours), designation=d,
+                  title="Antimicrobial Stewardship in the Clinical Laboratory", format="webinar",
+                  dates="March 12, 2027", location="Online", completed_on=dt.date(2027, 3, 12),
+                  issued_at=dt.datetime(2027, 3, 13, 15), verify_url="http://ce.test/verify/7KQ2-M9XD-4RTA-PW3E",
+                  provider=PROVIDER, designated_ama=Decimal("1.5"), california_licence="CLS-1",
+                  florida_licence="CH-2", nabp_epid="1234567",
+                  provider_numbers={"pace": "116", "california_agency": "ASCLS P.A.C.E.® (Provider 116)",
+                                    "ce_broker": "50-1234"})
+    fields.update(kw)
+    return cert.CertificateContent(**fields)
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    out = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for f in page["/Resources"]["/Font"].values():
+            out.add(str(f.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return out
+
+
+def flat(statement) -> str:
+    return " ".join(statement.text.split())
+
+
+COMMON = ["Ada Lovelace", PROVIDER.upper(), "Antimicrobial Stewardship in the Clinical Laboratory",
+          "Verification code: 7KQ2-M9XD-4RTA-PW3E", "http://ce.test/verify/7KQ2-M9XD-4RTA-PW3E"]
+
+
+@pytest.mark.parametrize("credit, hours, expected", [
+    ("ama_pra_1", "1.25", ["Certificate of AMA PRA Category 1 Credit™", "has claimed 1.25 AMA PRA Category 1 Credits™",
+                           flat(C.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5"))),
+                           flat(C.accme_accreditation_statement(PROVIDER)), "March 12, 2027 · Online",
+                           "Learning format: live activity"]),
+    ("ama_pra_1", "1", ["has claimed 1 AMA PRA Category 1 Credit™"]),
+    ("acpe", "1.5", ["Record of Participation (ACPE)", "This records that", "has completed 1.5 contact hours",
+                     "UAN): 0001-0000-27-001-L01-P", "0.15 CEU", "NABP e-Profile ID: 1234567",
+                     flat(C.acpe_record_statement()), flat(C.acpe_accreditation_statement(PROVIDER))]),
+    ("pace", "1.5", ["Certificate of P.A.C.E.® Continuing Education", "has completed 1.5 P.A.C.E.® contact hours",
+                     "program number: 116-001-27", "Level of instruction: Intermediate",
+                     flat(C.pace_approval_statement(PROVIDER))]),
+    ("california_cls", "1.5", ["California CLS licence: CLS-1", "Name as on the licence: Ada Lovelace",
+                               "Course number: ASM-27-001", "Accrediting agency: ASCLS P.A.C.E.® (Provider 116)",
+                               flat(C.california_statement(PROVIDER, "ASM-27-001"))]),
+    ("florida", "1.5", ["Florida licence number: CH-2", "CE Broker course tracking number: 20-123456",
+                        flat(C.florida_statement(PROVIDER, "20-123456"))]),
+    ("participation", "1", ["Certificate of Participation", "participated for 1 hour",
+                            flat(C.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5")))]),
+])
+def test_each_credit_type_is_worded_from_the_credit_module(credit, hours, expected):
+    got = text_of(cert.render(content(credit, hours=hours)))
+    for phrase in COMMON + expected:
+        assert phrase in got, phrase
+
+
+def test_diplomate_participation_states_designation_and_hours_claimed():
+    got = text_of(cert.render(content("participation", hours="1", profession="diplomate")))
+    assert flat(C.diplomate_statement(PROVIDER, "webinar", Decimal("1.5"), Decimal("1"))) in got
+
+
+def test_home_study_shows_completion_date_and_no_location():
+    got = text_of(cert.render(content(format="journal", location="", completed_on=dt.date(2027, 4, 2))))
+    assert "Completed April 2, 2027" in got and "Online" not in got
+
+
+def test_ama_credit_name_is_set_in_italics():
+    assert "NotoSansItalic" in fonts_of(cert.render(content("ama_pra_1")))
+
+
+@pytest.mark.parametrize("name, fallback", [
+    ("Zoë Ångström-Çelik", None),
+    ("Nguyễn Thị Minh Khai", None),
+    ("王小明", "DroidSansFallback"),
+    ("Ana 🙂 Silva", "Symbola"),
+])
+def test_names_in_any_script_print_and_read_back(name, fallback):
+    pdf = cert.render(content(name=name))
+    assert name in text_of(pdf)
+    if fallback:
+        assert fallback in fonts_of(pdf)
+
+
+@pytest.mark.parametrize("name, font", [("محمد عبد الله", "NotoSansArabic"), ("דוד בן-גוריון", "NotoSansHebrew")])
+def test_right_to_left_names_are_shaped_with_their_script_font(name, font):
+    pdf = cert.render(content(name=name))
+    assert font in fonts_of(pdf)  # extraction of shaped RTL text is lossy; the glyphs come from this font
+    assert "Ada Lovelace" not in text_of(pdf)
+
+
+def test_a_very_long_name_fits_the_page():
+    name = "Maximiliana " + " ".join(["Wolfeschlegelsteinhausenbergerdorff"] * 4) + " von Habsburg-Lothringen"
+    pdf = cert.render(content(name=name))
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert "Wolfeschlegelsteinhausenbergerdorff" in text_of(pdf)
+
+
+def test_same_content_gives_byte_identical_pdfs():
+    assert cert.render(content()) == cert.render(content())
+    assert cert.render(content()) != cert.render(content(name="Grace Hopper"))
+
+
+def test_revoked_certificate_says_so():
+    assert "REVOKED on May 1, 2027" in text_of(cert.render(content(revoked_on=dt.date(2027, 5, 1))))
+
+
+def test_fonts_are_parsed_once_per_process(monkeypatch):
+    cert.render(content(name="王小明"))
+    calls = []
+    original = cert._Prototype.__init__
+    monkeypatch.setattr(cert._Prototype, "__init__", lambda *a, **k: calls.append(a) or original(*a, **k))
+    cert.render(content(name="李小龍"))
+    cert.render(content(name="Ada"))
+    assert calls == []
+
+
+def test_bundled_fonts_come_with_licences_and_stay_small():
+    folder = cert.FONT_DIR
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert size < 15 * 1024 * 1024
+    for _, _, name in cert.FONT_FILES:
+        assert (folder / name).exists()
+    assert {"LICENSE-Noto-OFL.txt", "LICENSE-DroidSansFallback-Apache.txt", "LICENSE-Symbola.txt"} <= \
+        {p.name for p in folder.iterdir()}
+
+
+# ------------------------------------------------------------------------------------------------
+# Through the server
+# ------------------------------------------------------------------------------------------------
+def claimed(client, **learner):
+    who = F.create_learner(**learner)
+    F.create_order(who, SLUG)
+    F.create_participation(who, SLUG)
+    F.create_evaluation(who, SLUG)
+    F.login(client, who)
+    resp = client.post(f"/activities/{SLUG}/claim", data={"credit": "ama_pra_1", "hours": "1.5", "attest": "y"})
+    assert resp.status_code == 302
+    return who, Claim.get(Claim.learner == who)
+
+
+def test_downloading_twice_gives_identical_pdfs_with_the_frozen_name(ctx, client):
+    who, c = claimed(client, certificate_name="Zoë\u202e Lovelace")
+    first = client.get(f"/certificates/{c.id}.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    code = Certificate.get(Certificate.claim == c).code
+    assert f'filename="certificate-{code}.pdf"' in first.headers["Content-Disposition"]
+    assert client.get(f"/certificates/{c.id}.pdf").data == first.data
+    text = text_of(first.data)
+    assert "Zoë Lovelace" in text and "has claimed 1.5 AMA PRA Category 1 Credits™" in text
+    assert f"http://ce.test/verify/{code}" in text
+    # A later profile change does not change an issued certificate.
+    who.certificate_name = "Someone Else"
+    who.save()
+    assert client.get(f"/certificates/{c.id}.pdf").data == first.data
+
+
+def test_printable_certificate_page(ctx, client):
+    _, c = claimed(client)
+    page = client.get(f"/certificates/{c.id}").get_data(as_text=True)
+    assert 'class="certificate' in page and "print.css" in page
+    assert "has claimed <em>1.5 AMA PRA Category 1 Credits</em>™" in page
+    assert C.accme_accreditation_statement(PROVIDER).text in page
+    assert f"/certificates/{c.id}.pdf" in page
