@@ -1,0 +1,159 @@
+"""Purchase: one order per learner and activity, one charge, receipts, hidden activities, and races."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from claimserver.models import Activity, AuditLog, Order, PaymentAttempt
+from tests.factories import GOOD_CARD, PASSWORD, buy, create_learner, create_order, login, outbox
+
+DECLINED = {**GOOD_CARD, "number": "4000 0000 0000 0002"}
+
+
+@pytest.fixture
+def learner(client, rows):
+    learner = create_learner()
+    login(client, learner)
+    return learner
+
+
+def _charges(app):
+    return app.extensions["payment_gateway"].charges
+
+
+def test_paid_purchase_makes_one_order_receipt_and_email(client, learner, app):
+    r = buy(client, "stewardship-webinar")
+    assert r.status_code == 302
+    order = Order.get(Order.learner == learner)
+    assert r.location == f"/receipts/{order.receipt_number}"
+    assert order.status == "paid" and order.amount_cents == 2500 and order.gateway_ref.startswith("test_")
+    assert order.receipt_number.startswith("R") and len(order.receipt_number) == 11
+    page = client.get(r.location).text
+    assert order.receipt_number in page and "$25.00" in page
+    assert "Antimicrobial Stewardship in the Clinical Laboratory" in page
+    [mail] = outbox("receipt")
+    assert mail.to == learner.email and order.receipt_number in mail.body and "$25.00" in mail.body
+    assert [c[2] for c in _charges(app)] == [True]
+    assert AuditLog.get(AuditLog.action == "order.paid").target == f"order:{order.id}"
+
+
+def test_declined_card_keeps_the_order_and_a_retry_pays_it(client, learner, app):
+    r = buy(client, "journal-candida-auris", DECLINED)
+    assert r.status_code == 200
+    assert "Your card was declined" in r.text and 'aria-invalid="true"' in r.text
+    assert 'value="12/29"' in r.text  # other input kept
+    order = Order.get(Order.learner == learner)
+    assert order.status == "declined" and outbox("receipt") == []
+    r = buy(client, "journal-candida-auris")
+    assert r.status_code == 302
+    assert Order.select().count() == 1 and Order.get_by_id(order.id).status == "paid"
+    assert [a.status for a in PaymentAttempt.select().order_by(PaymentAttempt.id)] == ["declined", "approved"]
+    assert len(outbox("receipt")) == 1
+    assert Order.get_by_id(order.id).amount_cents == 1500
+
+
+def test_buying_twice_gives_the_same_order_and_no_second_charge(client, learner, app):
+    first = buy(client, "stewardship-webinar")
+    second = buy(client, "stewardship-webinar")
+    assert second.status_code == 302 and second.location == first.location
+    assert Order.select().count() == 1 and len(outbox("receipt")) == 1
+    assert len(_charges(app)) == 1
+
+
+def test_free_activity_needs_no_payment(client, learner, app):
+    page = client.get("/activities/free-teleconference-tb").text
+    assert "Free" in page and "Card number" not in page
+    r = client.post("/activities/free-teleconference-tb/purchase")
+    assert r.status_code == 302
+    order = Order.get(Order.learner == learner)
+    assert order.status == "paid" and order.amount_cents == 0 and order.gateway == "free"
+    assert "payment_gateway" not in app.extensions or _charges(app) == []
+    assert "Free" in client.get(r.location).text
+    assert len(outbox("receipt")) == 1
+
+
+def test_bought_activity_page_says_in_my_activities(client, learner):
+    buy(client, "stewardship-webinar")
+    page = client.get("/activities/stewardship-webinar").text
+    assert "In My Activities" in page and "Card number" not in page
+
+
+def test_closed_activity_cannot_be_bought(client, learner):
+    page = client.get("/activities/past-workshop-2025").text
+    assert "can no longer be purchased" in page
+    r = buy(client, "past-workshop-2025")
+    assert r.status_code == 302 and r.location == "/activities/past-workshop-2025"
+    assert "can no longer be purchased" in client.get(r.location).text
+    assert Order.select().count() == 0
+
+
+def test_hidden_activity_is_gone_for_new_buyers_but_kept_for_buyers(client, learner, app):
+    buyer = create_learner()
+    create_order(buyer, "stewardship-webinar")
+    Activity.update(hidden=True).where(Activity.slug == "stewardship-webinar").execute()
+    assert client.get("/activities/stewardship-webinar").status_code == 404
+    assert buy(client, "stewardship-webinar").status_code == 404
+    other = app.test_client()
+    login(other, buyer)
+    assert other.get("/activities/stewardship-webinar").status_code == 200
+    assert "stewardship" in other.get("/my-activities").text.lower()
+
+
+def test_unknown_activity_is_404(client, learner):
+    assert client.get("/activities/no-such-thing").status_code == 404
+    assert client.get("/activities/draft-activity").status_code == 404
+
+
+def test_another_learners_receipt_is_404(client, learner):
+    theirs = create_order(create_learner(), "stewardship-webinar")
+    assert client.get(f"/receipts/{theirs.receipt_number}").status_code == 404
+    assert client.get("/receipts/RNOSUCHTHING").status_code == 404
+
+
+def test_anonymous_purchase_goes_to_login(client, rows):
+    page = client.get("/activities/stewardship-webinar").text
+    assert "Log in to purchase" in page and "/login?next=/activities/stewardship-webinar" in page
+    r = buy(client, "stewardship-webinar")
+    assert r.status_code == 302 and r.location.startswith("/login?next=")
+    assert Order.select().count() == 0
+
+
+def test_activity_page_shows_dates_price_credit_and_catalogue_link(client, rows):
+    page = client.get("/activities/stewardship-webinar").text
+    assert "March 12, 2027, 12:00 PM EST to March 12, 2027, 1:30 PM EST" in page
+    assert "$25.00" in page
+    assert "1.5 AMA PRA Category 1 Credits™" in page and "ACPE contact hours: 1.5 contact hours" in page
+    assert "P.A.C.E.® contact hours: 1.5 P.A.C.E.® contact hours" in page
+    assert 'href="http://catalogue.test/activities/stewardship-webinar/"' in page
+    assert "Test mode" in page
+
+
+def test_many_simultaneous_purchases_make_one_order_and_one_charge(app, rows):
+    learner = create_learner()
+    n = 8
+    clients = [app.test_client() for _ in range(n)]
+    for c in clients:
+        login(c, learner, PASSWORD)
+    barrier = threading.Barrier(n)
+    statuses, errors = [], []
+
+    def go(c):
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(buy(c, "stewardship-webinar").status_code)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=go, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert statuses == [302] * n
+    assert Order.select().count() == 1
+    assert Order.get().status == "paid"
+    assert len(outbox("receipt")) == 1
+    assert [c for c in _charges(app) if c[2]] and len([c for c in _charges(app) if c[2]]) == 1
+    assert PaymentAttempt.select().count() == 1
