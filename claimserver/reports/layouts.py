@@ -298,6 +298,15 @@ def layouts_markdown() -> str:
         "staff pages) or the destination's key columns (marked *key* below), so the exported "
         "file itself with `Status` and `Message` appended is a valid response file.",
         "",
+        "Each claim that must be reported has one report item per destination: **due** → "
+        "**exported** (in a stored export batch) → **accepted** or **rejected** (with the "
+        "body's message, shown to the learner with what to fix in their profile). Items are never "
+        "deleted: when the learner corrects the data that was sent, a new **due** item supersedes "
+        "the rejected one, which becomes **corrected**. An export sends only items never sent; "
+        "`--all` (the page's checkbox) also re-sends exported items not yet accepted. Items whose "
+        "learner lacks required data, or whose deadline has passed, are listed as blocked and "
+        "never silently dropped.",
+        "",
     ]
     for layout in LAYOUTS.values():
         days = (f"{layout.deadline_days} days after participation" if layout.deadline_days
