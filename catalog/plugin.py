@@ -101,6 +101,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         url = {a.slug: pages.page_url(pages.activity_src(a.slug), dirs) for a in published}
         self._rows = {a.slug: pages.listing_row(a, today, url[a.slug]) for a in published}
         absolute = self._absolute
+        url_of = lambda a: absolute(url[a.slug])  # noqa: E731
         now = dt.datetime.now(dt.timezone.utc)
         events: dict[str, bytes] = {}
 
@@ -119,19 +120,19 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 f.edit_uri = posixpath.normpath(os.path.relpath(a.path, config.docs_dir).replace(os.sep, "/"))
             self._activities[src] = a
             if a.is_live:
-                events[a.slug] = feeds.event_bytes(a, self.settings, absolute(url[a.slug]), now)
-                add(pages.ics_src(a.slug), feeds.calendar([a], self.settings, absolute, events=events,
-                                                         name=self.config.calendar_name),
+                events[a.slug] = feeds.event_bytes(a, self.settings, url_of(a), now)
+                add(pages.ics_src(a.slug), feeds.calendar([a], self.settings, url_of, events=events,
+                                                         name=a.title),
                     InclusionLevel.NOT_IN_NAV)
         for listing in pages.listings(published, today):
             add(listing.src_uri, listing.markdown(),
                 InclusionLevel.INCLUDED if listing.in_nav else InclusionLevel.NOT_IN_NAV)
             self._listings[listing.src_uri] = listing
         self._chooser = pages.chooser(published, dirs)
-        add("activities.json", feeds.activities_json(published, self.settings, lambda a: absolute(url[a.slug]), now),
+        add("activities.json", feeds.activities_json(published, self.settings, url_of, now),
             InclusionLevel.INCLUDED)
-        add("calendar.ics", feeds.calendar(published, self.settings, lambda a: absolute(url[a.slug]),
-                                           name=self.config.calendar_name, events=events),
+        add("calendar.ics", feeds.calendar(published, self.settings, url_of, name=self.config.calendar_name,
+                                           events=events),
             InclusionLevel.INCLUDED)
         return files
 
