@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import secrets
-from decimal import Decimal
 
 from flask import current_app
 
@@ -27,7 +25,6 @@ from .models import (
 
 DOMAIN = "demo.example.org"
 PASSWORD = "demo-password-1"
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 #: (first, last, degree, profession, extra profile fields)
 LEARNERS = [
@@ -80,11 +77,6 @@ IMPLEMENTED_WEIGHTS = (("fully", 4), ("partly", 3), ("not-yet", 2), ("not-applic
 
 class DemoRefused(RuntimeError):
     """Demo data must never reach a production database."""
-
-
-def _code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
 def _pick(rng: random.Random, weighted) -> str:
@@ -190,7 +182,7 @@ def load_demo(force: bool = False, echo=print) -> str:
                              paid_at=dt.datetime.combine(min(on, start) - dt.timedelta(days=rng.randint(1, 20)),
                                                          dt.time(14)))
                 finished = dt.datetime.combine(on, dt.time(18, 30))
-                Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
+                part = Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
                                      method="post-test" if model.is_home_study else "code",
                                      attempts=1 if model.is_home_study else 0,
                                      best_score=100 if model.is_home_study else None, completed_at=finished)
@@ -214,7 +206,7 @@ def load_demo(force: bool = False, echo=print) -> str:
                     commitment=rng.choice(COMMITMENTS) if commits else "", intends_change=commits,
                     submitted_at=submitted)
                 counts["evaluations"] += 1
-                counts["claims"] += _claim(learner, activity, version, model, on, submitted)
+                counts["claims"] += _claim(learner, activity, version, model, part, submitted)
                 if model.targets_performance:
                     days = model.follow_up_days if model.follow_up_days != credits.DEFAULT_FOLLOW_UP_DAYS \
                         else int(current_app.config["FOLLOW_UP_DAYS"])
@@ -231,23 +223,26 @@ def load_demo(force: bool = False, echo=print) -> str:
     return lines[0]
 
 
-def _claim(learner, activity, version, model, on: dt.date, at: dt.datetime) -> int:
-    """One claim (and its certificate) in the first credit type the learner may claim here."""
+def _claim(learner, activity, version, model, participation, at: dt.datetime) -> int:
+    """One claim with its certificate, in the first credit type the learner prefers and may claim.
+
+    Uses the records feature's `issue_claim` (same rules, codes and reporting ledger as a real claim),
+    with the app's clock set to the moment the learner claimed, so dates and deadlines look real.
+    """
+    from .records.operations import offers, issue_claim
+
+    available = {o.key: o for o in offers(learner, model) if not o.missing}
     for key in _preferred(learner):
-        audience = "T" if learner.profession == "pharmacy-technician" else "P" if key == "acpe" else ""
-        d = model.designation(key, audience)
-        if key == "participation" and d is None and "participation" in model.credit_keys:
-            d = model.designation("participation")
-        if d is None or not credits.may_claim(learner.profession, key):
+        offer = available.get(key)
+        if offer is None:
             continue
-        hours = d.hours if d.hours > 0 else model.max_hours
-        quarter_hours = int(Decimal(hours) * 4)
-        if quarter_hours <= 0:
-            continue
-        claim = Claim.create(learner=learner, activity=activity, version=version, credit_type=key,
-                             quarter_hours=quarter_hours, designation={**d.as_dict(), "hours": str(hours)},
-                             participated_on=on, attested_at=at, created_at=at)
-        Certificate.create(claim=claim, code=_code(), name=learner.certificate_name, issued_at=at)
+        app = current_app._get_current_object()
+        real = app.extensions["clock"]
+        app.extensions["clock"] = clock.FixedClock(at)
+        try:
+            issue_claim(learner, activity, version, offer, int(offer.maximum * 4), participation)
+        finally:
+            app.extensions["clock"] = real
         return 1
     return 0
 
