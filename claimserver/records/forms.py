@@ -6,13 +6,18 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from catalog import credits
 
-SCALE = [(str(i), str(i)) for i in range(1, 6)]
-YES_NO = [("yes", "Yes"), ("no", "No")]
-MET = [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]
+SCALE = [SelectChoice(str(i), str(i)) for i in range(1, 6)]
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+MET = [SelectChoice("yes", "Yes"), SelectChoice("partly", "Partly"), SelectChoice("no", "No")]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def evaluation_form(model, formdata=None) -> FlaskForm:
@@ -29,8 +34,8 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
                                validators=[InputRequired("Answer yes or no.")])
         bias_comment = TextAreaField("If not, please describe the bias you saw",
                                      validators=[Length(max=4000)])
-        commitment = TextAreaField("What will you do differently in your practice?",
-                                   validators=[InputRequired("Tell us what you will do differently, "
+        commitment = TextAreaField("What will you do differently in your practice?", filters=[_strip],
+                                   validators=[DataRequired("Tell us what you will do differently, "
                                                              "or write “nothing” if no change applies."),
                                                Length(max=4000)])
         intends_change = RadioField("Do you intend to make a change in your practice as a result?",
@@ -43,7 +48,7 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
 
     for i, q in enumerate(model.questions):
         setattr(EvaluationForm, f"q{i}", RadioField(
-            q.question, choices=[(str(j), c) for j, c in enumerate(q.choices)],
+            q.question, choices=[SelectChoice(str(j), c) for j, c in enumerate(q.choices)],
             validators=[InputRequired("Choose an answer.")]))
     for i, objective in enumerate(model.objectives):
         setattr(EvaluationForm, f"o{i}", RadioField(
@@ -92,7 +97,7 @@ class ClaimForm(FlaskForm):
     def __init__(self, offers, *a, **kw):
         super().__init__(*a, **kw)
         self.offers = {o.key: o for o in offers}
-        self.credit.choices = [(o.key, o.label) for o in offers]
+        self.credit.choices = [SelectChoice(o.key, o.label) for o in offers]
         if len(offers) == 1 and not self.credit.data:
             self.credit.data = offers[0].key
         self.quarter_hours: int | None = None

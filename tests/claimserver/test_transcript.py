@@ -1,0 +1,117 @@
+"""The transcript: every claim, totals per type and year, a date filter, state views, CSV and PDF."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from claimserver.models import Certificate
+from claimserver.records import operations as ops
+from tests import factories as F
+
+
+def claims_for(who):
+    """Three claims over two years, with certificates."""
+    made = [F.create_claim(who, "stewardship-webinar", "pace", hours="1.5", participated_on=dt.date(2027, 3, 12)),
+            F.create_claim(who, "free-teleconference-tb", "california_cls", hours="1",
+                           participated_on=dt.date(2026, 2, 10)),
+            F.create_claim(who, "free-teleconference-tb", "florida", hours="0.75",
+                           participated_on=dt.date(2026, 2, 10))]
+    for c in made:
+        Certificate.create(claim=c, code=ops.new_code(), name=who.certificate_name)
+    return made
+
+
+@pytest.fixture
+def learner(ctx, client):
+    who = F.create_learner(profession="laboratory-professional", florida_licence="CH-1", california_licence="C-1")
+    claims_for(who)
+    F.login(client, who)
+    return who
+
+
+def test_lists_every_claim_with_totals_per_type_and_year(learner, client):
+    page = client.get("/transcript").get_data(as_text=True)
+    assert page.count("<tr>") >= 3
+    for text in ("2027-03-12", "Antimicrobial Stewardship in the Clinical Laboratory",
+                 "Tuberculosis Testing Update", "P.A.C.E.® (laboratory)", "California CLS", "Florida (CE Broker)",
+                 "Totals by credit type", "Totals by year"):
+        assert text in page
+    totals = page.split("Totals by credit type")[1]
+    assert "P.A.C.E.® contact hours</th><td class=\"num\">1.5" in totals
+    assert "<td>2026</td><td>Florida (CE Broker)</td><td class=\"num\">0.75" in totals
+
+
+def test_date_filter(learner, client):
+    page = client.get("/transcript?start=2027-01-01&end=2027-12-31").get_data(as_text=True)
+    assert "Antimicrobial Stewardship" in page and "Tuberculosis Testing" not in page
+
+
+@pytest.mark.parametrize("query, message", [
+    ("start=2027-05-01&end=2027-01-01", "must be on or after"),
+    ("start=31/12/2027", "Not a valid date"),
+    ("start=1800-01-01", "between 1990 and 2200"),
+])
+def test_bad_filter_is_marked_and_everything_listed(learner, client, query, message):
+    resp = client.get(f"/transcript?{query}")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and message in page and "aria-invalid" in page
+    assert "Antimicrobial Stewardship" in page and "Tuberculosis Testing" in page
+
+
+def test_state_views_count_the_current_cycle(learner, client, clock):
+    page = client.get("/transcript?view=florida").get_data(as_text=True)
+    assert "September 1, 2025 – August 31, 2027" in page
+    assert "<strong>0.75</strong> of the 24 contact hours" in page
+    assert "Antimicrobial Stewardship" not in page
+    page = client.get("/transcript?view=california").get_data(as_text=True)
+    assert "January 1, 2027 – December 31, 2028" in page and "<strong>0</strong> of the 24" in page
+    clock.at = dt.datetime(2026, 6, 5, tzinfo=dt.timezone.utc)  # back in the previous cycle
+    page = client.get("/transcript?view=california").get_data(as_text=True)
+    assert "January 1, 2025 – December 31, 2026" in page and "<strong>1</strong> of the 24" in page
+
+
+@pytest.mark.parametrize("anchor, today, expected", [
+    ("2025-09-01", dt.date(2027, 8, 31), (dt.date(2025, 9, 1), dt.date(2027, 8, 31))),
+    ("2025-09-01", dt.date(2027, 9, 1), (dt.date(2027, 9, 1), dt.date(2029, 8, 31))),
+    ("2025-09-01", dt.date(2025, 8, 31), (dt.date(2023, 9, 1), dt.date(2025, 8, 31))),
+    ("2025-01-01", dt.date(2026, 12, 31), (dt.date(2025, 1, 1), dt.date(2026, 12, 31))),
+])
+def test_current_cycle(anchor, today, expected):
+    assert ops.current_cycle(anchor, today) == expected
+
+
+def test_csv_download_honours_the_filter(learner, client):
+    resp = client.get("/transcript.csv?start=2026-01-01&end=2026-12-31")
+    assert resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert [(r["date"], r["credit_type"], r["hours"]) for r in rows] == [
+        ("2026-02-10", "Florida clinical laboratory continuing education", "0.75"),
+        ("2026-02-10", "California CLS continuing education", "1")]
+    assert all(r["status"] == "valid" and len(r["certificate"]) == 19 for r in rows)
+
+
+def test_pdf_download_reads_back(learner, client):
+    resp = client.get("/transcript.pdf")
+    assert resp.mimetype == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(resp.data)).pages[0].extract_text().split())
+    assert learner.certificate_name in text and "Antimicrobial Stewardship" in text and "0.75" in text
+
+
+def test_transcript_is_the_learners_own(ctx, client):
+    other = F.create_learner()
+    claims_for(other)
+    me_ = F.create_learner()
+    F.login(client, me_)
+    page = client.get("/transcript").get_data(as_text=True)
+    assert "No claims yet" in page and "Antimicrobial Stewardship" not in page
+    assert client.get("/transcript.csv").get_data(as_text=True).count("\n") == 1
+
+
+@pytest.mark.parametrize("url", ["/transcript", "/transcript.csv", "/transcript.pdf"])
+def test_transcript_needs_login(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]

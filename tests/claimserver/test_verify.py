@@ -1,0 +1,72 @@
+"""Public verification: valid, revoked, unknown (same page, 404), normalised codes, rate limit."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from claimserver.models import Certificate, RateLimitHit
+from claimserver.records import operations as ops
+from tests import factories as F
+
+
+def issued(**learner) -> Certificate:
+    who = F.create_learner(**learner)
+    claim = F.create_claim(who, "stewardship-webinar", "ama_pra_1", hours="1.25")
+    return Certificate.create(claim=claim, code=ops.new_code(), name=who.certificate_name,
+                              issued_at=dt.datetime(2027, 3, 13, 15))
+
+
+def test_valid_certificate_shows_just_enough(ctx, client):
+    cert = issued(email="private@example.org", nabp_epid="7654321", certificate_name="Ada Verified")
+    resp = client.get(f"/verify/{cert.code}")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    for text in ("Valid", "Ada Verified", "Antimicrobial Stewardship in the Clinical Laboratory",
+                 "March 12, 2027", "AMA PRA Category 1 Credit™", "1.25", "American Society for Microbiology"):
+        assert text in page
+    for private in ("private@example.org", "7654321", "Log out"):
+        assert private not in page
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda c: c.lower(),
+    lambda c: c.replace("-", ""),
+    lambda c: c.replace("-", " "),
+    lambda c: " " + c.replace("0", "o").replace("1", "l") + " ",
+    lambda c: c.replace("1", "I"),
+])
+def test_codes_are_normalised(ctx, client, mangle):
+    cert = issued()
+    assert "Valid" in client.get(f"/verify/{mangle(cert.code)}").get_data(as_text=True)
+
+
+def test_revoked_certificate_says_revoked(ctx, client, clock):
+    cert = issued()
+    ops.revoke(cert, None, "claimed in error")
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "Revoked" in page and "March 13, 2027" in page and ">Valid<" not in page
+
+
+def test_unknown_code_gets_the_same_page_with_404(ctx, client):
+    issued()
+    known = client.get(f"/verify/{Certificate.get().code}").get_data(as_text=True)
+    for code in ("ZZZZ-ZZZZ-ZZZZ-ZZZZ", "not-a-code", "x" * 300, "%00", "UUUU-UUUU-UUUU-UUUU"):
+        resp = client.get(f"/verify/{code}")
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 404 and "Not found" in page
+        assert page.split("<h1>")[0] == known.split("<h1>")[0]  # same template and layout
+
+
+def test_verify_form_redirects_to_the_normalised_code(ctx, client):
+    cert = issued()
+    resp = client.get("/verify", query_string={"code": cert.code.lower()})
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/verify/{cert.code}"
+
+
+def test_codes_are_80_bit_crockford_groups():
+    codes = {ops.new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    for c in codes:
+        assert ops.normalise_code(c) == c and len(c.replace("-", "")) == 16
+        assert not set(c) & set("ILOU")
