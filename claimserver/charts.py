@@ -41,7 +41,8 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
     for i, b in enumerate(bars):
         y = gap + i * (bar_height + gap)
         w = 0 if top <= 0 else round(plot * max(b.value, 0) / top, 1)
-        name = escape(b.label if len(b.label) <= 40 else b.label[:39] + "…")
+        fit = max(label_width // 8, 4)  # characters that fit in the label column at 13px
+        name = escape(b.label if len(b.label) <= fit else b.label[:fit - 1] + "…")
         out.append(f'<g><title>{escape(b.label)}: {escape(b.text or _fmt(b.value))}</title>'
                    f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" font-size="13" '
                    f'text-anchor="end" fill="#1d2733">{name}</text>'

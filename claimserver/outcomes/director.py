@@ -36,9 +36,9 @@ def _charts(o: metrics.ActivityOutcomes) -> dict:
             [charts.Bar(f"{k} of 5", n) for k, n in sorted(o.satisfaction.items(), reverse=True)],
             title="Satisfaction ratings (number of learners)"),
         "questions": charts.bar_chart(
-            [charts.Bar(f"Q{q.number}. {q.question}", q.percent or 0,
+            [charts.Bar(f"Q{q.number}", q.percent or 0,
                         text="—" if q.percent is None else f"{q.percent:g}%") for q in o.questions],
-            title="Competence: percent correct per question", max_value=100),
+            title="Competence: percent correct per question", max_value=100, label_width=60),
         "implementation": charts.bar_chart(
             [charts.Bar(IMPLEMENTED[k], n, color=IMPLEMENTED_COLORS[k]) for k, n in o.follow_up.implemented.items()],
             title="Follow-up: did learners make the change?"),
