@@ -1,0 +1,99 @@
+"""My Activities: each purchase with its status, next step and deadlines (claim window, CPE Monitor)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from claimserver.models import Certificate, Claim
+from tests.factories import (
+    activity, buy, create_evaluation, create_learner, create_order, create_participation, login,
+)
+
+
+@pytest.fixture
+def learner(client, rows):
+    learner = create_learner()
+    login(client, learner)
+    return learner
+
+
+def _card(page: str, title: str) -> str:
+    start = page.index(title)
+    return page[start:page.index("</section>", start)]
+
+
+def test_no_activities_points_to_the_catalogue(client, learner):
+    page = client.get("/my-activities").text
+    assert "You have no activities yet" in page and 'href="http://catalogue.test"' in page
+
+
+def test_each_step_links_to_the_next(client, learner):
+    title = "Antimicrobial Stewardship in the Clinical Laboratory"
+    buy(client, "stewardship-webinar")
+    card = _card(client.get("/my-activities").text, title)
+    assert "Purchased" in card and 'href="/activities/stewardship-webinar/participate"' in card
+    assert "Claim credit until March 11, 2028 (364 days left)" in card
+
+    create_participation(learner, "stewardship-webinar")
+    card = _card(client.get("/my-activities").text, title)
+    assert "Participated March 12, 2027" in card and 'href="/activities/stewardship-webinar/evaluation"' in card
+
+    create_evaluation(learner, "stewardship-webinar")
+    card = _card(client.get("/my-activities").text, title)
+    assert 'href="/activities/stewardship-webinar/claim"' in card
+
+    row, v = activity("stewardship-webinar")
+    d = v.model().designation("ama_pra_1")
+    claim = Claim.create(learner=learner, activity=row, version=v, credit_type="ama_pra_1",
+                         quarter_hours=6, designation=d.as_dict(), participated_on=dt.date(2027, 3, 12))
+    Certificate.create(claim=claim, code="TESTCODE00000001", name=learner.certificate_name)
+    card = _card(client.get("/my-activities").text, title)
+    assert "Credit claimed" in card and f'href="/certificates/{claim.id}"' in card
+
+
+def test_home_study_next_step_is_the_post_test(client, learner):
+    buy(client, "journal-candida-auris")
+    card = _card(client.get("/my-activities").text, "Candida auris")
+    assert "Open the material and take the post-test" in card
+
+
+def test_pharmacists_see_the_cpe_monitor_deadline(client, rows):
+    pharmacist = create_learner(profession="pharmacist", nabp_epid="1234567", birth_mmdd="0714")
+    login(client, pharmacist)
+    create_order(pharmacist, "stewardship-webinar")
+    create_participation(pharmacist, "stewardship-webinar", on=dt.date(2027, 3, 12))
+    card = _card(client.get("/my-activities").text, "Antimicrobial Stewardship")
+    assert "CPE Monitor: we must report your participation by May 11, 2027" in card
+
+
+def test_physicians_see_no_cpe_monitor_deadline(client, learner):
+    create_order(learner, "stewardship-webinar")
+    create_participation(learner, "stewardship-webinar")
+    assert "CPE Monitor" not in client.get("/my-activities").text
+
+
+def test_unpaid_order_asks_to_complete_payment(client, learner):
+    buy(client, "stewardship-webinar", {"number": "4000 0000 0000 0002", "expiry": "12/29", "cvc": "123"})
+    card = _card(client.get("/my-activities").text, "Antimicrobial Stewardship")
+    assert "Payment not completed" in card and "Complete payment" in card
+
+
+def test_closed_claim_window_is_shown(client, learner, clock):
+    create_order(learner, "stewardship-webinar")
+    clock.at = dt.datetime(2028, 3, 20, 12, tzinfo=dt.timezone.utc)
+    card = _card(client.get("/my-activities").text, "Antimicrobial Stewardship")
+    assert "Closed" in card and "the claim window ended on March 11, 2028" in card
+
+
+def test_only_my_own_activities_are_listed(client, learner):
+    create_order(create_learner(), "journal-candida-auris")
+    create_order(learner, "stewardship-webinar")
+    page = client.get("/my-activities").text
+    assert "Antimicrobial Stewardship" in page and "Candida auris" not in page
+
+
+def test_profile_reminder_links_back(client, rows):
+    login(client, create_learner(certificate_name="", profession=""))
+    page = client.get("/my-activities").text
+    assert 'href="/profile?next=/my-activities"' in page
