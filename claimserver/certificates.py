@@ -272,6 +272,14 @@ def _markdown(st: C.Statement) -> str:
                    .replace("--", "-\u200b-") for s, it in st.segments)
 
 
+def _statement(pdf: FPDF, w: float, h: float, st: C.Statement, align: str) -> None:
+    """A statement in one cell; markdown (slower line breaking) only when it has italics."""
+    if any(it for _, it in st.segments):
+        pdf.multi_cell(w, h, _markdown(st), align=align, markdown=True, new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(w, h, st.text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
 class _Doc(FPDF):
     def __init__(self, issued_at: dt.datetime, **kw):
         super().__init__(**kw)
@@ -285,7 +293,8 @@ class _Doc(FPDF):
 
 def qr_png(url: str) -> bytes:
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="png", scale=4, border=0)
+    # A fixed mask skips segno's search over all eight (most of its time); any mask is valid.
+    segno.make(url, error="m", mask=0, micro=False).save(buf, kind="png", scale=4, border=0)
     return buf.getvalue()
 
 
@@ -302,7 +311,8 @@ def _fit_size(pdf: FPDF, text: str, width: float, start: float, smallest: float,
 def render(c: CertificateContent) -> bytes:
     """The certificate as PDF bytes: same content, same bytes."""
     pdf = _Doc(c.issued_at, orientation="L", unit="mm", format="A4")
-    FONTS.setup(pdf, c.all_text(), shaping=needs_shaping(c.name))
+    italic = any(it for st in (c.credit_line, *c.statements()) for _, it in st.segments)
+    FONTS.setup(pdf, c.all_text(), styles="BI" if italic else "B", shaping=needs_shaping(c.name))
     pdf.set_margins(20, 16, 20)
     pdf.add_page()
     pdf.set_title(f"{c.type.certificate_title}: {c.title}")
@@ -335,7 +345,7 @@ def render(c: CertificateContent) -> bytes:
         pdf.set_text_shaping(False)
     pdf.ln(2)
     pdf.set_font(BODY, "", 13)
-    pdf.multi_cell(w, 7, _markdown(c.credit_line), align="C", markdown=True, new_x="LMARGIN", new_y="NEXT")
+    _statement(pdf, w, 7, c.credit_line, align="C")
     pdf.set_font(BODY, "", 11)
     pdf.cell(w, 6, f"for the {C.FORMATS[c.format].lower()}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(BODY, "B", 14)
@@ -351,7 +361,7 @@ def render(c: CertificateContent) -> bytes:
     pdf.ln(2)
     pdf.set_font(BODY, "", 8.5)
     for st in c.statements():
-        pdf.multi_cell(w - 50, 4.2, _markdown(st), align="L", markdown=True, new_x="LMARGIN", new_y="NEXT")
+        _statement(pdf, w - 50, 4.2, st, align="L")
         pdf.ln(1)
 
     # Verification block, bottom: code, URL and QR code.
