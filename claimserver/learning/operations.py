@@ -374,6 +374,9 @@ def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[Ros
             out.append(RosterLine(n, email, "problem", f"{on.isoformat()} is not a day of this session "
                                   f"({first.isoformat()}{' to ' + last.isoformat() if last != first else ''})"))
             continue
+        if on > local_today(model):
+            out.append(RosterLine(n, email, "problem", f"{on.isoformat()} is in the future"))
+            continue
         learner = Learner.by_email(email) if email else None
         order = order_for(learner, activity_row) if learner else None
         if order is None or not order.is_paid:

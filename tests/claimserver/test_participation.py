@@ -173,6 +173,16 @@ def test_roster_import_reports_unmatched_rows_and_is_idempotent(client, rows):
     assert Participation.select().count() == 1
 
 
+def test_roster_refuses_future_dates(client, rows, clock):
+    login(client, create_learner(roles="staff"))
+    create_order(create_learner(email="early@example.org"), "stewardship-webinar")
+    clock.at = dt.datetime(2027, 3, 1, tzinfo=dt.timezone.utc)
+    page = client.post("/staff/activities/stewardship-webinar/roster",
+                       data={"roster": (io.BytesIO(b"email,participated_on\nearly@example.org,2027-03-12\n"), "r.csv")},
+                       content_type="multipart/form-data").text
+    assert "2027-03-12 is in the future" in page and Participation.select().count() == 0
+
+
 @pytest.mark.parametrize("content, error", [
     (b"", "Choose a CSV file."),
     (b"name,date\nx,y\n", "The first line must name the columns"),
