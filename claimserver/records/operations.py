@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -291,15 +292,24 @@ def revoke(cert: Certificate, actor: Learner | None, reason: str) -> None:
 # ------------------------------------------------------------------------------------------------
 @dataclass
 class TranscriptRow:
-    claim: Claim
+    """One claim as the transcript shows it (plain values: 200 rows build no model objects)."""
+
+    claim_id: int
+    date: dt.date
     title: str
     slug: str
+    credit_type: str
+    quarter_hours: int
     code: str
     valid: bool
 
     @property
-    def date(self) -> dt.date:
-        return self.claim.participated_on
+    def hours(self) -> Decimal:
+        return Decimal(self.quarter_hours) / 4
+
+    @property
+    def credit(self) -> credits.CreditType:
+        return credits.CREDIT_TYPES[self.credit_type]
 
 
 @dataclass
@@ -309,6 +319,7 @@ class Transcript:
     years: list[tuple[int, str, Decimal]]  # (year, credit key, hours)
     cycle: tuple[dt.date, dt.date] | None = None
     required: int | None = None
+    count: int = 0
 
     @property
     def total(self) -> Decimal:
@@ -336,38 +347,97 @@ def current_cycle(anchor: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | None = None,
-               view: str = "") -> Transcript:
-    """Every claim (one query) with totals per credit type and per year."""
-    q = (Claim.select(Claim, ActivityVersion.title, Activity.slug, Certificate.code, Certificate.revoked_at)
-         .join(ActivityVersion, on=(Claim.version == ActivityVersion.id))
-         .switch(Claim).join(Activity, on=(Claim.activity == Activity.id))
-         .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
-         .where(Claim.learner == learner))
-    cycle = required = None
+def _period(start, end, view):
+    """(start, end, credit key, cycle, hours required) for a filter or a state view."""
     if view in STATE_VIEWS:
         key, setting, required, _ = STATE_VIEWS[view]
         cycle = current_cycle(current_app.config[setting], clock.today())
-        start, end = cycle
-        q = q.where(Claim.credit_type == key)
+        return cycle[0], cycle[1], key, cycle, required
+    return start, end, None, None, None
+
+
+def _claims_where(learner, start, end, key):
+    cond = Claim.learner == learner
+    if key:
+        cond &= Claim.credit_type == key
     if start:
-        q = q.where(Claim.participated_on >= start)
+        cond &= Claim.participated_on >= start
     if end:
-        q = q.where(Claim.participated_on <= end)
-    rows = []
-    for c in q.order_by(Claim.participated_on.desc(), Claim.id.desc()).objects():
-        c.learner = learner  # the transcript is one learner's: no lazy fetch per row
-        rows.append(TranscriptRow(c, c.title, c.slug, c.code or "", c.revoked_at is None))
+        cond &= Claim.participated_on <= end
+    return cond
+
+
+def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | None = None,
+               view: str = "") -> Transcript:
+    """Every claim (one query) with totals per credit type and per year."""
+    start, end, key, cycle, required = _period(start, end, view)
+    q = (Claim.select(Claim.id, Claim.participated_on, ActivityVersion.title, Activity.slug, Claim.credit_type,
+                      Claim.quarter_hours, Certificate.code, Certificate.revoked_at)
+         .join(ActivityVersion, on=(Claim.version == ActivityVersion.id))
+         .switch(Claim).join(Activity, on=(Claim.activity == Activity.id))
+         .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+         .where(_claims_where(learner, start, end, key)))
+    rows = [TranscriptRow(cid, on, title, slug, key, qh, code or "", revoked is None)
+            for cid, on, title, slug, key, qh, code, revoked
+            in q.order_by(Claim.participated_on.desc(), Claim.id.desc()).tuples()]
     totals: dict[str, Decimal] = {}
     years: dict[tuple[int, str], Decimal] = {}
     for r in rows:
-        h = r.claim.hours
-        totals[r.claim.credit_type] = totals.get(r.claim.credit_type, Decimal(0)) + h
-        yk = (r.date.year, r.claim.credit_type)
+        h = r.hours
+        totals[r.credit_type] = totals.get(r.credit_type, Decimal(0)) + h
+        yk = (r.date.year, r.credit_type)
         years[yk] = years.get(yk, Decimal(0)) + h
     order = {k: i for i, k in enumerate(credits.CREDIT_ORDER)}
     return Transcript(
         rows=rows,
         totals=sorted(totals.items(), key=lambda kv: order.get(kv[0], 99)),
         years=sorted(((y, k, h) for (y, k), h in years.items()), key=lambda t: (-t[0], order.get(t[1], 99))),
-        cycle=cycle, required=required)
+        cycle=cycle, required=required, count=len(rows))
+
+
+# ------------------------------------------------------------------------------------------------
+# Transcript rows: rendered once, reused while nothing they show has changed
+# ------------------------------------------------------------------------------------------------
+#: Rendered row fragments per process, newest last. Each key holds everything the rows show:
+#: the claims and certificates, every report item's state, the learner's profile and today's date
+#: (reporting deadlines turn into warnings as days pass), so a stale fragment is never served.
+_ROWS_CACHE: "OrderedDict[tuple, str]" = OrderedDict()
+ROWS_CACHE_SIZE = 256
+
+
+def transcript_key(learner: Learner, start=None, end=None, view: str = "") -> tuple:
+    """Everything the transcript page shows, in two small aggregate queries (claims are never
+    edited or deleted; certificates change only by revocation; report items bump updated_at)."""
+    from peewee import fn
+
+    from ..models import ReportItem
+
+    s, e, key, _, _ = _period(start, end, view)
+    claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at))
+              .join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+              .where(_claims_where(learner, s, e, key)).tuples().get())
+    items = tuple(ReportItem.select(ReportItem.id, ReportItem.status, ReportItem.updated_at.cast("text"))
+                  .join(Claim).where(Claim.learner == learner).order_by(ReportItem.id).tuples())
+    profile = tuple(sorted((k, str(v)) for k, v in learner.__data__.items()))
+    return (learner.id, clock.today(), view, s, e, claims, hash(profile), hash(items))
+
+
+def cached_rows(key: tuple, render):
+    """The value for `key` (rendered rows and totals), made with `render()` on a miss."""
+    html = _ROWS_CACHE.get(key)
+    if html is None:
+        html = render()
+        _ROWS_CACHE[key] = html
+        while len(_ROWS_CACHE) > ROWS_CACHE_SIZE:
+            _ROWS_CACHE.popitem(last=False)
+    else:
+        _ROWS_CACHE.move_to_end(key)
+    return html
+
+
+def claims_by_id(learner: Learner, ids: list[int]) -> dict[int, Claim]:
+    out = {}
+    for c in Claim.select().where(Claim.learner == learner, Claim.id.in_(ids)):
+        c.learner = learner
+        out[c.id] = c
+    return out

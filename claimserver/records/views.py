@@ -6,7 +6,8 @@ import csv
 import io
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
+from markupsafe import Markup
 
 from catalog import credits
 
@@ -151,13 +152,18 @@ def certificate_pdf(claim_id: int):
 # ------------------------------------------------------------------------------------------------
 # Transcript
 # ------------------------------------------------------------------------------------------------
-def _transcript():
+def _filters():
     form = TranscriptFilter(request.args)
     view = request.args.get("view", "")
     view = view if view in ops.STATE_VIEWS else ""
     start = end = None
     if request.args and form.validate():
         start, end = form.start.data, form.end.data
+    return form, view, start, end
+
+
+def _transcript():
+    form, view, start, end = _filters()
     return form, view, ops.transcript(me(), start, end, view)
 
 
@@ -174,10 +180,20 @@ def _period(form, t) -> str:
 @bp.get("/transcript")
 @login_required
 def transcript():
-    form, view, t = _transcript()
+    form, view, start, end = _filters()
     args = {k: v for k, v in request.args.items() if k in ("start", "end", "view") and v}
+    learner = me()
+
+    def render_rows():
+        t = ops.transcript(learner, start, end, view)
+        claims = ops.claims_by_id(learner, [r.claim_id for r in t.rows])
+        html = render_template("records/_transcript_rows.html", rows=t.rows, claims=claims)
+        t.rows = []  # the cache keeps the rendered rows and the totals, not the row objects
+        return html, t
+
+    rows_html, t = ops.cached_rows(ops.transcript_key(learner, start, end, view), render_rows)
     return render_template("records/transcript.html", form=form, t=t, view=view, args=args,
-                           views=ops.STATE_VIEWS, period=_period(form, t))
+                           views=ops.STATE_VIEWS, period=_period(form, t), rows_html=Markup(rows_html))
 
 
 def _csv_cell(value) -> str:
@@ -194,8 +210,8 @@ def transcript_csv():
     w = csv.writer(out)
     w.writerow(["date", "activity", "credit_type", "hours", "certificate", "status"])
     for r in t.rows:
-        w.writerow([r.date.isoformat(), _csv_cell(r.title), r.claim.credit.name,
-                    credits.format_hours(r.claim.hours), r.code, "valid" if r.valid else "revoked"])
+        w.writerow([r.date.isoformat(), _csv_cell(r.title), r.credit.name,
+                    credits.format_hours(r.hours), r.code, "valid" if r.valid else "revoked"])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="transcript.csv"'})
 
@@ -208,7 +224,7 @@ def transcript_pdf():
     pdf = certificates.render_transcript(
         name=learner.display_name, provider=current_app.config["PROVIDER_NAME"],
         generated_at=clock.now(), period=_period(form, t),
-        rows=[(f"{r.date:%Y-%m-%d}", r.title, r.claim.credit.short, credits.format_hours(r.claim.hours))
+        rows=[(f"{r.date:%Y-%m-%d}", r.title, r.credit.short, credits.format_hours(r.hours))
               for r in t.rows],
         totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],
         years=[(str(y), credits.CREDIT_TYPES[k].short, credits.format_hours(h)) for y, k, h in t.years])

@@ -115,3 +115,13 @@ def test_transcript_is_the_learners_own(ctx, client):
 def test_transcript_needs_login(client, url):
     resp = client.get(url)
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_page_follows_changes_after_being_shown(learner, client):
+    """The rendered rows are reused only while nothing they show has changed."""
+    assert "revoked</span>" not in client.get("/transcript").get_data(as_text=True)
+    ops.revoke(Certificate.select().order_by(Certificate.id).first(), None, "test")
+    assert "revoked</span>" in client.get("/transcript").get_data(as_text=True)
+    F.create_claim(learner, "journal-candida-auris", "participation", hours="1",
+                   participated_on=dt.date(2027, 2, 1))
+    assert "Candida auris" in client.get("/transcript").get_data(as_text=True)
