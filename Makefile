@@ -7,6 +7,10 @@ export FLASK_APP := claimserver
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SITE_PORT ?= 8000
+# The catalogue's Purchase buttons point at the claim server; the server links back to the catalogue.
+export CE_CLAIM_URL ?= http://$(HOST):$(PORT)
+export CE_SITE_URL ?= http://$(HOST):$(SITE_PORT)/
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help venv test test-fast run site serve-site check bench clean db
 

@@ -30,6 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "claimserver.sqlite3")
     settings.validate(app.config)
+    for key in ("SITE_URL", "SERVER_URL"):
+        app.config[key] = app.config[key].rstrip("/")
     production = app.config["CE_ENV"] == "production"
     app.config.update(
         DEBUG=False if production else app.config.get("DEBUG", False),
