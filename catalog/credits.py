@@ -369,6 +369,10 @@ def statements_for(provider: str, keys: Iterable[str]) -> list[Statement]:
     return out
 
 
+#: ACCME / AMA PRA Booklet: the learner's attestation when claiming credit.
+CLAIM_ATTESTATION = ("I attest that I claim only the credit commensurate with the extent of my "
+                     "participation in the activity.")
+
 MITIGATION_STATEMENT = Statement.of(
     "All relevant financial relationships listed for these individuals have been mitigated."
 )

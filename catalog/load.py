@@ -602,7 +602,7 @@ def build(doc: Doc) -> Activity:
         conference=d.get("conference", ""), location=d.get("location", "Online"),
         material=d.get("material", ""), audience=tuple(d.get("audience", ())),
         outcomes=tuple(d.get("outcomes", ())),
-        follow_up_days=d.get("follow_up_days", C.DEFAULT_FOLLOW_UP_DAYS),
+        follow_up_days=d.get("follow_up_days"),
         commercial_support=tuple(CommercialSupport(s["company"], s["kind"], s.get("agreement_signed"))
                                  for s in d.get("commercial_support", ())),
         questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q["explanation"],

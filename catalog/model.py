@@ -105,7 +105,7 @@ class Activity:
     material: str = ""
     audience: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
-    follow_up_days: int = C.DEFAULT_FOLLOW_UP_DAYS
+    follow_up_days: int | None = None  # None: the claim server's FOLLOW_UP_DAYS setting decides
     commercial_support: tuple[CommercialSupport, ...] = ()
     questions: tuple[Question, ...] = ()
     pass_mark: int | None = None

@@ -125,7 +125,8 @@ FIELDS: tuple[Field, ...] = (
           item=Field("outcome", "enum", "", choices=("participation", "satisfaction", "learning",
                                                     "competence", "performance", "patient-health",
                                                     "community-health"))),
-    Field("follow_up_days", "integer", "Days after completion to send the practice questionnaire.",
+    Field("follow_up_days", "integer", "Days after completion to send the practice questionnaire "
+          "(absent: the claim server's setting, 90 unless the society changes it).",
           min=14, default=C.DEFAULT_FOLLOW_UP_DAYS),
     DESIGNATIONS,
     Field("faculty", "list", "Everyone in control of content: faculty, planners, reviewers. At least one.",

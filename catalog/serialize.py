@@ -56,7 +56,7 @@ def from_dict(d: dict[str, Any]) -> Activity:
         description=d.get("description", ""), timezone=d.get("timezone", ""),
         conference=d.get("conference", ""), location=d.get("location", "Online"),
         material=d.get("material", ""), audience=tuple(d.get("audience", ())),
-        outcomes=tuple(d.get("outcomes", ())), follow_up_days=d.get("follow_up_days", 90),
+        outcomes=tuple(d.get("outcomes", ())), follow_up_days=d.get("follow_up_days"),
         commercial_support=tuple(CommercialSupport(s["company"], s["kind"], _date(s.get("agreement_signed")))
                                  for s in d.get("commercial_support", ())),
         questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q["explanation"],

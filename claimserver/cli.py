@@ -132,7 +132,9 @@ def demo_load(force: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, catalog_cli, users_cli, demo_cli):
+    from .records.commands import certificates_cli
+
+    for group in (db_cli, catalog_cli, users_cli, demo_cli, certificates_cli):
         app.cli.add_command(group)
 
     @app.cli.command("send-mail")

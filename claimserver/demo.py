@@ -18,6 +18,7 @@ from catalog import credits
 from . import clock
 from .auth import hash_password
 from .db import database
+from .outcomes.operations import follow_up_days
 from .models import (
     Activity, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
     Participation, PaymentAttempt, PostTestAttempt, ReportItem, Review, audit,
@@ -208,8 +209,7 @@ def load_demo(force: bool = False, echo=print) -> str:
                 counts["evaluations"] += 1
                 counts["claims"] += _claim(learner, activity, version, model, part, submitted)
                 if model.targets_performance:
-                    days = model.follow_up_days if model.follow_up_days != credits.DEFAULT_FOLLOW_UP_DAYS \
-                        else int(current_app.config["FOLLOW_UP_DAYS"])
+                    days = follow_up_days(model.follow_up_days)
                     counts["follow_ups"] += 1
                     counts["answers"] += _follow_up(rng, learner, activity, submitted + dt.timedelta(days=days), now)
             counts["reviews"] += _reviews(n, activity, staff["director"], acts[n][1], today)

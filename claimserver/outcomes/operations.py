@@ -30,13 +30,9 @@ PHASES = {"competence": "After the competence results", "follow-up": "After the 
 VERDICTS = {"acceptable": "Results acceptable", "changes-needed": "Changes needed"}
 
 
-def follow_up_days(activity_days: int) -> int:
-    """The activity's `follow_up_days` when a convener set one other than the default, else the site's.
-
-    The catalogue model fills in the default (90) when the key is absent, so a value that differs
-    from the default is the convener's choice; otherwise the site setting FOLLOW_UP_DAYS applies.
-    """
-    if activity_days != credits.DEFAULT_FOLLOW_UP_DAYS:
+def follow_up_days(activity_days: int | None) -> int:
+    """The activity's `follow_up_days` when its convener set one, else the site's FOLLOW_UP_DAYS."""
+    if activity_days is not None:
         return activity_days
     return int(current_app.config["FOLLOW_UP_DAYS"])
 

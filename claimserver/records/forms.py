@@ -90,8 +90,7 @@ class ClaimForm(FlaskForm):
 
     credit = RadioField("Credit type", validators=[InputRequired("Choose the credit you are claiming.")])
     hours = StringField("Hours claimed", validators=[InputRequired("Enter the hours you are claiming.")])
-    attest = BooleanField("I attest that I claim only the credit commensurate with the extent of my "
-                          "participation in the activity.",
+    attest = BooleanField(credits.CLAIM_ATTESTATION,
                           validators=[InputRequired("Tick the attestation to claim credit.")])
 
     def __init__(self, offers, *a, **kw):

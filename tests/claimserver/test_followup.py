@@ -236,7 +236,8 @@ def test_follow_up_days_per_activity_wins_over_the_site_setting(ctx, tmp_path):
     path.write_text(path.read_text().replace("outcomes: [competence, performance]",
                                              "outcomes: [competence, performance]\nfollow_up_days: 30"))
     ctx.config["FOLLOW_UP_DAYS"] = 120
-    assert operations.follow_up_days(90) == 120  # the default means "not set": the site decides
+    assert operations.follow_up_days(None) == 120  # not set in the file: the site decides
+    assert operations.follow_up_days(90) == 90  # set in the file, even to the usual value: the file wins
     sync(folder)
     assert Activity.get(Activity.slug == WEBINAR).current.model().follow_up_days == 30
     completed()

@@ -70,3 +70,16 @@ def test_codes_are_80_bit_crockford_groups():
     for c in codes:
         assert ops.normalise_code(c) == c and len(c.replace("-", "")) == 16
         assert not set(c) & set("ILOU")
+
+
+def test_staff_revoke_command_shows_revoked_on_verify(rows, runner, client):
+    code = issued().code
+    assert "valid" in runner.invoke(args=["certificates", "show", code.lower()]).output
+    result = runner.invoke(args=["certificates", "revoke", code, "--reason", "Issued in error"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["certificates", "revoke", code, "--reason", "again"])
+    assert again.exit_code == 1 and "already revoked" in again.output
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "Revoked" in page
+    assert Certificate.get(Certificate.code == code).revoked_reason == "Issued in error"
+    assert runner.invoke(args=["certificates", "show", "0000-0000-0000-0000"]).exit_code == 1
