@@ -1,15 +1,18 @@
 """Run every benchmark module `bench/bench_*.py` (or those named on the command line) in turn.
 
 Each module has a `main()` that prints its own progress and figures and returns 0 when it meets its
-bar, 1 when it does not. The run ends with one summary line per benchmark.
+bar, 1 when it does not. Each runs in a fresh Python process, so one benchmark's memory or imports
+never colour another's figures. The run ends with one summary line per benchmark.
 """
 from __future__ import annotations
 
-import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
@@ -17,14 +20,16 @@ def main(argv: list[str]) -> int:
                            if m.name.startswith("bench_"))
     results = []
     for name in names:
-        mod = importlib.import_module(f"bench.{name}")
-        print(f"\n=== {name}: {(mod.__doc__ or '').strip().splitlines()[0]}", flush=True)
         t0 = time.perf_counter()
-        rc = mod.main()
+        rc = subprocess.call([sys.executable, "-c",
+                              f"import sys, bench.{name} as m; "
+                              f"print('\\n=== {name}: ' + (m.__doc__ or '').strip().splitlines()[0], flush=True); "
+                              "sys.exit(m.main())"], cwd=ROOT)
         results.append((name, rc, time.perf_counter() - t0))
     print("\n=== summary")
     for name, rc, secs in results:
-        print(f"{name:<28} {'meets the bar' if rc == 0 else 'MISSES THE BAR'}  ({secs:.0f} s)")
+        verdict = "meets the bar" if rc == 0 else ("MISSES THE BAR" if rc == 1 else f"FAILED (exit {rc})")
+        print(f"{name:<28} {verdict}  ({secs:.0f} s)")
     return 1 if any(rc for _, rc, _ in results) else 0
 
 

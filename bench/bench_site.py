@@ -172,12 +172,27 @@ def make_project(kind: str, n: int) -> Path:
     return root
 
 
+# mkdocs runs under this wrapper so its peak memory is its own: Linux carries the parent's RSS
+# high-water mark into a child's ru_maxrss across fork and exec, but VmHWM belongs to the new image.
+_HWM_WRAPPER = """
+import atexit, os, runpy, sys
+def _hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            open(os.environ['CE_BENCH_HWM'], 'w').write(line.split()[1])
+atexit.register(_hwm)
+sys.argv = ['mkdocs'] + sys.argv[1:]
+runpy.run_module('mkdocs', run_name='__main__')
+"""
+
+
 def build(root: Path) -> tuple[float, float, int]:
     """Run `mkdocs build` as a child; return (CPU seconds, wall seconds, peak RSS in KiB)."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    hwm = root / ".peak-kib"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CE_BENCH_HWM=str(hwm))
     env.pop("CE_CATALOG_TODAY", None)
     t0 = time.perf_counter()
-    p = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
+    p = subprocess.Popen([sys.executable, "-c", _HWM_WRAPPER, "build", "--strict", "-q", "-f",
                           str(root / "mkdocs.yml")], cwd=root, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = p.stdout.read() if p.stdout else b""
@@ -186,7 +201,8 @@ def build(root: Path) -> tuple[float, float, int]:
     wall = time.perf_counter() - t0
     if p.returncode:
         raise RuntimeError(f"build of {root} failed:\n{out.decode(errors='replace')[-3000:]}")
-    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss
+    peak = int(hwm.read_text()) if hwm.exists() else usage.ru_maxrss
+    return usage.ru_utime + usage.ru_stime, wall, peak
 
 
 def du(path: Path) -> int:
