@@ -13,7 +13,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from . import config as settings
-from .clock import Clock
+from .clock import Clock, FixedClock
 from .db import database, open_database
 from .extensions import csrf, login_manager
 
@@ -51,7 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(os.path.dirname(app.config["DATABASE_URL"][len("sqlite:///"):]) or ".", exist_ok=True)
 
     open_database(app.config["DATABASE_URL"])
-    app.extensions["clock"] = Clock()
+    app.extensions["clock"] = (FixedClock(settings.parse_clock(app.config["CLOCK"]))
+                               if app.config["CLOCK"] else Clock())
     csrf.init_app(app)
     login_manager.init_app(app)
 

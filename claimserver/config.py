@@ -78,6 +78,9 @@ DEFAULTS: dict[str, Any] = {
     # two years; Florida clinical laboratory licences by biennium. *confirm* against the boards.
     "CALIFORNIA_CYCLE_START": "2025-01-01",
     "FLORIDA_BIENNIUM_START": "2025-09-01",
+    # Development and testing only: pretend it is this moment (ISO date or date-time, UTC), e.g. to
+    # try `flask outcomes send-due` 90 days on. Refused in production.
+    "CLOCK": "",
     # Cookies only over HTTPS (on in production).
     "SESSION_COOKIE_SECURE": False,
 }
@@ -109,6 +112,16 @@ def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]
     return out
 
 
+def parse_clock(value: str):
+    """'2027-06-15' or '2027-06-15T12:00[:00][Z|+00:00]' -> an aware datetime (UTC if no offset)."""
+    import datetime as dt
+
+    value = value.strip()
+    t = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else \
+        dt.datetime.combine(dt.date.fromisoformat(value), dt.time(12))
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+
+
 class ConfigError(RuntimeError):
     """A setting that would make the server unsafe or broken."""
 
@@ -123,6 +136,14 @@ def validate(cfg: dict[str, Any]) -> None:
                               "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
         if not cfg.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production")
+    if cfg.get("CLOCK"):
+        if cfg["CE_ENV"] == "production":
+            raise ConfigError("CE_CLOCK cannot be set in production")
+        try:
+            parse_clock(cfg["CLOCK"])
+        except ValueError:
+            raise ConfigError(f"CE_CLOCK must be a date or date-time like 2027-06-15T12:00, "
+                              f"not {cfg['CLOCK']!r}") from None
     if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND must be file or smtp")
     if cfg.get("PARS_REPORTING", "all") not in ("off", "all"):

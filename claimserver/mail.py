@@ -14,7 +14,7 @@ import smtplib
 import socket
 import uuid
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
@@ -48,7 +48,7 @@ def _build(row: Outbox) -> EmailMessage:
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = row.to
     msg["Subject"] = row.subject
-    msg["Date"] = formatdate(localtime=False)
+    msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}")
     msg.set_content(row.body)
     if row.html:

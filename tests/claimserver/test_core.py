@@ -123,3 +123,19 @@ def test_grant_director_role(runner, ctx):
     assert learner.has_role("director")
     missing = runner.invoke(args=["users", "grant-staff", "nobody@example.org"])
     assert missing.exit_code == 1 and "no learner with email" in missing.output
+
+
+def test_clock_setting_moves_time_outside_production(tmp_path):
+    import datetime as dt
+
+    from claimserver.clock import now
+
+    app = create_app({"CE_ENV": "testing", "CLOCK": "2027-06-15T09:30",
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
+    with app.app_context():
+        assert now() == dt.datetime(2027, 6, 15, 9, 30, tzinfo=dt.timezone.utc)
+    with pytest.raises(ConfigError, match="CE_CLOCK must be a date"):
+        create_app({"CE_ENV": "testing", "CLOCK": "next tuesday", "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
+    with pytest.raises(ConfigError, match="cannot be set in production"):
+        create_app({"CE_ENV": "production", "CLOCK": "2027-06-15", "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789",
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
