@@ -53,6 +53,11 @@ TODO: the description learners read, in Markdown.
 
 def _check(args: argparse.Namespace) -> int:
     cat = load_catalog(args.paths or [DEFAULT_FOLDER])
+    if cat.files == 0:
+        # A mistyped folder must not look like a clean catalogue.
+        print(f"error: no activity files (*.md) in {', '.join(map(str, args.paths or [DEFAULT_FOLDER]))}",
+              file=sys.stderr)
+        return 1
     errors, warnings = cat.errors, cat.warnings
     failed = bool(errors) or (args.strict and bool(warnings))
     if args.format == "json":

@@ -98,3 +98,11 @@ def test_python_dash_m_runs_as_a_program(tmp_path):
         f"{tmp_path / 'sepsis-update.md'}:6: error: `price` must have at most two decimals (cents), not 25.999",
         "checked 1 activity file: 1 error, 0 warnings"]
     assert proc.stderr == ""
+
+
+def test_an_empty_folder_is_an_error_not_a_clean_catalogue(tmp_path, capsys):
+    from catalog.__main__ import main
+
+    (tmp_path / "notes.txt").write_text("not an activity")
+    assert main(["check", str(tmp_path)]) == 1
+    assert f"error: no activity files (*.md) in {tmp_path}" in capsys.readouterr().err
