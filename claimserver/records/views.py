@@ -187,6 +187,12 @@ def transcript():
     def render_rows():
         t = ops.transcript(learner, start, end, view)
         claims = ops.claims_by_id(learner, [r.claim_id for r in t.rows])
+        try:
+            from ..reports.ledger import prefetch_statuses
+        except ImportError:  # reporting is optional for the transcript
+            pass
+        else:
+            prefetch_statuses(claims.values())
         html = render_template("records/_transcript_rows.html", rows=t.rows, claims=claims)
         t.rows = []  # the cache keeps the rendered rows and the totals, not the row objects
         return html, t

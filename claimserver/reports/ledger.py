@@ -420,9 +420,27 @@ class ClaimStatus:
     message: str = ""
 
 
+def prefetch_statuses(claims: Iterable[Claim]) -> None:
+    """Load the report items of many claims in one query (a transcript lists hundreds)."""
+    from flask import g
+
+    ids = [c.id for c in claims]
+    items: dict[int, list[ReportItem]] = {i: [] for i in ids}
+    if ids:
+        for item in ReportItem.select().where(ReportItem.claim.in_(ids)).order_by(ReportItem.id):
+            items[item.claim_id].append(item)
+    g.report_items = items
+
+
 def claim_statuses(claim: Claim) -> list[ClaimStatus]:
+    from flask import g
+
+    prefetched = g.get("report_items") or {}
+    found = prefetched.get(claim.id)
+    if found is None:
+        found = ReportItem.select().where(ReportItem.claim == claim).order_by(ReportItem.id)
     latest: dict[str, ReportItem] = {}
-    for item in ReportItem.select().where(ReportItem.claim == claim).order_by(ReportItem.id):
+    for item in found:
         latest[item.destination] = item
     out = []
     on = today()
