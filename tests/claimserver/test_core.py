@@ -139,3 +139,43 @@ def test_clock_setting_moves_time_outside_production(tmp_path):
     with pytest.raises(ConfigError, match="cannot be set in production"):
         create_app({"CE_ENV": "production", "CLOCK": "2027-06-15", "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789",
                     "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
+
+
+@pytest.mark.parametrize("delete", [
+    lambda m, F: m.Claim.delete().execute(),
+    lambda m, F: m.Certificate.delete().execute(),
+    lambda m, F: m.Order.delete().execute(),
+    lambda m, F: m.Learner.delete().execute(),
+    lambda m, F: m.ActivityVersion.delete().execute(),
+    lambda m, F: m.AuditLog.delete().execute(),
+    lambda m, F: m.AuditLog.update(action="tampered").execute(),
+], ids=["claim", "certificate", "order", "learner", "activity-version", "audit-delete", "audit-update"])
+def test_the_database_refuses_to_lose_records(ctx, delete):
+    from peewee import DatabaseError
+
+    from claimserver import models as m
+    from claimserver.db import database
+    from tests import factories as F
+
+    learner = F.create_learner()
+    claim = F.create_claim(learner, "stewardship-webinar", "ama_pra_1", hours="1.5")
+    m.Certificate.create(claim=claim, code="TEST-CODE-0000-0001", name="Ada")
+    F.create_order(learner, "stewardship-webinar")
+    m.audit(learner, "test.action")
+    with pytest.raises(DatabaseError, match="never deleted|append-only"):
+        with database.atomic():
+            delete(m, F)
+    assert m.Claim.select().count() == 1 and m.AuditLog.select().count() >= 1
+
+
+def test_demo_rows_may_still_be_replaced(ctx):
+    from claimserver import models as m
+    from tests import factories as F
+
+    demo = F.create_learner(is_demo=True)
+    claim = F.create_claim(demo, "stewardship-webinar", "ama_pra_1", hours="1.5")
+    m.Certificate.create(claim=claim, code="TEST-CODE-0000-0002", name="Demo")
+    m.Certificate.delete().execute()
+    m.Claim.delete().execute()
+    m.Learner.delete().where(m.Learner.id == demo.id).execute()
+    assert m.Claim.select().count() == 0
