@@ -179,3 +179,20 @@ def test_demo_rows_may_still_be_replaced(ctx):
     m.Claim.delete().execute()
     m.Learner.delete().where(m.Learner.id == demo.id).execute()
     assert m.Claim.select().count() == 0
+
+
+def test_migrations_build_exactly_the_models_schema(ctx):
+    """A model changed without a numbered migration fails here, on both databases."""
+    from claimserver.db import database
+    from claimserver.models import ALL_MODELS
+
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        in_db = {c.name for c in database.get_columns(table)}
+        in_model = {f.column_name for f in model._meta.sorted_fields}
+        assert in_db == in_model, f"{table}: add a migration for {in_model ^ in_db}"
+        unique_db = {tuple(i.columns) for i in database.get_indexes(table) if i.unique}
+        for fields, unique in model._meta.indexes:
+            if unique:
+                cols = tuple(model._meta.fields[f].column_name for f in fields)
+                assert cols in unique_db, f"{table}: unique index on {cols} is missing"
