@@ -71,6 +71,12 @@ DEFAULTS: dict[str, Any] = {
     "FOLLOW_UP_LINK_DAYS": 60,
     # A director's shared planning-brief link (/brief/<token>) stays valid this many days.
     "BRIEF_LINK_DAYS": 30,
+    # Log-in: failed attempts allowed per account in 15 minutes, then it waits (or resets).
+    "LOGIN_FAILURES_PER_15_MIN": 10,
+    # Log-in: attempts allowed per client address per minute, whichever accounts they name.
+    "LOGIN_ATTEMPTS_PER_MINUTE": 30,
+    # Password-reset emails sent per address per hour (the page answers the same either way).
+    "RESET_EMAILS_PER_HOUR": 3,
     # Public verification: attempts allowed per client address per minute.
     "VERIFY_RATE_PER_MINUTE": 30,
     # Transcript state views: the first day of any one 2-year licence cycle (YYYY-MM-DD); the

@@ -22,6 +22,13 @@ def current_window(seconds: int = 60) -> int:
     return int(clock.now().timestamp()) // seconds
 
 
+def count(key: str, seconds: int = 60) -> int:
+    """Attempts counted for `key` in the current window, without counting one more."""
+    return (RateLimitHit.select(RateLimitHit.count)
+            .where(RateLimitHit.key == key[:120], RateLimitHit.window == current_window(seconds))
+            .scalar()) or 0
+
+
 def hit(key: str, limit: int, seconds: int = 60) -> bool:
     """Count an attempt for `key`; True while the window's count is within `limit`."""
     window = current_window(seconds)

@@ -6,6 +6,7 @@ import datetime as dt
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import ratelimit
 from ..auth import UserSession, check_password, me
 from . import bp, operations
 from .forms import PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
@@ -48,10 +49,18 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        cfg = current_app.config
+        account_key = f"login-fail:{form.email.data.strip().lower()}"
+        if (not ratelimit.hit(f"login-ip:{request.remote_addr or '-'}", cfg["LOGIN_ATTEMPTS_PER_MINUTE"])
+                or ratelimit.count(account_key, 900) >= cfg["LOGIN_FAILURES_PER_15_MIN"]):
+            error = ("Too many attempts. Wait 15 minutes and try again, or reset your password "
+                     "below.")
+            return render_template("accounts/login.html", form=form, error=error), 429
         learner = operations.authenticate(form.email.data, form.password.data)
         if learner is not None:
             _log_in(learner, remember=form.remember.data)
             return redirect(_after_login())
+        ratelimit.hit(account_key, cfg["LOGIN_FAILURES_PER_15_MIN"], 900)
         error = "The email or password is wrong."
     return render_template("accounts/login.html", form=form, error=error)
 
@@ -76,7 +85,10 @@ def logout_everywhere():
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
+        # Over the limit nothing is sent, but the answer is the same: it must not reveal accounts.
+        if ratelimit.hit(f"reset:{form.email.data.strip().lower()}",
+                         current_app.config["RESET_EMAILS_PER_HOUR"], 3600):
+            operations.request_password_reset(form.email.data)
         return render_template("accounts/forgot_sent.html", email=form.email.data,
                                minutes=current_app.config["RESET_LINK_MINUTES"])
     return render_template("accounts/forgot.html", form=form)

@@ -145,3 +145,23 @@ def test_log_out_everywhere(app, rows):
     login(b, learner)
     assert a.post("/logout-everywhere").location == "/login"
     assert b.get("/my-activities").status_code == 302
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, rows, clock):
+    learner = create_learner(email="target@example.org")
+    for _ in range(10):
+        r = client.post("/login", data={"email": "target@example.org", "password": "wrong-guess-123"})
+        assert r.status_code == 200 and "The email or password is wrong." in r.get_data(as_text=True)
+    r = login(client, learner)  # even the right password waits now
+    assert r.status_code == 429
+    assert "Too many attempts" in r.get_data(as_text=True)
+    clock.advance(minutes=16)
+    assert login(client, learner).status_code == 302
+
+
+def test_reset_emails_are_capped_but_the_page_answers_the_same(client, rows):
+    create_learner(email="often@example.org")
+    pages = [client.post("/forgot", data={"email": "often@example.org"}).get_data(as_text=True)
+             for _ in range(5)]
+    assert all("often@example.org" in p for p in pages)
+    assert len([m for m in outbox("password-reset") if m.to == "often@example.org"]) == 3
