@@ -168,6 +168,10 @@ def offers(learner: Learner, model: ActivityModel) -> list[Offer]:
     if not out:
         d = model.designation("participation") or Designation("participation", model.max_hours)
         out.append(Offer("participation", d))
+    elif all(o.missing for o in out) and model.designation("participation"):
+        # e.g. a California CLS holder on a Florida-only course: they cannot use the Florida credit
+        # but may still take the certificate of participation the activity offers.
+        out.append(Offer("participation", model.designation("participation")))
     return out
 
 

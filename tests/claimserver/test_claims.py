@@ -281,3 +281,18 @@ def test_another_learners_certificate_is_not_found(ctx, client):
     assert client.get(f"/certificates/{cid}").status_code == 404
     assert client.get(f"/certificates/{cid}.pdf").status_code == 404
     assert client.get("/certificates/99999").status_code == 404
+
+
+def test_a_licence_only_credit_the_learner_cannot_use_still_leaves_participation(ctx):
+    import dataclasses
+
+    from claimserver.records import operations as ops
+
+    model = F.activity(SLUG)[1].model()
+    florida_only = dataclasses.replace(model, designations=tuple(
+        d for d in model.designations if d.credit in ("florida", "participation")))
+    californian = F.create_learner(profession="laboratory-professional", california_licence="CLS 12345")
+    assert [(o.key, o.missing) for o in ops.offers(californian, florida_only)] == [
+        ("florida", ["florida_licence"]), ("participation", [])]
+    floridian = F.create_learner(profession="laboratory-professional", florida_licence="CLS 98765")
+    assert [o.key for o in ops.offers(floridian, florida_only)] == ["florida"]
