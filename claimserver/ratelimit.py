@@ -1,8 +1,13 @@
 """Fixed-window rate limits kept in the database (RateLimitHit), so every gunicorn worker and host
 shares the same counts.
 
-`hit(key, limit)` counts one attempt in the current minute and says whether it is still allowed.
-The count is one atomic upsert per attempt; old windows are swept now and then.
+`hit(key, limit, seconds)` counts one attempt in the current window and says whether it is still
+allowed. The count is one atomic upsert per attempt; old windows are swept now and then.
+
+A row's `window` is the window's START as a minute number (epoch seconds // 60), whatever the
+window's length: 1-minute, 15-minute and 1-hour windows are all on one scale, so the sweep can
+compare them. (Minutes, not seconds: the column is a 32-bit INTEGER, which epoch seconds outgrow
+in 2038.)
 """
 from __future__ import annotations
 
@@ -14,12 +19,21 @@ from . import clock
 from .db import database
 from .models import RateLimitHit
 
-#: Windows older than this many minutes are deleted (occasionally, by whichever request sweeps).
-KEEP_MINUTES = 10
+#: The longest window any caller uses (the hourly reset-email cap), in minutes.
+LONGEST_WINDOW_MINUTES = 60
+#: Rows whose window started longer ago than this are deleted: the longest window plus a margin,
+#: so a sweep never touches a window still being counted.
+KEEP_MINUTES = LONGEST_WINDOW_MINUTES + 10
+#: One hit in this many also sweeps old windows.
+SWEEP_ONE_IN = 100
 
 
 def current_window(seconds: int = 60) -> int:
-    return int(clock.now().timestamp()) // seconds
+    """The current `seconds`-long window's start, as a minute number."""
+    if seconds % 60 or not 60 <= seconds <= LONGEST_WINDOW_MINUTES * 60:
+        raise ValueError(f"rate-limit windows are whole minutes up to {LONGEST_WINDOW_MINUTES}, not {seconds} s")
+    ts = int(clock.now().timestamp())
+    return ts // seconds * seconds // 60
 
 
 def count(key: str, seconds: int = 60) -> int:
@@ -27,6 +41,11 @@ def count(key: str, seconds: int = 60) -> int:
     return (RateLimitHit.select(RateLimitHit.count)
             .where(RateLimitHit.key == key[:120], RateLimitHit.window == current_window(seconds))
             .scalar()) or 0
+
+
+def sweep() -> int:
+    """Delete windows that started more than KEEP_MINUTES ago; returns how many rows went."""
+    return RateLimitHit.delete().where(RateLimitHit.window < current_window(60) - KEEP_MINUTES).execute()
 
 
 def hit(key: str, limit: int, seconds: int = 60) -> bool:
@@ -44,6 +63,6 @@ def hit(key: str, limit: int, seconds: int = 60) -> bool:
                 RateLimitHit.key == key, RateLimitHit.window == window).execute()
         count = (RateLimitHit.select(RateLimitHit.count)
                  .where(RateLimitHit.key == key, RateLimitHit.window == window).scalar())
-    if secrets.randbelow(100) == 0:
-        RateLimitHit.delete().where(RateLimitHit.window < window - KEEP_MINUTES).execute()
+    if secrets.randbelow(SWEEP_ONE_IN) == 0:
+        sweep()
     return count <= limit

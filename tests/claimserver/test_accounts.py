@@ -165,3 +165,36 @@ def test_reset_emails_are_capped_but_the_page_answers_the_same(client, rows):
              for _ in range(5)]
     assert all("often@example.org" in p for p in pages)
     assert len([m for m in outbox("password-reset") if m.to == "often@example.org"]) == 3
+
+
+def test_sweeping_old_per_minute_windows_keeps_the_login_lockout(client, rows, clock, monkeypatch):
+    # Windows of 60 s, 900 s and 3600 s are stored on one scale, so a sweep run from a per-minute
+    # hit deletes only old rows, never the 15-minute lockout or the hourly reset cap.
+    from claimserver import ratelimit
+
+    learner = create_learner(email="locked@example.org")
+    for _ in range(10):
+        client.post("/login", data={"email": "locked@example.org", "password": "wrong-guess-123"})
+    clock.advance(minutes=5)
+    monkeypatch.setattr(ratelimit.secrets, "randbelow", lambda n: 0)  # every hit sweeps
+    with client.application.app_context():
+        for i in range(200):
+            ratelimit.hit(f"verify:10.0.0.{i}", 30)
+    r = login(client, learner)
+    assert r.status_code == 429 and "Too many attempts" in r.get_data(as_text=True)
+    clock.advance(minutes=11)
+    assert login(client, learner).status_code == 302
+
+
+def test_sweep_deletes_only_windows_older_than_the_longest(rows, clock):
+    from claimserver import ratelimit
+    from claimserver.models import RateLimitHit
+
+    with rows.app_context():
+        ratelimit.hit("hourly", 3, 3600)
+        ratelimit.hit("minute", 3, 60)
+        clock.advance(minutes=30)
+        assert ratelimit.sweep() == 0
+        clock.advance(hours=2)
+        assert ratelimit.sweep() == 2
+        assert RateLimitHit.select().count() == 0
