@@ -87,7 +87,9 @@ def _new(args: argparse.Namespace) -> int:
         print(f"error: {path} already exists", file=sys.stderr)
         return 2
     day = dt.date.today() + dt.timedelta(days=60)
-    text = SKELETON.format(title=args.title or slug.replace("-", " ").capitalize(), format="webinar",
+    # JSON strings are valid YAML double-quoted scalars: a title with ": " or "#" stays one string.
+    title = json.dumps(args.title or slug.replace("-", " ").capitalize(), ensure_ascii=False)
+    text = SKELETON.format(title=title, format="webinar",
                            starts=f"{day}T12:00:00-05:00", ends=f"{day}T13:00:00-05:00",
                            attested=dt.date.today())
     folder.mkdir(parents=True, exist_ok=True)

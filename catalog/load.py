@@ -392,6 +392,9 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
         if spec.min is not None and v < spec.min:
             doc.error(line, f"`{key}` must be at least {spec.min:g}")
             return _BAD
+        if spec.max is not None and v > spec.max:
+            doc.error(line, f"`{key}` must be at most {spec.max:g}")
+            return _BAD
         if abs(v) >= MAX_NUMBER:
             doc.error(line, f"`{key}` is {v}, which is far too large")
             return _BAD

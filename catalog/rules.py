@@ -84,9 +84,24 @@ def times_have_order(doc: Doc) -> None:
     tz = doc.get("timezone")
     if tz:
         try:
-            ZoneInfo(tz)
+            zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             doc.error("timezone", f"`{tz}` is not a time zone name like America/New_York")
+            return
+        for key, t in (("starts", s), ("ends", e)):
+            if t is None:
+                continue
+            expected = t.replace(tzinfo=None).replace(tzinfo=zone).utcoffset()
+            if expected != t.utcoffset():
+                doc.warn(key, f"`{key}` has UTC offset {_offset(t.utcoffset())}, but {tz} is at "
+                              f"{_offset(expected)} on {t.date()}: the page would show a different "
+                              "local time; check the offset (summer/winter time?)")
+
+
+def _offset(delta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def home_study_needs_window_and_test(doc: Doc) -> None:
@@ -99,12 +114,12 @@ def home_study_needs_window_and_test(doc: Doc) -> None:
     if "pass_mark" not in doc.lines:
         doc.error("format", f"{_a(fmt)} activity needs `pass_mark` (the post-test pass mark, in "
                             "percent)")
-    elif (pm := doc.get("pass_mark")) is not None and pm > 100:
-        doc.error("pass_mark", f"`pass_mark` is a percentage, at most 100, not {pm}")
     if "questions" not in doc.lines:
         doc.error("format", f"{_a(fmt)} activity needs `questions`: the post-test learners must pass")
     if not doc.get("material"):
         doc.warn("format", f"{_a(fmt)} activity should link its `material` (article or recording)")
+    elif not str(doc.get("material")).startswith(("https://", "http://")):
+        doc.error("material", "`material` must be a web address starting with https://")
 
 
 def acpe_home_study_expires(doc: Doc) -> None:
@@ -217,6 +232,10 @@ def uan_well_formed(doc: Doc) -> None:
             doc.error(key, f"UAN {uan} is listed twice")
         seen[uan] = i
         kind, topic = uan[-5], uan[-4:-2]
+        starts = doc.get("starts")
+        if starts is not None and uan.split("-")[2] != f"{starts.year % 100:02d}":
+            doc.warn(key, f"UAN {uan} carries the year {uan.split('-')[2]}, but the activity starts in "
+                          f"{starts.year}")
         if fmt in C.LIVE_FORMATS and kind != "L":
             doc.error(key, f"UAN {uan} is for home study (H) but the activity is {fmt}: use L")
         if fmt in C.HOME_STUDY_FORMATS and kind != "H":

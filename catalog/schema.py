@@ -25,6 +25,7 @@ class Field:
     fields: tuple["Field", ...] = ()  # for mappings
     example: Any = None
     min: float | None = None
+    max: float | None = None
     default: Any = None
     scalar_ok: bool = False  # a list that also accepts a single item in its place
 
@@ -135,9 +136,11 @@ FIELDS: tuple[Field, ...] = (
           item=Field("support", "mapping", "", fields=(
               _s("company", "Supporting company.", required=True),
               Field("kind", "enum", "Kind of support.", required=True, choices=("grant", "in-kind")),
-              Field("agreement_signed", "date", "Date the written agreement was signed.")))),
+              Field("agreement_signed", "date", "Date the written agreement was signed (before the "
+                    "activity starts).", when="every listed support (ACCME Standard 4)")))),
     Field("questions", "list", "Case vignettes and competence questions, asked at the end.", item=QUESTION),
-    Field("pass_mark", "integer", "Post-test pass mark in percent.", when="journal and on-demand", min=1),
+    Field("pass_mark", "integer", "Post-test pass mark in percent.", when="journal and on-demand", min=1,
+          max=100),
     Field("tags", "list", "Topics, for browsing.", item=Field("tag", "string", "")),
     Field("draft", "boolean", "Drafts are checked but not published.", default=False),
 )

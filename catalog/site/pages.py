@@ -162,8 +162,8 @@ class Listing:
 def _sorted(acts: Iterable[Activity], key: str) -> tuple[Activity, ...]:
     if key == D.UPCOMING:
         return tuple(sorted(acts, key=lambda a: (a.starts, a.slug)))
-    if key == D.ON_DEMAND:
-        return tuple(sorted(acts, key=lambda a: (-a.starts.timestamp(), a.slug)))
+    if key == D.ON_DEMAND:  # the date column shows the claim deadline: soonest first
+        return tuple(sorted(acts, key=lambda a: (a.claim_until, a.slug)))
     return tuple(sorted(acts, key=lambda a: (-(a.ends or a.starts).timestamp(), a.slug)))
 
 
@@ -202,6 +202,10 @@ def listings(published: list[Activity], today: dt.date) -> list[Listing]:
                 "Activities that have taken place or whose claim deadline has passed.",
                 _split(published, today, (D.PAST,)), in_nav=True),
     ]
+    # The folders of the filtered listings are addresses people trim URLs to: give each an index.
+    for folder, what in (("credit", "credit type"), ("format", "format"), ("topic", "topic")):
+        out.append(Listing(f"catalogue/{folder}/index.md", f"Activities by {what}",
+                           f"Choose a {what} to see its activities.", (), landing=True))
     for key, ct in C.CREDIT_TYPES.items():
         acts = [a for a in published if key in a.credit_keys]
         out.append(Listing(f"catalogue/credit/{key}.md", f"Activities offering {ct.name}",

@@ -106,6 +106,8 @@ def _values(f: Field) -> str:
         parts.append(f"default `{str(f.default).lower() if isinstance(f.default, bool) else f.default}`")
     if f.min is not None:
         parts.append(f"at least {f.min:g}")
+    if f.max is not None:
+        parts.append(f"at most {f.max:g}")
     if f.example is not None:
         parts.append(f"e.g. `{f.example}`")
     return "; ".join(parts) or "—"

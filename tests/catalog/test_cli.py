@@ -106,3 +106,14 @@ def test_an_empty_folder_is_an_error_not_a_clean_catalogue(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("not an activity")
     assert main(["check", str(tmp_path)]) == 1
     assert f"error: no activity files (*.md) in {tmp_path}" in capsys.readouterr().err
+
+
+def test_new_keeps_a_title_with_a_colon_in_one_piece(tmp_path, capsys):
+    from catalog.__main__ import main
+    from catalog.load import check_file
+
+    assert main(["new", "sepsis-update-2027", "--title", 'Sepsis: Update #2 "2027"',
+                 "--folder", str(tmp_path)]) == 0
+    doc = check_file(tmp_path / "sepsis-update-2027.md")
+    assert doc.data["title"] == 'Sepsis: Update #2 "2027"'
+    assert not [p for p in doc.problems if "YAML" in p.message]

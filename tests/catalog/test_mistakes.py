@@ -305,6 +305,27 @@ ROWS = [
         [
         '{path}:2: error: the front-matter must be a mapping of keys to values (`key: value` lines), not a list',
         ], 1, id='front-matter-is-a-list'),
+    pytest.param(
+        lambda: mutate(J, "pass_mark: 70", "pass_mark: 150"),
+        [
+        '{path}:7: error: `pass_mark` must be at most 100',
+        ], 1, id='pass-mark-over-100'),
+    pytest.param(
+        lambda: mutate(J, "material: https://journals.asm.org/doi/10.1128/x", "material: journals.asm.org/x"),
+        [
+        '{path}:6: error: `material` must be a web address starting with https://',
+        ], 1, id='material-not-a-url'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00", "price: 25.00\ntimezone: America/New_York").replace("-05:00", "-04:00"),
+        [
+        '{path}:4: warning: `starts` has UTC offset -04:00, but America/New_York is at -05:00 on 2027-03-12: the page would show a different local time; check the offset (summer/winter time?)',
+        '{path}:5: warning: `ends` has UTC offset -04:00, but America/New_York is at -05:00 on 2027-03-12: the page would show a different local time; check the offset (summer/winter time?)',
+        ], 0, id='offset-disagrees-with-time-zone'),
+    pytest.param(
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-0000-25-001-L01-P"),
+        [
+        '{path}:13: warning: UAN 0001-0000-25-001-L01-P carries the year 25, but the activity starts in 2027',
+        ], 0, id='uan-year-differs'),
 ]
 
 

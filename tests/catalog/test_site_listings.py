@@ -80,3 +80,11 @@ def test_listing_pages_are_not_in_the_search_index(site):
     locations = {d["location"].split("#")[0] for d in index["docs"]}
     assert "activities/stewardship-webinar/" in locations
     assert not any(loc.startswith("catalogue/") for loc in locations)
+
+
+@pytest.mark.parametrize("folder, link", [("credit", "catalogue/credit/acpe/"),
+                                          ("format", "catalogue/format/webinar/"),
+                                          ("topic", "catalogue/topic/tuberculosis/")])
+def test_trimmed_listing_addresses_have_an_index(site, folder, link):
+    links = [href for href, _ in read(page(site, f"catalogue/{folder}"), "md-content").links]
+    assert any(h.rstrip("/").endswith(link.rstrip("/").split("catalogue/", 1)[1]) for h in links), links

@@ -94,6 +94,9 @@ def test_time_in_the_activity_time_zone_and_price(site):
     j = text(site, "journal-current")
     assert "Release date Released December 1, 2026" in j
     assert "Claim deadline Claim credit by Tuesday, November 30, 2027" in j
+    # ACCME: the pass mark is shown before the learner starts.
+    assert re.search(r"Post-test \d+ questions?; credit is awarded for a score of 70% or more", j)
+    assert "Post-test" not in t
     assert "Add to calendar" not in j
 
 
