@@ -5,12 +5,14 @@ course directors review outcomes; staff report completions. One blueprint per fe
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from . import config as settings
 from .clock import Clock, FixedClock
@@ -20,16 +22,26 @@ from .extensions import csrf, login_manager
 log = logging.getLogger(__name__)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """<int:…> URL segments that fit a database BIGINT; a larger number is a 404, not an
+    OverflowError (500) when it reaches a query."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.config.from_mapping(settings.DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
+    settings.validate(app.config)  # before the SQLite default, so production notices a missing DATABASE_URL
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "claimserver.sqlite3")
-    settings.validate(app.config)
     for key in ("SITE_URL", "SERVER_URL"):
         app.config[key] = app.config[key].rstrip("/")
     production = app.config["CE_ENV"] == "production"
@@ -42,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=production or app.config["SESSION_COOKIE_SECURE"],
-        REMEMBER_COOKIE_DURATION=__import__("datetime").timedelta(days=int(app.config["REMEMBER_DAYS"])),
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=int(app.config["REMEMBER_DAYS"])),
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
     )

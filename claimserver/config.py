@@ -92,6 +92,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _UNPREFIXED = ("SECRET_KEY", "DATABASE_URL")
+#: CE_* variables the catalogue site reads (catalog.site); they may share an environment with the
+#: server, so they are not "unknown settings".
+SITE_VARIABLES = frozenset({"CE_CATALOG_TODAY", "CE_CLAIM_URL", "CE_SITE_URL"})
 
 
 def _parse(value: str, default: Any) -> Any:
@@ -113,7 +116,7 @@ def from_environment(environ: os._Environ | dict = os.environ) -> dict[str, Any]
             out[key] = _parse(environ[name], default)
     known = {k if k.startswith("CE_") else f"CE_{k}" for k in DEFAULTS}
     for name in environ:
-        if name.startswith("CE_") and name not in known and name not in ("CE_CLAIM_URL",):
+        if name.startswith("CE_") and name not in known and name not in SITE_VARIABLES:
             log.warning("unknown setting %s ignored", name)
     return out
 
@@ -142,6 +145,9 @@ def validate(cfg: dict[str, Any]) -> None:
                               "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
         if not cfg.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production")
+        if cfg.get("PAYMENT_GATEWAY", "test") == "test":
+            raise ConfigError("PAYMENT_GATEWAY cannot be the test gateway in production: it takes "
+                              "no money and approves the published test card")
     if cfg.get("CLOCK"):
         if cfg["CE_ENV"] == "production":
             raise ConfigError("CE_CLOCK cannot be set in production")

@@ -15,8 +15,17 @@ PROFILE_FIELDS = ("certificate_name", "first_name", "last_name", "degree", "prof
                   "florida_licence", "board_id")
 PHARMACY_ONLY = ("nabp_epid", "birth_mmdd")
 
-# Verifying against a real hash when the email is unknown keeps login time the same either way.
-_DUMMY = Learner(password_hash=hash_password("not-a-real-password-just-timing"))
+_DUMMY: Learner | None = None
+
+
+def _dummy() -> Learner:
+    """A learner with a real hash: verifying against it when the email is unknown keeps login time
+    the same either way. Made on first use, not at import (argon2 is slow on every worker and CLI
+    start)."""
+    global _DUMMY
+    if _DUMMY is None:
+        _DUMMY = Learner(password_hash=hash_password("not-a-real-password-just-timing"))
+    return _DUMMY
 
 
 class EmailTaken(Exception):
@@ -37,7 +46,7 @@ def sign_up(email: str, password: str) -> Learner:
 def authenticate(email: str, password: str) -> Learner | None:
     learner = Learner.by_email(email)
     if learner is None:
-        check_password(_DUMMY, password)
+        check_password(_dummy(), password)
         return None
     if not check_password(learner, password):
         return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,11 @@ from claimserver.catalog_sync import sync
 from claimserver.config import ConfigError
 from claimserver.models import Activity, ActivityVersion
 from tests.conftest import ACTIVITIES
+
+
+STRONG_KEY = "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789"
+#: What production needs besides a database: a strong key and a real payment gateway.
+PRODUCTION = {"CE_ENV": "production", "SECRET_KEY": STRONG_KEY, "PAYMENT_GATEWAY": "live-gateway"}
 
 
 @pytest.mark.parametrize("key, message", [
@@ -24,10 +30,35 @@ def test_production_refuses_weak_secret_key(key, message, tmp_path):
 
 
 def test_production_starts_with_strong_key_and_debug_off(tmp_path):
-    app = create_app({"CE_ENV": "production", "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789",
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app({**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert app.debug is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_needs_a_database_url(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="DATABASE_URL must be set in production"):
+        create_app(PRODUCTION)
+    assert create_app({"CE_ENV": "testing"}).config["DATABASE_URL"].startswith("sqlite:///")
+
+
+def test_production_refuses_the_test_payment_gateway(tmp_path):
+    with pytest.raises(ConfigError, match="PAYMENT_GATEWAY cannot be the test gateway"):
+        create_app({**PRODUCTION, "PAYMENT_GATEWAY": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert create_app({"CE_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+                      ).config["PAYMENT_GATEWAY"] == "test"
+
+
+def test_catalogue_site_variables_are_not_unknown_settings(caplog):
+    from claimserver.config import from_environment
+
+    with caplog.at_level("WARNING", logger="claimserver.config"):
+        out = from_environment({"CE_CATALOG_TODAY": "2027-03-01", "CE_CLAIM_URL": "https://ce.example.org",
+                                "CE_SITE_URL": "https://site.example.org"})
+        assert caplog.records == []
+        from_environment({"CE_SITE_URLL": "typo"})
+    assert out == {"SITE_URL": "https://site.example.org"}
+    assert [r.getMessage() for r in caplog.records] == ["unknown setting CE_SITE_URLL ignored"]
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
@@ -91,6 +122,31 @@ def test_sync_command_reports_summary(runner):
     assert "catalogue synced: 0 new, 0 updated, 4 unchanged, 0 hidden" in result.output
 
 
+@pytest.mark.parametrize("path", [
+    "/certificates/99999999999999999999999",
+    "/certificates/9223372036854775808.pdf",
+    "/staff/reports/batches/99999999999999999999999.csv",
+])
+def test_integers_too_large_for_the_database_are_404(client, rows, path):
+    from tests.factories import create_learner, login
+
+    login(client, create_learner(roles="staff"))
+    assert client.get(path).status_code == 404
+    assert client.get("/certificates/9223372036854775807").status_code == 404  # the largest still routes
+
+
+def test_no_password_hash_is_computed_at_import():
+    import subprocess
+    import sys
+
+    code = ("import claimserver.auth as a; calls = []; real = a.hash_password\n"
+            "a.hash_password = lambda p: calls.append(p) or real(p)\n"
+            "import claimserver.accounts.operations as ops\n"
+            "assert calls == [], calls\n"
+            "assert ops.check_password(ops._dummy(), 'x') is False and len(calls) == 1")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
 def test_security_headers_and_plain_404(client):
     r = client.get("/no-such-page")
     assert r.status_code == 404
@@ -137,8 +193,7 @@ def test_clock_setting_moves_time_outside_production(tmp_path):
     with pytest.raises(ConfigError, match="CE_CLOCK must be a date"):
         create_app({"CE_ENV": "testing", "CLOCK": "next tuesday", "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
     with pytest.raises(ConfigError, match="cannot be set in production"):
-        create_app({"CE_ENV": "production", "CLOCK": "2027-06-15", "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789",
-                    "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
+        create_app({**PRODUCTION, "CLOCK": "2027-06-15", "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
 
 
 @pytest.mark.parametrize("delete", [
