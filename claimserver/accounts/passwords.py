@@ -27,6 +27,8 @@ def password_problem(password: str, email: str = "", min_length: int | None = No
         return f"Use at least {min_length} characters."
     if len(password) > 256:
         return "Use at most 256 characters."
+    if not password.strip():
+        return "A password cannot be only spaces: use letters, digits or symbols too."
     lowered = password.lower()
     if lowered in common_passwords() or lowered.strip("0123456789!.") in common_passwords():
         return "This password is one of the most common ones; choose another."

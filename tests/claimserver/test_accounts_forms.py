@@ -68,3 +68,22 @@ def test_reset_refuses_a_weak_password(client, rows):
     assert r.status_code == 200 and "one of the most common" in r.text
 
 
+
+
+@pytest.mark.parametrize("blank", [" " * 15, "\t" * 12, "\u00a0" * 12 + " \u3000"])
+def test_whitespace_only_passwords_are_refused_everywhere(app, rows, blank):
+    error = "A password cannot be only spaces"
+    client = app.test_client()
+    r = client.post("/signup", data={"email": "blank@example.org", "password": blank})
+    assert r.status_code == 200 and error in r.text and Learner.select().count() == 0
+
+    learner = create_learner(email="space@example.org")
+    client.post("/forgot", data={"email": "space@example.org"})
+    r = client.post(_reset_link(outbox("password-reset")[0].body), data={"password": blank})
+    assert r.status_code == 200 and error in r.text
+
+    other = app.test_client()
+    other.post("/login", data={"email": learner.email, "password": PASSWORD})
+    r = other.post("/password", data={"current": PASSWORD, "password": blank})
+    assert r.status_code == 200 and error in r.text
+    assert Learner.get_by_id(learner.id).password_hash == learner.password_hash
