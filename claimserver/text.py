@@ -1,4 +1,4 @@
-"""Text hygiene for what learners type and certificates print: names without invisible tricks."""
+"""Text hygiene: names without invisible tricks, CSV cells no spreadsheet runs as a formula."""
 from __future__ import annotations
 
 import unicodedata
@@ -27,3 +27,9 @@ def clean_name(value: str | None) -> str:
         else:
             out.append(ch)
     return " ".join("".join(out).split())
+
+
+def csv_safe(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: text starting =, +, -, @, tab or CR gets a '."""
+    s = "" if value is None else str(value)
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s

@@ -48,13 +48,10 @@ def _charts(o: metrics.ActivityOutcomes) -> dict:
 @bp.get("/director/")
 @role_required("director")
 def director_index():
-    rows = []
-    for a in Activity.select():
-        o = metrics.activity_outcomes(a)
-        rows.append((o.starts, o, a.hidden))
-    rows.sort(key=lambda t: (t[0], t[1].slug), reverse=True)
-    return render_template("outcomes/index.html", rows=[(o, hidden) for _, o, hidden in rows],
-                           years=metrics.years(), this_year=clock.today().year)
+    versions = metrics.by_date(metrics.current_versions().values())[::-1]  # newest first
+    rows = [(o, v.activity.hidden) for o, v in zip(metrics.outcomes_for(versions), versions)]
+    return render_template("outcomes/index.html", rows=rows, years=metrics.years(versions),
+                           this_year=clock.today().year)
 
 
 def _activity_page(activity: Activity, form: ReviewForm, status: int = 200):

@@ -8,21 +8,16 @@ from flask import Response
 
 from catalog import credits
 
+from ..text import csv_safe
 from .metrics import ActivityOutcomes, Brief, ProgrammeRow, ProgrammeSummary
 from .operations import IMPLEMENTED, VERDICTS
-
-
-def _cell(v) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    s = "" if v is None else str(v)
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 
 
 def csv_response(rows: list[list], filename: str) -> Response:
     buf = io.StringIO()
     w = csv.writer(buf)
     for r in rows:
-        w.writerow([_cell(v) for v in r])
+        w.writerow([csv_safe(v) for v in r])
     return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -67,7 +62,7 @@ SUMMARY_HEADER = ["slug", "title", "format", "starts", "registrations", "complet
 
 def summary_line(o: ActivityOutcomes) -> list:
     fu = o.follow_up
-    return [o.slug, o.title, o.format, o.starts.date().isoformat(), o.registrations, o.completions,
+    return [o.slug, o.title, o.format, o.starts_on.isoformat(), o.registrations, o.completions,
             o.evaluations, o.claims, _pct(o.satisfaction_mean), len(o.bias_reports),
             _pct(o.competence_percent), _pct(o.commitment_rate), fu.sent, fu.answered,
             _pct(fu.response_rate), _pct(fu.implementation_rate)]
@@ -111,7 +106,7 @@ def brief_markdown(b: Brief, generated_on: str) -> str:
               "|---|---|---|---|---|---|"]
     for it in b.items:
         o = it.outcomes
-        lines.append(f"| {_md(o.title)} | {o.starts.date().isoformat()} | {_md_pct(o.competence_percent)} | "
+        lines.append(f"| {_md(o.title)} | {o.starts_on.isoformat()} | {_md_pct(o.competence_percent)} | "
                      f"{_md_pct(o.commitment_rate)} | {_md_pct(o.follow_up.implementation_rate)} | "
                      f"{len(o.bias_reports)} |")
     lines += ["", "## Changes the reviewers asked for", ""]

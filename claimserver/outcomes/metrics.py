@@ -2,7 +2,10 @@
 
 Functions here only read; pages, CSV files, charts and the planning brief all render the same
 numbers from them. Rates are percentages rounded to one decimal, or None when nothing was counted
-(a page shows "—", never a division by zero).
+(a page shows "—", never a division by zero). A list of activities costs a fixed number of queries
+(`outcomes_for`), not a few per activity. An activity's date and year are those of its first
+session in its own time zone: a New York session on the evening of 31 December belongs to that
+year, although in UTC it starts on 1 January.
 """
 from __future__ import annotations
 
@@ -11,13 +14,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from peewee import fn
+
 from catalog import credits
 from catalog.model import Activity as ActivityModel
 
+from ..learning.operations import session_dates
 from ..models import (
     Activity, ActivityVersion, Claim, Evaluation, FollowUp, Learner, Order, Participation, Review,
 )
 from .operations import IMPLEMENTED
+from .versions import current_versions
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -76,7 +83,8 @@ class ActivityOutcomes:
     slug: str
     title: str
     format: str
-    starts: dt.datetime
+    starts: dt.datetime  # the first session, naive UTC: for ordering only
+    starts_on: dt.date  # the first session's date where the activity takes place: what pages print
     tags: tuple[str, ...]
     conference: str
     targets_performance: bool
@@ -109,34 +117,65 @@ class ActivityOutcomes:
         return sum(c.claims for c in self.credits)
 
 
-def _models(version_ids) -> dict[int, ActivityModel]:
-    return {v.id: v.model() for v in ActivityVersion.select().where(ActivityVersion.id.in_(list(version_ids)))}
+def first_day(version: ActivityVersion) -> dt.date:
+    """The date of the version's first session in the activity's own time zone."""
+    return session_dates(version.model())[0]
 
 
-def activity_outcomes(activity: Activity) -> ActivityOutcomes:
-    current = activity.current
-    model = current.model()
-    registrations = Order.select().where(Order.activity == activity, Order.status == "paid").count()
-    completions = Participation.select().where(Participation.activity == activity,
-                                               Participation.completed == True).count()  # noqa: E712
-    totals: dict[str, list] = {}
-    for c in Claim.select(Claim.credit_type, Claim.quarter_hours).where(Claim.activity == activity):
-        t = totals.setdefault(c.credit_type, [0, 0])
-        t[0] += 1
-        t[1] += c.quarter_hours
-    credit_rows = tuple(
+def _credit_rows(totals: dict[str, list]) -> tuple[CreditTotal, ...]:
+    return tuple(
         CreditTotal(k, credits.CREDIT_TYPES[k].short if k in credits.CREDIT_TYPES else k, n, Decimal(q) / 4)
         for k, (n, q) in sorted(totals.items(), key=lambda kv: (
             credits.CREDIT_ORDER.index(kv[0]) if kv[0] in credits.CREDIT_ORDER else 99, kv[0])))
 
-    evaluations = list(Evaluation.select().where(Evaluation.activity == activity).order_by(Evaluation.id))
+
+def _counts(query) -> dict[int, int]:
+    return {aid: n for aid, n in query.tuples()}
+
+
+def outcomes_for(versions: list[ActivityVersion]) -> list[ActivityOutcomes]:
+    """The outcomes of each activity whose current version is given (`current_versions`), in that order.
+
+    Five queries however many activities (one per table, grouped by activity), and a sixth when
+    some evaluations were answered on an earlier version.
+    """
+    if not versions:
+        return []
+    ids = [v.activity_id for v in versions]
+    registrations = _counts(Order.select(Order.activity, fn.COUNT(Order.id))
+                            .where(Order.activity.in_(ids), Order.status == "paid").group_by(Order.activity))
+    completions = _counts(Participation.select(Participation.activity, fn.COUNT(Participation.id))
+                          .where(Participation.activity.in_(ids), Participation.completed == True)  # noqa: E712
+                          .group_by(Participation.activity))
+    totals: dict[int, dict[str, list]] = {i: {} for i in ids}
+    for aid, credit_type, n, quarters in (
+            Claim.select(Claim.activity, Claim.credit_type, fn.COUNT(Claim.id), fn.SUM(Claim.quarter_hours))
+            .where(Claim.activity.in_(ids)).group_by(Claim.activity, Claim.credit_type).tuples()):
+        totals[aid][credit_type] = [n, int(quarters or 0)]
+    evaluations: dict[int, list[Evaluation]] = {i: [] for i in ids}
+    for e in Evaluation.select().where(Evaluation.activity.in_(ids)).order_by(Evaluation.id):
+        evaluations[e.activity_id].append(e)
+    follow_ups: dict[int, list[FollowUp]] = {i: [] for i in ids}
+    for f in FollowUp.select().where(FollowUp.activity.in_(ids)).order_by(FollowUp.id):
+        follow_ups[f.activity_id].append(f)
+    models = {v.id: v.model() for v in versions}
+    older = {e.version_id for es in evaluations.values() for e in es} - set(models)
+    if older:  # evaluations answered on an earlier version of the activity
+        models.update((v.id, v.model()) for v in ActivityVersion.select().where(ActivityVersion.id.in_(list(older))))
+    return [_outcomes(v, models, registrations.get(v.activity_id, 0), completions.get(v.activity_id, 0),
+                      totals[v.activity_id], evaluations[v.activity_id], follow_ups[v.activity_id])
+            for v in versions]
+
+
+def _outcomes(current: ActivityVersion, models: dict[int, ActivityModel], registrations: int, completions: int,
+              totals: dict[str, list], evaluations: list[Evaluation], follow_ups: list[FollowUp]) -> ActivityOutcomes:
+    model = models[current.id]
     satisfaction = {k: 0 for k in range(1, 6)}
     bias, commitments = [], 0
     # Competence per question, keyed by the question's text so an edited version still lines up.
     order = [q.question for q in model.questions]
     answered: Counter = Counter()
     correct: Counter = Counter()
-    models = _models({e.version_id for e in evaluations})
     for e in evaluations:
         if e.satisfaction in satisfaction:
             satisfaction[e.satisfaction] += 1
@@ -154,15 +193,20 @@ def activity_outcomes(activity: Activity) -> ActivityOutcomes:
     questions = tuple(QuestionResult(i + 1, text, answered[text], correct[text])
                       for i, text in enumerate(order))
     return ActivityOutcomes(
-        slug=activity.slug, title=current.title, format=current.format, starts=current.starts,
-        tags=model.tags, conference=model.conference, targets_performance=model.targets_performance,
-        registrations=registrations, completions=completions, evaluations=len(evaluations),
-        credits=credit_rows, satisfaction=satisfaction, bias_reports=tuple(bias), questions=questions,
-        commitments=commitments, follow_up=follow_up_stats(activity))
+        slug=current.activity.slug, title=current.title, format=current.format, starts=current.starts,
+        starts_on=session_dates(model)[0], tags=model.tags, conference=model.conference,
+        targets_performance=model.targets_performance, registrations=registrations, completions=completions,
+        evaluations=len(evaluations), credits=_credit_rows(totals), satisfaction=satisfaction,
+        bias_reports=tuple(bias), questions=questions, commitments=commitments,
+        follow_up=follow_up_stats(follow_ups))
 
 
-def follow_up_stats(activity: Activity) -> FollowUpStats:
-    rows = list(FollowUp.select().where(FollowUp.activity == activity).order_by(FollowUp.id))
+def activity_outcomes(activity: Activity) -> ActivityOutcomes:
+    return outcomes_for([current_versions([activity.id])[activity.id]])[0]
+
+
+def follow_up_stats(rows: list[FollowUp]) -> FollowUpStats:
+    """Figures of one activity's follow-ups."""
     answered = [f for f in rows if f.answered_at]
     implemented = {k: 0 for k in IMPLEMENTED}
     for f in answered:
@@ -175,18 +219,19 @@ def follow_up_stats(activity: Activity) -> FollowUpStats:
         impacts=tuple(f.impact for f in answered if f.impact))
 
 
-def activities_in_year(year: int) -> list[Activity]:
-    """Activities whose current version starts in `year` (UTC), in date order."""
-    out = []
-    for a in Activity.select().order_by(Activity.slug):
-        v = a.current
-        if v.starts.year == year:
-            out.append((v.starts, a))
-    return [a for _, a in sorted(out, key=lambda t: (t[0], t[1].slug))]
+def by_date(versions) -> list[ActivityVersion]:
+    """Current versions in the order their first sessions start (then by slug)."""
+    return sorted(versions, key=lambda v: (v.starts, v.activity.slug))
 
 
-def years() -> list[int]:
-    return sorted({v.starts.year for v in ActivityVersion.select(ActivityVersion.starts)})
+def versions_in_year(year: int) -> list[ActivityVersion]:
+    """Current versions of the activities whose first session falls in `year` locally, in date order."""
+    return by_date(v for v in current_versions().values() if first_day(v).year == year)
+
+
+def years(versions=None) -> list[int]:
+    """Years that have activities (by their current versions' local first session dates)."""
+    return sorted({first_day(v).year for v in (current_versions().values() if versions is None else versions)})
 
 
 @dataclass(frozen=True)
@@ -226,7 +271,7 @@ class ProgrammeSummary:
 
 
 def programme_summary(year: int) -> ProgrammeSummary:
-    return ProgrammeSummary(year, tuple(activity_outcomes(a) for a in activities_in_year(year)))
+    return ProgrammeSummary(year, tuple(outcomes_for(versions_in_year(year))))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -234,45 +279,45 @@ def programme_summary(year: int) -> ProgrammeSummary:
 # ------------------------------------------------------------------------------------------------
 def reviews_of(activity: Activity) -> list[Review]:
     """Every review of an activity, oldest first (by review date, then by when it was recorded)."""
-    return list(Review.select(Review, Learner).join(Learner).where(Review.activity == activity)
-                .order_by(Review.reviewed_on, Review.id))
+    return _reviews([activity.id])[activity.id]
 
 
-def latest_review(activity: Activity) -> Review | None:
-    reviews = reviews_of(activity)
-    return reviews[-1] if reviews else None
-
-
-def open_changes(activity: Activity) -> Review | None:
-    """The latest review when it asks for changes: a later "acceptable" review closes them."""
-    r = latest_review(activity)
-    return r if r is not None and r.verdict == "changes-needed" and not r.changes_done else None
+def _reviews(activity_ids: list[int]) -> dict[int, list[Review]]:
+    """Reviews of many activities in one query, each activity's oldest first."""
+    out: dict[int, list[Review]] = {i: [] for i in activity_ids}
+    if activity_ids:
+        for r in (Review.select(Review, Learner).join(Learner).where(Review.activity.in_(activity_ids))
+                  .order_by(Review.reviewed_on, Review.id)):
+            out[r.activity_id].append(r)
+    return out
 
 
 @dataclass(frozen=True)
 class ProgrammeRow:
     outcomes: ActivityOutcomes
     latest: Review | None
-    open_changes: Review | None
     reviews: int
 
     @property
     def verdict(self) -> str:
         return self.latest.verdict if self.latest else "none"
 
+    @property
+    def open_changes(self) -> Review | None:
+        """The latest review when it asks for changes: a later "acceptable" review closes them."""
+        return self.latest if self.verdict == "changes-needed" else None
+
 
 def programme_rows(year: int, verdict: str = "", tag: str = "") -> list[ProgrammeRow]:
+    versions = versions_in_year(year)
+    reviews = _reviews([v.activity_id for v in versions])
     rows = []
-    for a in activities_in_year(year):
-        reviews = reviews_of(a)
-        latest = reviews[-1] if reviews else None
-        outcomes = activity_outcomes(a)
-        row = ProgrammeRow(outcomes, latest,
-                           latest if latest and latest.verdict == "changes-needed" and not latest.changes_done
-                           else None, len(reviews))
+    for o, v in zip(outcomes_for(versions), versions):
+        done = reviews[v.activity_id]
+        row = ProgrammeRow(o, done[-1] if done else None, len(done))
         if verdict and row.verdict != verdict:
             continue
-        if tag and tag.lower() not in {t.lower() for t in outcomes.tags}:
+        if tag and tag.lower() not in {t.lower() for t in o.tags}:
             continue
         rows.append(row)
     return rows
@@ -280,8 +325,8 @@ def programme_rows(year: int, verdict: str = "", tag: str = "") -> list[Programm
 
 def all_tags() -> list[str]:
     tags: dict[str, str] = {}
-    for a in Activity.select():
-        for t in a.current.model().tags:
+    for v in current_versions().values():
+        for t in v.model().tags:
             tags.setdefault(t.lower(), t)
     return sorted(tags.values(), key=str.lower)
 
@@ -305,9 +350,10 @@ class Brief:
 
 def planning_brief(tag: str = "", series: str = "", now: dt.datetime | None = None) -> Brief:
     """Past activities with this tag (or in this series/conference) and what reviewers asked to change."""
-    items = []
-    for a in Activity.select():
-        v = a.current
+    if not tag and not series:
+        return Brief(tag, series, ())
+    chosen = []
+    for v in current_versions().values():
         m = v.model()
         if now is not None and v.starts >= now:
             continue
@@ -315,9 +361,9 @@ def planning_brief(tag: str = "", series: str = "", now: dt.datetime | None = No
             continue
         if series and series.lower() != (m.conference or "").lower():
             continue
-        if not tag and not series:
-            continue
-        requested = tuple(r for r in reviews_of(a) if r.verdict == "changes-needed")
-        items.append((v.starts, BriefItem(activity_outcomes(a), requested)))
-    items.sort(key=lambda t: (t[0], t[1].outcomes.slug))
-    return Brief(tag, series, tuple(i for _, i in items))
+        chosen.append(v)
+    chosen = by_date(chosen)
+    reviews = _reviews([v.activity_id for v in chosen])
+    return Brief(tag, series, tuple(
+        BriefItem(o, tuple(r for r in reviews[v.activity_id] if r.verdict == "changes-needed"))
+        for o, v in zip(outcomes_for(chosen), chosen)))

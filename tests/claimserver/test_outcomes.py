@@ -1,9 +1,12 @@
 """Course directors' outcome reports: who may see them, exact figures on known data, charts and CSV."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import logging
+import shutil
 
 import pytest
 
@@ -156,7 +159,103 @@ def test_charts_escape_every_text():
     assert "No data yet" in str(bar_chart([], title="empty"))
 
 
-def test_csv_cells_never_start_a_formula():
-    from claimserver.outcomes.exports import _cell
+def test_csv_cells_never_start_a_formula(ctx, client, director):
+    from claimserver.text import csv_safe
 
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("ok") == "ok" and _cell(None) == ""
+    assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)" and csv_safe("ok") == "ok" and csv_safe(None) == ""
+    known_data()
+    FollowUp.update(impact='=HYPERLINK("http://x.test")').execute()
+    log_in(client, director)
+    rows = list(csv.reader(io.StringIO(client.get(f"/director/activities/{JOURNAL}.csv").text)))
+    assert ["activity", "slug", JOURNAL] == rows[1][:3] and not any(c.startswith("=") for r in rows for c in r)
+
+
+@contextlib.contextmanager
+def count_queries():
+    """Collect the SQL peewee runs inside the block (it logs each query at DEBUG on logger 'peewee')."""
+    sql: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            sql.append(str(record.msg[0]) if isinstance(record.msg, tuple) else record.getMessage())
+
+    logger, handler = logging.getLogger("peewee"), Collect(logging.DEBUG)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield sql
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def new_year_eve_catalogue(tmp_path):
+    """The fixture catalogue with the journal starting at 19:00 in New York on 31 December 2026
+    (00:00 UTC on 1 January 2027); synced, so the journal gets a second version."""
+    from claimserver.catalog_sync import sync
+    from tests.conftest import ACTIVITIES
+
+    folder = tmp_path / "acts"
+    shutil.copytree(ACTIVITIES, folder)
+    path = folder / f"{JOURNAL}.md"
+    path.write_text(path.read_text().replace("starts: 2027-01-15T09:00:00-05:00", "starts: 2026-12-31T19:00:00-05:00"))
+    assert sync(folder).updated == [JOURNAL]
+
+
+def test_an_evening_session_on_31_december_counts_in_its_local_year(ctx, client, director, tmp_path):
+    new_year_eve_catalogue(tmp_path)
+    known_data()
+    assert Activity.get(Activity.slug == JOURNAL).current.starts == dt.datetime(2027, 1, 1, 0, 0)  # stored UTC
+    assert metrics.activity_outcomes(Activity.get(Activity.slug == JOURNAL)).starts_on == dt.date(2026, 12, 31)
+    assert 2026 in metrics.years()
+    assert [o.slug for o in metrics.programme_summary(2026).activities] == [JOURNAL]
+    assert JOURNAL not in [o.slug for o in metrics.programme_summary(2027).activities]
+    log_in(client, director)
+    rows = list(csv.DictReader(io.StringIO(client.get("/director/summary.csv?year=2026").text)))
+    assert [(r["slug"], r["starts"], r["completions"]) for r in rows] == [(JOURNAL, "2026-12-31", "4")]
+    assert JOURNAL not in client.get("/director/summary.csv?year=2027").text
+    review = list(csv.DictReader(io.StringIO(client.get("/director/programme.csv?year=2026").text)))
+    assert [(r["slug"], r["starts"]) for r in review] == [(JOURNAL, "2026-12-31")]
+    assert "Candida auris" not in client.get("/director/programme?year=2027").text
+    assert "| 2026-12-31 |" in client.get("/director/brief.md?tag=mycology").text
+    for url in ("/director/", "/director/summary?year=2026", "/director/programme?year=2026",
+                "/director/brief?tag=mycology"):
+        page = client.get(url).text
+        assert "2026-12-31" in page and "2027-01-01" not in page, url
+    assert "December 31, 2026" in client.get(f"/director/activities/{JOURNAL}").text
+
+
+def test_director_pages_cost_the_same_number_of_queries_however_many_activities(ctx, client, director, tmp_path):
+    from claimserver.catalog_sync import sync
+    from tests.conftest import ACTIVITIES
+
+    known_data()
+    log_in(client, director)
+    pages = ("/director/", "/director/summary?year=2027", "/director/programme?year=2027",
+             "/director/brief?tag=mycology")
+
+    def counts():
+        out = {}
+        for url in pages:
+            with count_queries() as sql:
+                assert client.get(url).status_code == 200
+            out[url] = len(sql)
+        return out
+
+    client.get("/director/")  # the first request of a session costs more (loading the user)
+    before = counts()
+    folder = tmp_path / "more"
+    shutil.copytree(ACTIVITIES, folder)
+    for n in range(3):  # three more journals in 2027 on the same tag, each with learners
+        shutil.copy(folder / f"{JOURNAL}.md", folder / f"journal-copy-{n}.md")
+    sync(folder)
+    for n in range(3):
+        for _ in range(2):
+            learner = create_learner()
+            create_order(learner, f"journal-copy-{n}")
+            create_participation(learner, f"journal-copy-{n}")
+            create_evaluation(learner, f"journal-copy-{n}")
+    after = counts()
+    assert after == before
+    assert before["/director/"] <= 15, before
