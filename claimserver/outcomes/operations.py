@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from flask import current_app
 from peewee import IntegrityError, JOIN
 
-from catalog import credits
-
 from .. import clock, mail
 from ..db import database
 from ..models import ActivityVersion, Evaluation, FollowUp, Learner, Review, audit
 from . import tokens
+from .versions import current_versions
 
 IMPLEMENTED = {
     "fully": "Yes, fully",
@@ -79,39 +78,55 @@ def schedule_follow_ups() -> int:
     return created
 
 
-def _email(fu: FollowUp, reminder: bool) -> tuple[str, str]:
-    version = fu.activity.current
-    evaluation = Evaluation.get_or_none(Evaluation.learner == fu.learner, Evaluation.activity == fu.activity)
+def _email(fu: FollowUp, reminder: bool, title: str, commitment: str) -> tuple[str, str]:
     server = current_app.config["SERVER_URL"].rstrip("/")
     link = f"{server}/follow-up/{tokens.make(tokens.QUESTIONNAIRE, f=fu.id)}"
     stop = f"{server}/follow-up/stop/{tokens.make(tokens.OPT_OUT, l=fu.learner_id)}"
-    subject = (("Reminder: " if reminder else "")
-               + f"Did you make the change? A 2-minute follow-up on {version.title}")
+    subject = ("Reminder: " if reminder else "") + f"Did you make the change? A 2-minute follow-up on {title}"
     body = current_app.jinja_env.get_template("outcomes/email/questionnaire.txt").render(
-        fu=fu, title=version.title,
-                           learner=fu.learner, commitment=evaluation.commitment if evaluation else "",
-                           link=link, stop=stop, reminder=reminder,
-                           link_days=current_app.config["FOLLOW_UP_LINK_DAYS"],
+        fu=fu, title=title, learner=fu.learner, commitment=commitment, link=link, stop=stop,
+        reminder=reminder, link_days=current_app.config["FOLLOW_UP_LINK_DAYS"],
         provider=current_app.config["PROVIDER_NAME"])
     return subject, body
 
 
-def _claim_and_queue(fu_id: int, reminder: bool) -> bool:
+@dataclass(frozen=True)
+class _Letter:
+    """What one follow-up email says besides the learner: the activity's title and their commitment."""
+
+    follow_up: int
+    title: str
+    commitment: str
+
+
+def _letters(where) -> list[_Letter]:
+    """The follow-ups `where` selects (joined to Learner), with their evaluations' commitments and their
+    activities' titles: two queries however many are due."""
+    rows = list(FollowUp.select(FollowUp.id, FollowUp.activity, Evaluation.commitment)
+                .join(Learner).switch(FollowUp)
+                .join(Evaluation, JOIN.LEFT_OUTER,
+                      on=((Evaluation.learner == FollowUp.learner) & (Evaluation.activity == FollowUp.activity)))
+                .where(where).order_by(FollowUp.id).tuples())
+    titles = {aid: v.title for aid, v in current_versions({aid for _, aid, _ in rows}).items()}
+    return [_Letter(fid, titles[aid], commitment or "") for fid, aid, commitment in rows]
+
+
+def _claim_and_queue(letter: _Letter, reminder: bool) -> bool:
     """Mark one follow-up sent (or reminded) and queue its email, in one transaction, once."""
     now = clock.utcnow_naive()
     column = FollowUp.reminded_at if reminder else FollowUp.sent_at
     with database.atomic():
         got = (FollowUp.update({column: now})
-               .where(FollowUp.id == fu_id, column.is_null(), FollowUp.answered_at.is_null(),
+               .where(FollowUp.id == letter.follow_up, column.is_null(), FollowUp.answered_at.is_null(),
                       FollowUp.opted_out == False)  # noqa: E712
                .execute())
         if not got:
             return False  # another sender took it, or it was answered / opted out meanwhile
-        fu = FollowUp.select(FollowUp, Learner).join(Learner).where(FollowUp.id == fu_id).get()
+        fu = FollowUp.select(FollowUp, Learner).join(Learner).where(FollowUp.id == letter.follow_up).get()
         if fu.learner.follow_up_opt_out:
-            FollowUp.update(opted_out=True, **{column.name: None}).where(FollowUp.id == fu_id).execute()
+            FollowUp.update(opted_out=True, **{column.name: None}).where(FollowUp.id == fu.id).execute()
             return False
-        subject, body = _email(fu, reminder)
+        subject, body = _email(fu, reminder, letter.title, letter.commitment)
         mail.queue(fu.learner.email, subject, body, kind="follow-up-reminder" if reminder else "follow-up",
                    dedupe_key=f"followup:{fu.id}:{'r' if reminder else 'q'}")
     return True
@@ -122,14 +137,11 @@ def queue_due() -> tuple[int, int]:
     today = clock.today()
     open_ = ((FollowUp.answered_at.is_null()) & (FollowUp.opted_out == False)  # noqa: E712
              & (Learner.follow_up_opt_out == False))  # noqa: E712
-    due = (FollowUp.select(FollowUp.id).join(Learner)
-           .where(open_, FollowUp.sent_at.is_null(), FollowUp.due_on <= today).order_by(FollowUp.id))
-    questionnaires = sum(_claim_and_queue(fid, False) for (fid,) in list(due.tuples()))
+    due = _letters(open_ & FollowUp.sent_at.is_null() & (FollowUp.due_on <= today))
+    questionnaires = sum(_claim_and_queue(letter, False) for letter in due)
     cutoff = clock.utcnow_naive() - dt.timedelta(days=int(current_app.config["FOLLOW_UP_REMINDER_DAYS"]))
-    remind = (FollowUp.select(FollowUp.id).join(Learner)
-              .where(open_, FollowUp.sent_at <= cutoff, FollowUp.reminded_at.is_null())
-              .order_by(FollowUp.id))
-    reminders = sum(_claim_and_queue(fid, True) for (fid,) in list(remind.tuples()))
+    remind = _letters(open_ & (FollowUp.sent_at <= cutoff) & FollowUp.reminded_at.is_null())
+    reminders = sum(_claim_and_queue(letter, True) for letter in remind)
     return questionnaires, reminders
 
 

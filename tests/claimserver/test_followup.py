@@ -246,3 +246,20 @@ def test_follow_up_days_per_activity_wins_over_the_site_setting(ctx, tmp_path):
     due = {f.activity.slug: (f.due_on - f.learner.evaluations.get().submitted_at.date()).days
            for f in FollowUp.select()}
     assert due == {WEBINAR: 30, "journal-candida-auris": 120}
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_queueing_reads_titles_and_commitments_once_not_per_follow_up(ctx, clock, n):
+    from tests.claimserver.test_outcomes import count_queries
+
+    learners = [completed() for _ in range(n)] + [completed("journal-candida-auris")]
+    operations.schedule_follow_ups()
+    clock.advance(days=91)
+    with count_queries() as sql:
+        assert operations.queue_due() == (n + 1, 0)
+    for learner in learners:  # each email still names its activity and quotes its own commitment
+        msg = Outbox.get(Outbox.to == learner.email)
+        assert f"({learner.email})" in msg.body and learner.evaluations.get().activity.current.title in msg.subject
+    # evaluations: one read per list (questionnaires, reminders); titles: one read (versions joined to
+    # activities); none per follow-up
+    assert [sum(f'"{t}" AS' in q for q in sql) for t in ("evaluation", "activity_version", "activity")] == [2, 1, 1]
