@@ -18,11 +18,13 @@ from catalog import credits
 from . import clock
 from .auth import hash_password
 from .db import database
-from .outcomes.operations import follow_up_days
+from .learning.operations import local_today, session_dates
 from .models import (
     Activity, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
     Participation, PaymentAttempt, PostTestAttempt, ReportItem, Review, audit,
 )
+from .outcomes.operations import follow_up_days
+from .outcomes.versions import current_versions
 
 DOMAIN = "demo.example.org"
 PASSWORD = "demo-password-1"
@@ -98,11 +100,10 @@ def _preferred(learner: Learner) -> tuple[str, ...]:
 def _demo_activities(now: dt.datetime) -> list[tuple[Activity, object, object]]:
     """Published activities that have ended, with competence questions: the ones a demo can report on."""
     out = []
-    for a in Activity.visible():
-        v = a.current
+    for v in current_versions().values():
         m = v.model()
-        if m.questions and (v.ends or v.starts) < now:
-            out.append((a, v, m))
+        if not v.activity.hidden and m.questions and (v.ends or v.starts) < now:
+            out.append((v.activity, v, m))
     out.sort(key=lambda t: (t[1].starts, t[0].slug))
     return out[-8:]
 
@@ -172,9 +173,9 @@ def load_demo(force: bool = False, echo=print) -> str:
             takers = rng.sample(people, k=max(3, int(len(people) * (0.5 + 0.4 * rng.random()))))
             for learner in takers:
                 counts["orders"] += 1
-                start = version.starts.date()
+                start = session_dates(model)[0]  # the local date: an evening session is not the next day
                 if model.is_home_study:
-                    last_day = min(today - dt.timedelta(days=1), model.claim_until)
+                    last_day = min(local_today(model) - dt.timedelta(days=1), model.claim_until)
                     on = start + dt.timedelta(days=rng.randint(0, max(0, min(120, (last_day - start).days))))
                 else:
                     on = start
@@ -184,9 +185,9 @@ def load_demo(force: bool = False, echo=print) -> str:
                                                          dt.time(14)))
                 finished = dt.datetime.combine(on, dt.time(18, 30))
                 part = Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
-                                     method="post-test" if model.is_home_study else "code",
-                                     attempts=1 if model.is_home_study else 0,
-                                     best_score=100 if model.is_home_study else None, completed_at=finished)
+                                            method="post-test" if model.is_home_study else "code",
+                                            attempts=1 if model.is_home_study else 0,
+                                            best_score=100 if model.is_home_study else None, completed_at=finished)
                 answers = []
                 for q in model.questions:
                     if rng.random() < skill:
@@ -212,7 +213,7 @@ def load_demo(force: bool = False, echo=print) -> str:
                     days = follow_up_days(model.follow_up_days)
                     counts["follow_ups"] += 1
                     counts["answers"] += _follow_up(rng, learner, activity, submitted + dt.timedelta(days=days), now)
-            counts["reviews"] += _reviews(n, activity, staff["director"], acts[n][1], today)
+            counts["reviews"] += _reviews(n, activity, staff["director"], model, today)
     lines = [f"demo data loaded: {len(people)} learners, {counts['orders']} purchases, "
              f"{counts['evaluations']} evaluations, {counts['claims']} claims with certificates, "
              f"{counts['follow_ups']} follow-ups ({counts['answers']} answered), {counts['reviews']} reviews "
@@ -266,23 +267,23 @@ def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> in
     return answered
 
 
-def _reviews(n: int, activity, director, version, today: dt.date) -> int:
-    """A review or two per activity: some acceptable, some asking for changes (then closed or open)."""
-    day = min(version.starts.date() + dt.timedelta(days=30), today)
+def _reviews(n: int, activity, director, model, today: dt.date) -> int:
+    """A review per activity, for two activities in three: acceptable, or asking for changes."""
+    day = min(session_dates(model)[0] + dt.timedelta(days=30), today)
     members = "Helen Marsh (course director); Ravi Patel; Jane Doe"
     kind = n % 3
     if kind == 0:
         r = Review.create(activity=activity, body="committee", members=members, reviewed_on=day, phase="competence",
-                      verdict="changes-needed",
-                      changes="Add a second case vignette on the most-missed question and revise its explanation.",
-                      owners="Activity convener; education committee", created_by=director,
-                      rationale="Fewer than three in four learners answered the case correctly.")
+                          verdict="changes-needed",
+                          changes="Add a second case vignette on the most-missed question and revise its explanation.",
+                          owners="Activity convener; education committee", created_by=director,
+                          rationale="Fewer than three in four learners answered the case correctly.")
         audit(director, "review.recorded", f"review:{r.id}", activity=activity.slug, demo=True)
         return 1
     if kind == 1:
         r = Review.create(activity=activity, body="director", members="Helen Marsh", reviewed_on=day,
-                      phase="competence", verdict="acceptable", created_by=director,
-                      rationale="Competence and satisfaction results meet the programme's targets.")
+                          phase="competence", verdict="acceptable", created_by=director,
+                          rationale="Competence and satisfaction results meet the programme's targets.")
         audit(director, "review.recorded", f"review:{r.id}", activity=activity.slug, demo=True)
         return 1
     return 0

@@ -7,7 +7,7 @@ import pytest
 from claimserver import demo
 from claimserver.auth import check_password
 from claimserver.config import REPO
-from claimserver.models import Activity, Certificate, Claim, Evaluation, FollowUp, Learner, Review
+from claimserver.models import Activity, Certificate, Claim, Evaluation, FollowUp, Learner, Participation, Review
 from claimserver.outcomes import metrics
 from claimserver.outcomes.exports import brief_markdown
 from tests.claimserver.test_outcomes import log_in
@@ -99,3 +99,25 @@ def test_demo_works_on_another_catalogue(ctx, tmp_path):
     assert demo.load_demo(echo=lambda s: None).startswith("demo data loaded:")
     assert {e.activity.slug for e in Evaluation.select()} <= {
         "stewardship-webinar", "journal-candida-auris", "free-teleconference-tb", "past-workshop-2025"}
+
+
+def test_demo_participation_dates_are_the_local_session_dates(ctx, tmp_path):
+    """An evening webinar in New York ends after midnight UTC: learners still took part on its local date."""
+    import datetime as dt
+    import shutil
+
+    from claimserver.catalog_sync import sync
+    from tests.conftest import ACTIVITIES
+
+    folder = tmp_path / "acts"
+    shutil.copytree(ACTIVITIES, folder)
+    path = folder / "stewardship-webinar.md"
+    path.write_text(path.read_text().replace("2027-03-12T12:00:00-05:00", "2027-03-12T19:00:00-05:00")
+                    .replace("2027-03-12T13:30:00-05:00", "2027-03-12T20:30:00-05:00"))
+    sync(folder)
+    assert demo.load_demo(echo=lambda s: None).startswith("demo data loaded:")
+    webinar = Activity.get(Activity.slug == "stewardship-webinar")
+    assert webinar.current.starts == dt.datetime(2027, 3, 13, 0, 0)  # UTC: already the next day
+    dates = {p.participated_on for p in Participation.select().where(Participation.activity == webinar)}
+    assert dates == {dt.date(2027, 3, 12)}
+    assert {c.participated_on for c in Claim.select().where(Claim.activity == webinar)} == {dt.date(2027, 3, 12)}
