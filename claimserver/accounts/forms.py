@@ -16,6 +16,12 @@ from ..text import clean_name
 from .passwords import password_problem
 
 PHARMACY_PROFESSIONS = frozenset(credits.CREDIT_TYPES["acpe"].professions)
+#: Professions whose AMA PRA credit is reported to ACCME's PARS, which needs the birth month and day.
+PARS_PROFESSIONS = frozenset(credits.CREDIT_TYPES["ama_pra_1"].professions)
+#: Who is asked for a birth month and day (required only of pharmacy professions, for CPE Monitor).
+BIRTH_MMDD_PROFESSIONS = PHARMACY_PROFESSIONS | PARS_PROFESSIONS
+#: A cell starting with one of these is a formula to a spreadsheet (staff open exports in Excel).
+FORMULA_STARTS = ("=", "+", "-", "@")
 US_STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA VI WA WV WI WY GU AS MP"
@@ -32,6 +38,13 @@ def _strip(v):
 
 def _name(v):
     return clean_name(v) if isinstance(v, str) else v
+
+
+def _no_formula(form, field):
+    """Names reach CSV exports staff open in spreadsheets: refuse what a spreadsheet would run."""
+    if field.data and field.data.startswith(FORMULA_STARTS):
+        raise ValidationError(f"A name cannot begin with {field.data[0]} (spreadsheets would read it "
+                              "as a formula): start with a letter.")
 
 
 class _NewPassword:
@@ -103,19 +116,21 @@ class ProfileForm(FlaskForm):
     certificate_name = StringField(
         "Name on certificates", filters=[_name],
         validators=[DataRequired("Enter your name exactly as it appears on your licence."),
-                    Length(max=200, message="Use at most 200 characters.")])
+                    Length(max=200, message="Use at most 200 characters."), _no_formula])
     first_name = StringField("First name", filters=[_name],
                              validators=[DataRequired("Enter your first name."),
-                                         Length(max=100, message="Use at most 100 characters.")])
+                                         Length(max=100, message="Use at most 100 characters."), _no_formula])
     last_name = StringField("Last name", filters=[_name],
                             validators=[DataRequired("Enter your last name."),
-                                        Length(max=100, message="Use at most 100 characters.")])
+                                        Length(max=100, message="Use at most 100 characters."), _no_formula])
     degree = StringField("Degree(s)", filters=[_name],
-                         validators=[Optional(), Length(max=60, message="Use at most 60 characters.")])
+                         validators=[Optional(), Length(max=60, message="Use at most 60 characters."),
+                                     _no_formula])
     profession = SelectField("Profession", choices=[SelectChoice("", "Choose…"),
                                                     *(SelectChoice(k, v) for k, v in credits.PROFESSIONS.items())],
                              validators=[InputRequired("Choose your profession.")])
-    # Required only for pharmacy professions, so no Optional(): it would skip validate_<field>.
+    # Required only for pharmacy professions (birth MMDD also asked of physicians, for PARS), so no
+    # Optional(): it would skip validate_<field>.
     nabp_epid = StringField("NABP e-Profile ID", filters=[_strip])
     birth_mmdd = StringField("Birth month and day (MMDD)", filters=[_strip])
     state_licence_state = SelectField("Licence state",
@@ -133,6 +148,10 @@ class ProfileForm(FlaskForm):
     @property
     def is_pharmacy(self) -> bool:
         return self.profession.data in PHARMACY_PROFESSIONS
+
+    @property
+    def asks_birth_mmdd(self) -> bool:
+        return self.profession.data in BIRTH_MMDD_PROFESSIONS
 
     def validate_profession(self, field):
         if field.data and field.data not in credits.PROFESSIONS:

@@ -13,7 +13,8 @@ from .passwords import reset_token
 PROFILE_FIELDS = ("certificate_name", "first_name", "last_name", "degree", "profession", "nabp_epid",
                   "birth_mmdd", "state_licence_state", "state_licence_number", "california_licence",
                   "florida_licence", "board_id")
-PHARMACY_ONLY = ("nabp_epid", "birth_mmdd")
+#: Asked only of some professions; the others keep what is stored (earlier claims may still need it).
+ASKED_OF = {"nabp_epid": "pharmacy", "birth_mmdd": "birth"}
 
 _DUMMY: Learner | None = None
 
@@ -89,11 +90,14 @@ def log_out_everywhere(learner: Learner) -> Learner:
     return Learner.get_by_id(learner.id)
 
 
-def update_profile(learner: Learner, data: dict, pharmacy: bool) -> Learner:
+def update_profile(learner: Learner, data: dict, pharmacy: bool, birth: bool | None = None) -> Learner:
+    """Save the profile. `pharmacy`: the NABP e-Profile ID was asked; `birth`: the birth month and
+    day was asked (pharmacy professions and physicians; defaults to `pharmacy`)."""
     values = {k: (data.get(k) or "") for k in PROFILE_FIELDS}
-    if not pharmacy:
-        # Not asked of other professions: keep what is stored (earlier ACPE claims may still need it).
-        for k in PHARMACY_ONLY:
+    asked = {"pharmacy": pharmacy, "birth": pharmacy if birth is None else birth}
+    for k, who in ASKED_OF.items():
+        if not asked[who]:
+            # Not asked of this profession: keep what is stored (earlier claims may still need it).
             values.pop(k)
     changed = sorted(k for k, v in values.items() if getattr(learner, k) != v)
     with database.atomic():

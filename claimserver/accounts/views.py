@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import ratelimit
 from ..auth import UserSession, check_password, me
 from . import bp, operations
-from .forms import PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
+from .forms import BIRTH_MMDD_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
 from .passwords import learner_for_token
 from .redirects import safe_next
 
@@ -129,8 +129,10 @@ def profile():
     learner = me()
     form = ProfileForm(obj=learner)
     if form.validate_on_submit():
-        operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy)
+        operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
+                                  birth=form.asks_birth_mmdd)
         flash("Your profile is saved.", "success")
         return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
     return render_template("accounts/profile.html", form=form, learner=learner,
-                           pharmacy=sorted(PHARMACY_PROFESSIONS))
+                           pharmacy=sorted(PHARMACY_PROFESSIONS), birth=sorted(BIRTH_MMDD_PROFESSIONS),
+                           pars=sorted(BIRTH_MMDD_PROFESSIONS - PHARMACY_PROFESSIONS))

@@ -56,3 +56,44 @@ def test_profile_returns_to_a_local_next_only(client, learner):
 def test_profile_needs_login(client, rows):
     r = client.get("/profile")
     assert r.status_code == 302 and r.location == "/login?next=%2Fprofile"
+
+
+def _shown(page: str, box_id: str) -> bool:
+    tag = page.split(f'id="{box_id}"')[1].split(">")[0]
+    return "hidden" not in tag
+
+
+def test_physicians_are_asked_their_birth_month_and_day_for_pars(client, learner):
+    physician = {**BASE, "profession": "physician", "degree": "MD"}
+    assert client.post("/profile", data=physician).status_code == 302  # optional for them
+    page = client.get("/profile").text
+    assert _shown(page, "birth-fields") and _shown(page, "pars-note")
+    assert not _shown(page, "pharmacy-fields")
+    note = " ".join(page.split('id="pars-note"')[1].split("</p>")[0].split())
+    assert "only to report your AMA PRA Category 1 Credit™ to ACCME's PARS, for maintenance of certification (MOC) and licensure" in note
+    # the lists the toggle script reads: birth MMDD for physicians too, the EPID for pharmacy only
+    assert 'id="birth-fields" data-professions="pharmacist pharmacy-technician physician"' in page
+    assert 'id="pharmacy-fields" data-professions="pharmacist pharmacy-technician"' in page
+    assert client.post("/profile", data={**physician, "birth_mmdd": "0714"}).status_code == 302
+    assert Learner.get_by_id(learner.id).birth_mmdd == "0714"
+    r = client.post("/profile", data={**physician, "birth_mmdd": "1332"})
+    assert r.status_code == 200 and "not a real date" in r.text
+
+
+def test_professions_not_asked_keep_their_stored_birth_date(client, learner):
+    client.post("/profile", data=PHARMACIST)
+    client.post("/profile", data={**BASE, "birth_mmdd": "0101", "nabp_epid": "99"})  # lab professional
+    saved = Learner.get_by_id(learner.id)
+    assert (saved.birth_mmdd, saved.nabp_epid) == ("0714", "1234567")
+    page = client.get("/profile").text
+    assert not _shown(page, "birth-fields") and not _shown(page, "pharmacy-fields")
+    client.post("/profile", data={**BASE, "profession": "physician", "birth_mmdd": ""})
+    saved = Learner.get_by_id(learner.id)
+    assert (saved.birth_mmdd, saved.nabp_epid) == ("", "1234567")  # asked and cleared; the EPID kept
+
+
+def test_the_toggle_script_follows_every_data_professions_list(client, learner):
+    page = client.get("/profile").text
+    with client.get(page.split('<script src="')[1].split('"')[0]) as r:
+        script = r.text
+    assert 'querySelectorAll("[data-professions]")' in script  # the birth fields and PARS note too

@@ -41,6 +41,10 @@ def learner(client, rows):
     ({"state_licence_number": "12345"}, "state_licence_state", "Choose the state"),
     ({"state_licence_state": "TX"}, "state_licence_number", "Enter the licence number"),
     ({"state_licence_state": "ZZ", "state_licence_number": "1"}, "state_licence_state", "Choose a state from the list."),
+    ({"certificate_name": "=HYPERLINK(\"http://x\",\"Ada\")"}, "certificate_name", "cannot begin with ="),
+    ({"first_name": "+Ada"}, "first_name", "cannot begin with +"),
+    ({"last_name": " -2+3"}, "last_name", "cannot begin with -"),
+    ({"certificate_name": "@SUM(A1)"}, "certificate_name", "spreadsheets would read it as a formula"),
     ({"florida_licence": "<script>"}, "florida_licence", "letters, digits"),
     ({"california_licence": "x" * 41}, "california_licence", "Use at most 40 characters."),
 ])
