@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from markupsafe import Markup
 
 from catalog import credits
+from catalog.site import display
 
 
 def money(cents: int | Decimal | None) -> str:
@@ -30,14 +31,24 @@ def date(value: dt.date | dt.datetime | None, fmt: str = "%B %-d, %Y") -> str:
 
 
 def local_time(value: dt.datetime | None, tz: str = "") -> str:
-    """'March 12, 2027, 12:00 PM EST' in the activity's time zone (UTC if none)."""
+    """'Friday, March 12, 2027, 12:00 PM EST': the catalogue's wording (catalog.site.display), in
+    the activity's time zone, else in the offset it was written with (naive values are UTC). The
+    zone is always named: 'EST', or 'UTC−06:00' for a bare offset."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     if tz:
-        value = value.astimezone(ZoneInfo(tz))
-    return value.strftime("%B %-d, %Y, %-I:%M %p %Z").replace(" UTC-05:00", "")
+        try:
+            value = value.astimezone(ZoneInfo(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # the catalogue checker refuses unknown zones; never fail a page over one
+    return f"{display.date_text(value)}, {display.time_text(value)} {display.zone_abbreviation(value)}"
+
+
+def when(a) -> str:
+    """An activity's dates exactly as its catalogue page words them (catalog.site.display.when_text)."""
+    return display.when_text(a)
 
 
 def statement(st: credits.Statement) -> Markup:
@@ -45,7 +56,7 @@ def statement(st: credits.Statement) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, hours=hours, date=date, local_time=local_time,
+    app.jinja_env.filters.update(money=money, hours=hours, date=date, local_time=local_time, when=when,
                                  statement=statement)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=credits.PROFESSIONS,
                                  CREDIT_TYPES=credits.CREDIT_TYPES)

@@ -1,6 +1,7 @@
 """Purchase: one order per learner and activity, one charge, receipts, hidden activities, and races."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -121,7 +122,7 @@ def test_anonymous_purchase_goes_to_login(client, rows):
 
 def test_activity_page_shows_dates_price_credit_and_catalogue_link(client, rows):
     page = client.get("/activities/stewardship-webinar").text
-    assert "March 12, 2027, 12:00 PM EST to March 12, 2027, 1:30 PM EST" in page
+    assert "Friday, March 12, 2027, 12:00 PM – 1:30 PM EST" in page  # the catalogue's wording
     assert "$25.00" in page
     assert "1.5 AMA PRA Category 1 Credits™" in page and "ACPE contact hours: 1.5 contact hours" in page
     assert "P.A.C.E.® contact hours: 1.5 P.A.C.E.® contact hours" in page
@@ -157,3 +158,21 @@ def test_many_simultaneous_purchases_make_one_order_and_one_charge(app, rows):
     assert len(outbox("receipt")) == 1
     assert [c for c in _charges(app) if c[2]] and len([c for c in _charges(app) if c[2]]) == 1
     assert PaymentAttempt.select().count() == 1
+
+
+@pytest.mark.parametrize("moment, tz, shown", [
+    (dt.datetime(2027, 3, 12, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))), "America/New_York",
+     "Friday, March 12, 2027, 12:00 PM EST"),
+    (dt.datetime(2027, 7, 12, 17, 0, tzinfo=dt.timezone.utc), "America/Chicago",
+     "Monday, July 12, 2027, 12:00 PM CDT"),
+    # no time zone named: the offset the convener wrote, always named (it was hidden for -05:00)
+    (dt.datetime(2027, 3, 12, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))), "",
+     "Friday, March 12, 2027, 12:00 PM UTC−05:00"),
+    (dt.datetime(2027, 3, 12, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6))), "",
+     "Friday, March 12, 2027, 11:00 AM UTC−06:00"),
+    (dt.datetime(2027, 3, 12, 17, 0), "", "Friday, March 12, 2027, 5:00 PM UTC"),
+])
+def test_local_time_always_names_the_zone_as_the_catalogue_does(moment, tz, shown):
+    from claimserver.filters import local_time
+
+    assert local_time(moment, tz) == shown
