@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from . import bp
+from . import bp, layouts
 
-DESTINATIONS = ("cpe_monitor", "ce_broker", "pars")
+DESTINATIONS = tuple(layouts.LAYOUTS)
 
 
 def _pars_off(destination: str) -> bool:
@@ -82,7 +82,6 @@ def record_results_command(destination: str, file: str) -> None:
 @click.option("--destination", type=click.Choice(DESTINATIONS), default=None)
 def deadlines_command(destination: str | None) -> None:
     """List open report items by days left; warnings at day 30/50 (CPE Monitor) and 20 (CE Broker)."""
-    from . import layouts as L
     from . import ledger
 
     ledger.sync_ledger()
@@ -99,8 +98,8 @@ def deadlines_command(destination: str | None) -> None:
         if o.blocked:
             note += f"  (blocked: {o.blocked})"
         click.echo(f"{it.id:>6}  {it.destination:12} {it.status:9} "
-                   f"{L.us_date(it.claim.participated_on):12} "
-                   f"{L.us_date(it.deadline) if it.deadline else '-':10} {o.state.days_since:>4}  {note}"
+                   f"{layouts.us_date(it.claim.participated_on):12} "
+                   f"{layouts.us_date(it.deadline) if it.deadline else '-':10} {o.state.days_since:>4}  {note}"
                    f"  {it.claim.learner.email}")
 
 
@@ -115,6 +114,4 @@ def sync_command() -> None:
 @bp.cli.command("layouts")
 def layouts_command() -> None:
     """Print every export's columns as Markdown (the source of docs/reporting-formats.md)."""
-    from .layouts import layouts_markdown
-
-    click.echo(layouts_markdown(), nl=False)
+    click.echo(layouts.layouts_markdown(), nl=False)

@@ -19,11 +19,10 @@ from peewee import IntegrityError, fn
 
 from .. import clock
 from ..db import database
-from ..models import Claim, ExportBatch, Learner, ReportItem, audit, utcnow
+from ..models import Activity, Claim, ExportBatch, Learner, ReportItem, audit
 from . import layouts as L
 
 OPEN = ("due", "exported", "rejected")
-STATUSES = ("due", "exported", "accepted", "rejected", "corrected")
 
 
 def _config():
@@ -53,6 +52,12 @@ def destination_for(claim: Claim) -> str | None:
 
 def _source(item: ReportItem) -> L.Source:
     return L.Source(claim=item.claim, learner=item.claim.learner, config=_config())
+
+
+def _with_claims():
+    """Report items with their claim, learner and activity (what rows, reasons and pages read): one query."""
+    return (ReportItem.select(ReportItem, Claim, Learner, Activity)
+            .join(Claim).join(Learner).switch(Claim).join(Activity).switch(ReportItem))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -97,7 +102,7 @@ def sync_ledger() -> SyncResult:
             with database.atomic():
                 if record_claim(claim):
                     result.created += 1
-    rejected = ReportItem.select().where(ReportItem.status == "rejected").order_by(ReportItem.id)
+    rejected = list(_with_claims().where(ReportItem.status == "rejected").order_by(ReportItem.id))
     for item in rejected:
         if _requeue_if_changed(item):
             result.requeued += 1
@@ -119,7 +124,7 @@ def requeue(item: ReportItem, actor: Learner | None = None, why: str = "profile 
         old = ReportItem.get_by_id(item.id)
         if old.status != "rejected":
             raise ValueError(f"item {old.id} is {old.status}, not rejected")
-        old.status, old.open_key, old.updated_at = "corrected", None, utcnow()
+        old.status, old.open_key, old.updated_at = "corrected", None, clock.utcnow_naive()
         old.save()
         new = ReportItem.create(claim=old.claim, destination=old.destination, status="due",
                                 deadline=old.deadline, supersedes=old,
@@ -136,8 +141,7 @@ def _requeue_if_changed(item: ReportItem) -> ReportItem | None:
 
 def on_profile_changed(learner: Learner) -> int:
     """Hook for the profile page: re-queue this learner's rejected items whose data changed."""
-    items = (ReportItem.select().join(Claim)
-             .where((Claim.learner == learner) & (ReportItem.status == "rejected")))
+    items = list(_with_claims().where((Claim.learner == learner) & (ReportItem.status == "rejected")))
     return sum(1 for item in items if _requeue_if_changed(item))
 
 
@@ -187,8 +191,7 @@ class ExportResult:
 
 def candidates(destination: str, include_all: bool = False):
     statuses = ("due", "exported") if include_all else ("due",)
-    return (ReportItem.select(ReportItem, Claim, Learner).join(Claim).join(Learner)
-            .where((ReportItem.destination == destination) & ReportItem.status.in_(statuses))
+    return (_with_claims().where((ReportItem.destination == destination) & ReportItem.status.in_(statuses))
             .order_by(ReportItem.id))
 
 
@@ -222,7 +225,7 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
         with database.atomic():
             batch = ExportBatch.create(destination=destination, filename="", content="",
                                        item_count=0, created_by=actor)
-            now = utcnow()
+            now = clock.utcnow_naive()
             sent = []
             for item in group_items:
                 row = L.build_row(layout, _source(item))
@@ -280,7 +283,7 @@ def mark(item: ReportItem, status: str, message: str = "", actor: Learner | None
             return False
         if item.status != "exported":
             raise ValueError(f"item {item.id} is {item.status}, not awaiting a result")
-        now = utcnow()
+        now = clock.utcnow_naive()
         item.status, item.response, item.resolved_at, item.updated_at = status, message.strip(), now, now
         if status == "accepted":
             item.open_key = None
@@ -389,8 +392,7 @@ class OpenItem:
 def open_items(destination: str | None = None) -> list[OpenItem]:
     """Open items (due, exported, rejected), fewest days left first; missed ones first of all."""
     on = today()
-    q = (ReportItem.select(ReportItem, Claim, Learner).join(Claim).join(Learner)
-         .where(ReportItem.status.in_(OPEN)))
+    q = _with_claims().where(ReportItem.status.in_(OPEN))
     if destination:
         q = q.where(ReportItem.destination == destination)
     out = []

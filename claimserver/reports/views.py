@@ -12,10 +12,10 @@ from .layouts import LAYOUTS
 staff = role_required("staff")
 
 
-def _counts() -> dict[str, dict[str, int]]:
+def _counts(items: list[ledger.OpenItem]) -> dict[str, dict[str, int]]:
     counts = {d: {"due": 0, "blocked": 0, "exported": 0, "rejected": 0, "warn": 0, "missed": 0}
               for d in LAYOUTS}
-    for o in ledger.open_items():
+    for o in items:
         c = counts[o.item.destination]
         c[o.item.status] += 1
         c["blocked"] += bool(o.blocked)
@@ -28,8 +28,9 @@ def _counts() -> dict[str, dict[str, int]]:
 @staff
 def staff_index():
     ledger.sync_ledger()
-    blocked = [o for o in ledger.open_items() if o.blocked or (o.state.missed and o.item.status != "exported")]
-    return render_template("reports/index.html", form=ExportForm(), counts=_counts(), layouts=LAYOUTS,
+    items = ledger.open_items()
+    blocked = [o for o in items if o.blocked or (o.state.missed and o.item.status != "exported")]
+    return render_template("reports/index.html", form=ExportForm(), counts=_counts(items), layouts=LAYOUTS,
                            blocked=blocked, batches=list(ledger.batches()))
 
 
@@ -38,7 +39,7 @@ def staff_index():
 def export():
     form = ExportForm()
     if not form.validate_on_submit():
-        return render_template("reports/index.html", form=form, counts=_counts(), layouts=LAYOUTS,
+        return render_template("reports/index.html", form=form, counts=_counts(ledger.open_items()), layouts=LAYOUTS,
                                blocked=[], batches=list(ledger.batches())), 400
     dest = form.destination.data
     if dest == "pars" and not ledger.pars_enabled():

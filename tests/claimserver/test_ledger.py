@@ -200,3 +200,22 @@ def test_learner_transcript_status_across_the_lifecycle(ctx, clock):
     clock.advance(days=60)  # 2027-05-12: one day past the deadline
     [s] = ledger.claim_statuses(claim)
     assert s.label == "missed — cannot be reported to CPE Monitor; please contact us"
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_sync_reads_rejected_items_with_their_claims_in_one_query(ctx, n):
+    from tests.claimserver.test_outcomes import count_queries
+
+    doctors = [create_learner(first_name="Sam", last_name=f"Okoro{i}", birth_mmdd="1231", board_id=f"ABIM-{i}")
+               for i in range(n)]
+    for doc in doctors:
+        ledger.record_claim(create_claim(doc, "stewardship-webinar", "ama_pra_1"))
+    ledger.export("pars")
+    for item in ReportItem.select():
+        ledger.mark(item, "rejected", "board ID unknown")
+    with count_queries() as sql:
+        assert ledger.sync_ledger().requeued == 0  # nothing the learners sent has changed
+    assert len(sql) == len(L.DESTINATION_OF) + 1  # one per credit type reported, one for the rejections
+    doctors[-1].board_id = "ABIM-778899"
+    doctors[-1].save()
+    assert ledger.sync_ledger().requeued == 1

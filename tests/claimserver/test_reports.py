@@ -291,3 +291,40 @@ def test_correcting_the_profile_page_requeues_the_rejected_report(ledger_data, c
     [batch] = ledger.export("cpe_monitor").batches
     assert batch.content == (CPE_HEADER + "7654320,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
                              + "7654320,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
+
+
+def test_staff_index_reads_the_open_items_once_and_their_activities_with_them(ledger_data, staff_client, monkeypatch):
+    from tests.claimserver.test_outcomes import count_queries
+
+    calls = []
+    real = ledger.open_items
+    monkeypatch.setattr(ledger, "open_items", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    staff_client.get("/staff/reports/")  # the first request of a session costs more (loading the user)
+    calls.clear()
+    with count_queries() as before:
+        page = staff_client.get("/staff/reports/").get_data(as_text=True)
+    assert len(calls) == 1
+    assert "journal-candida-auris" not in page and "stewardship-webinar" in page  # Omar's blocked item
+    for i in range(3):  # three more blocked items (no ePID), on another activity
+        nobody = pharmacist(email=f"nobody{i}@example.org", nabp_epid="")
+        create_claim(nobody, "journal-candida-auris", "acpe")
+    ledger.sync_ledger()
+    with count_queries() as after:
+        page = staff_client.get("/staff/reports/").get_data(as_text=True)
+    assert "journal-candida-auris" in page and "nobody2@example.org" in page
+    assert len(after) == len(before), after
+
+
+def test_pars_rows_take_the_activity_from_the_items_own_query(ctx):
+    from tests.claimserver.test_outcomes import count_queries
+
+    for i, slug in enumerate(("stewardship-webinar", "journal-candida-auris", "stewardship-webinar")):
+        doc = create_learner(first_name="Sam", last_name=f"Okoro{i}", birth_mmdd="1231", board_id=f"ABIM-{i}")
+        create_claim(doc, slug, "ama_pra_1", hours=1)
+    ledger.sync_ledger()
+    with count_queries() as sql:
+        result = ledger.export("pars")
+    assert result.exported == 3
+    assert [r.split(",")[0] for r in result.batches[0].content.splitlines()[1:]] == [
+        "stewardship-webinar", "journal-candida-auris", "stewardship-webinar"]
+    assert sum('"activity" AS' in q for q in sql) == 1
