@@ -7,9 +7,9 @@ never disagree. Each fact names the body it comes from (see ../shared/CE-RULES.m
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
 
 # --------------------------------------------------------------------------------------------
 # Learner groups (professions). Source: the seed's six groups, CE-RULES.md "Who claims what".
@@ -264,6 +264,17 @@ def credit_type(key: str) -> CreditType:
     return CREDIT_TYPES[key]
 
 
+#: Where completions are reported, as learners read it (see `CreditType.reported_to`).
+REPORTING_BODIES: dict[str, str] = {"cpe_monitor": "CPE Monitor", "ce_broker": "CE Broker", "pars": "ACCME PARS"}
+
+
+def report_deadline(key: str, participated_on: dt.date) -> dt.date | None:
+    """The last day a completion of this credit type can still be reported (ACPE/NABP: 60 days,
+    Florida/CE Broker: 30 days after participation), or None when no deadline applies."""
+    days = CREDIT_TYPES[key].report_days
+    return participated_on + dt.timedelta(days=days) if days else None
+
+
 def may_claim(profession: str | None, key: str) -> bool:
     """Whether a learner of this profession may claim this credit type (CE-RULES 'Who claims what')."""
     if key == "participation":
@@ -334,13 +345,24 @@ def acpe_record_statement() -> Statement:
     )
 
 
+def _designated_for(designated: Decimal) -> tuple[str | tuple[str, bool], ...]:
+    """'This activity was designated for a maximum of 1.5 *AMA PRA Category 1 Credits*™.'"""
+    credit = "AMA PRA Category 1 Credit" if Decimal(designated) == 1 else "AMA PRA Category 1 Credits"
+    return (f"This activity was designated for a maximum of {format_hours(designated)} ", (credit, True), "™.")
+
+
+def ama_participation_statement(designated: Decimal) -> Statement:
+    """Certificates of participation for non-physicians: what the activity was designated for, without
+    the physicians' designation statement (that is addressed to physicians claiming credit)."""
+    return Statement.of(*_designated_for(designated))
+
+
 def diplomate_statement(provider: str, fmt: str, designated: Decimal, claimed: Decimal) -> Statement:
     """Diplomates and registrants: participation stating the AMA designation and the hours claimed."""
     return Statement.of(
-        "This activity was designated for a maximum of ", ("AMA PRA Category 1 Credits" if designated != 1 else "AMA PRA Category 1 Credit", True),
-        f"™ ({format_hours(designated)}). The participant attended {format_hours(claimed)} "
-        f"{credit_word(claimed, 'hour', 'hours')} and may submit this certificate toward "
-        "recertification or registration maintenance.",
+        *_designated_for(designated),
+        f" The participant attended {format_hours(claimed)} {credit_word(claimed, 'hour', 'hours')} "
+        "and may submit this certificate toward recertification or registration maintenance.",
     )
 
 
@@ -356,17 +378,43 @@ def certificate_credit_line(key: str, hours: Decimal) -> Statement:
     return Statement.of(f"has completed {ct.units(hours)}")
 
 
-def statements_for(provider: str, keys: Iterable[str]) -> list[Statement]:
-    """The accreditation/approval statements that accompany the given credit types."""
-    out: list[Statement] = []
-    keys = set(keys)
-    if "ama_pra_1" in keys:
-        out.append(accme_accreditation_statement(provider))
-    if "acpe" in keys:
-        out.append(acpe_accreditation_statement(provider))
-    if "pace" in keys:
-        out.append(pace_approval_statement(provider))
-    return out
+def statements_for(provider: str, key: str, fmt: str, *, reference: str = "",
+                   designated_ama: Decimal | None = None, hours: Decimal | None = None,
+                   profession: str = "", certificate: bool = False) -> list[Statement]:
+    """The designation, accreditation and approval statements printed with one credit type.
+
+    The only place that chooses them: the catalogue's activity pages (`certificate=False`) and the
+    certificates (`certificate=True`) both call it, so they can never disagree.
+    `reference`: the designation's course/tracking number; `designated_ama`: the activity's AMA PRA
+    designation (hours); `hours`: on a certificate the hours claimed, on a page the designated hours;
+    `profession`: the learner's, on a certificate of participation.
+    """
+    if key == "ama_pra_1":
+        return [ama_designation_statement(provider, fmt, designated_ama if designated_ama is not None else hours),
+                accme_accreditation_statement(provider)]
+    if key == "acpe":
+        # ACPE since 2014: the portal's PDF is a record of participation; CPE Monitor issues credit.
+        return ([acpe_record_statement()] if certificate else []) + [acpe_accreditation_statement(provider)]
+    if key == "pace":
+        return [pace_approval_statement(provider)]
+    if key == "california_cls":
+        # CDPH LFS accepts the course as P.A.C.E.® (or AMA) continuing education: state the approval.
+        return [california_statement(provider, reference), pace_approval_statement(provider)]
+    if key == "florida":
+        return [florida_statement(provider, reference), pace_approval_statement(provider)]
+    if key == "participation":
+        if not certificate:
+            return [participation_offer_statement(hours)] if hours is not None else []
+        # A certificate of participation states the AMA designation (CE-RULES "Who claims what");
+        # the physicians' designation statement is not addressed to these learners.
+        if designated_ama is None:
+            return []
+        if profession == "diplomate":
+            first = diplomate_statement(provider, fmt, designated_ama, hours)
+        else:
+            first = ama_participation_statement(designated_ama)
+        return [first, accme_accreditation_statement(provider)]
+    return []
 
 
 #: ACCME / AMA PRA Booklet: the learner's attestation when claiming credit.

@@ -230,27 +230,9 @@ class CertificateContent:
 
     def statements(self) -> list[C.Statement]:
         """The designation, accreditation and approval statements this certificate carries."""
-        p = self.provider
-        if self.credit == "ama_pra_1":
-            return [C.ama_designation_statement(p, self.format, self.designated_ama or self.hours),
-                    C.accme_accreditation_statement(p)]
-        if self.credit == "acpe":
-            return [C.acpe_record_statement(), C.acpe_accreditation_statement(p)]
-        if self.credit == "pace":
-            return [C.pace_approval_statement(p)]
-        if self.credit == "california_cls":
-            return [C.california_statement(p, self.designation.reference), C.pace_approval_statement(p)]
-        if self.credit == "florida":
-            return [C.florida_statement(p, self.designation.reference), C.pace_approval_statement(p)]
-        # Certificate of participation: it states the designation (diplomates: with hours claimed).
-        out: list[C.Statement] = []
-        if self.designated_ama is not None:
-            if self.profession == "diplomate":
-                out.append(C.diplomate_statement(p, self.format, self.designated_ama, self.hours))
-            else:
-                out.append(C.ama_designation_statement(p, self.format, self.designated_ama))
-            out.append(C.accme_accreditation_statement(p))
-        return out
+        return C.statements_for(self.provider, self.credit, self.format, reference=self.designation.reference,
+                                designated_ama=self.designated_ama, hours=self.hours,
+                                profession=self.profession, certificate=True)
 
     @property
     def lead(self) -> str:
@@ -289,6 +271,17 @@ class _Doc(FPDF):
         self.set_creator(PRODUCER)
         self.set_auto_page_break(False)
         self.set_compression(True)
+
+    def _render_styled_text_line(self, text_line, *args, **kwargs):
+        drawn = super()._render_styled_text_line(text_line, *args, **kwargs)
+        if any(getattr(f, "font", None) is not None and f.font.fontkey in self._fallback_font_ids
+               for f in text_line.fragments):
+            # fpdf2 2.8.9: a line drawing a fallback font is wrapped in q…Q, and the main font it
+            # selects inside is forgotten at Q while fpdf2 believes it is still selected: the next
+            # line would print its glyph ids in whatever font the page had before (garbage text).
+            # Select the font again before the next line.
+            self.current_font_is_set_on_page = False
+        return drawn
 
 
 def qr_png(url: str) -> bytes:
@@ -389,28 +382,39 @@ def render_transcript(*, name: str, provider: str, generated_at: dt.datetime, pe
                       years: list[tuple[str, str, str]]) -> bytes:
     """A learner's transcript: rows of (date, activity, credit type, hours) and totals."""
     pdf = _Doc(generated_at, orientation="P", unit="mm", format="A4")
-    text = "\n".join([name, *(r[1] for r in rows)])
-    FONTS.setup(pdf, text, styles="B", shaping=needs_shaping(name))
+    title = "Continuing education transcript"
+    subtitle = f"{provider} · {period} · generated {generated_at:%B %-d, %Y}"
+    headings = ("Date", "Activity", "Credit type", "Hours", "Totals by credit type", "Totals by year", "Year")
+    # Fonts, fallbacks and shaping follow every string the document draws, not only the name.
+    drawn = [title, name, subtitle, *headings, *(c for r in rows for c in r), *(c for t in totals for c in t),
+             *(c for y in years for c in y)]
+    text = "\n".join(drawn)
+    FONTS.setup(pdf, text, styles="B", shaping=needs_shaping(text))
     pdf.set_auto_page_break(True, 15)
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
     pdf.set_title(f"Transcript: {name}")
+
+    def line(s: str, h: float) -> None:
+        pdf.set_text_shaping(needs_shaping(s))
+        pdf.multi_cell(0, h, s, new_x="LMARGIN", new_y="NEXT")  # wraps instead of running off the page
+        pdf.set_text_shaping(False)
+
     pdf.set_font(BODY, "B", 16)
-    pdf.cell(0, 9, "Continuing education transcript", new_x="LMARGIN", new_y="NEXT")
+    line(title, 9)
     pdf.set_font(BODY, "", 11)
-    if needs_shaping(name):
-        pdf.set_text_shaping(True)
-    pdf.cell(0, 6, name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_shaping(False)
-    pdf.cell(0, 6, f"{provider} · {period} · generated {generated_at:%B %-d, %Y}", new_x="LMARGIN", new_y="NEXT")
+    line(name, 6)
+    line(subtitle, 6)
     pdf.ln(3)
     pdf.set_font(BODY, "", 9)
     widths = (25, 95, 45, 15)
+    pdf.set_text_shaping(any(needs_shaping(c) for r in rows for c in r))  # e.g. Arabic activity titles
     with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
                    first_row_as_headings=True) as table:
         table.row(("Date", "Activity", "Credit type", "Hours"))
         for r in rows:
             table.row(r)
+    pdf.set_text_shaping(False)
     pdf.ln(3)
     pdf.set_font(BODY, "B", 11)
     pdf.cell(0, 7, "Totals by credit type", new_x="LMARGIN", new_y="NEXT")

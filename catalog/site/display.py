@@ -144,35 +144,26 @@ def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
         ds = [d for d in a.designations if d.credit == key]
         ct = C.CREDIT_TYPES[key]
         facts: list[tuple[str, str]] = []
-        statements: list[C.Statement] = []
-        if key == "ama_pra_1":
-            d = ds[0]
-            statements = [C.ama_designation_statement(provider, a.format, d.hours),
-                          C.accme_accreditation_statement(provider)]
-        elif key == "acpe":
+        if key == "acpe":
             for d in ds:
                 facts += [("UAN", d.reference),
                           ("Audience", ACPE_AUDIENCE.get(d.audience, d.audience)),
                           ("Contact hours", f"{ct.units(d.hours)} ({_ceu(d.hours)} CEU)"),
                           ("Topic", f"{d.topic} {d.topic_name}".strip())]
-            statements = [C.acpe_accreditation_statement(provider)]
         elif key == "pace":
             d = ds[0]
             facts = [("Program number", d.reference), ("Level", d.level.capitalize()),
                      ("Contact hours", ct.units(d.hours))]
-            statements = [C.pace_approval_statement(provider)]
         elif key == "california_cls":
             d = ds[0]
             facts = [("Course number", d.reference), ("Contact hours", ct.units(d.hours))]
-            statements = [C.california_statement(provider, d.reference)]
         elif key == "florida":
             d = ds[0]
             facts = [("CE Broker tracking number", d.reference), ("Contact hours", ct.units(d.hours))]
             if d.subjects:
                 facts.append(("Subject areas", ", ".join(C.FLORIDA_SUBJECTS.get(s, s) for s in d.subjects)))
-            statements = [C.florida_statement(provider, d.reference)]
-        elif key == "participation":
-            statements = [C.participation_offer_statement(ds[0].hours)]
+        # The statements come from the one function the certificates also use.
+        statements = C.statements_for(provider, key, a.format, reference=ds[0].reference, hours=ds[0].hours)
         blocks.append(CreditBlock(key, ct.name, tuple(facts), tuple(statements)))
     return blocks
 

@@ -75,7 +75,8 @@ COMMON = ["Ada Lovelace", PROVIDER.upper(), "Antimicrobial Stewardship in the Cl
     ("florida", "1.5", ["Florida licence number: CH-2", "CE Broker course tracking number: 20-123456",
                         flat(C.florida_statement(PROVIDER, "20-123456"))]),
     ("participation", "1", ["Certificate of Participation", "participated for 1 hour",
-                            flat(C.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5")))]),
+                            "This activity was designated for a maximum of 1.5 AMA PRA Category 1 Credits™.",
+                            flat(C.accme_accreditation_statement(PROVIDER))]),
 ])
 def test_each_credit_type_is_worded_from_the_credit_module(credit, hours, expected):
     got = text_of(cert.render(content(credit, hours=hours)))
@@ -83,9 +84,67 @@ def test_each_credit_type_is_worded_from_the_credit_module(credit, hours, expect
         assert phrase in got, phrase
 
 
+@pytest.mark.parametrize("profession", ["other", "pharmacy-technician", "diplomate", ""])
+def test_participation_certificates_do_not_address_physicians(profession):
+    got = text_of(cert.render(content("participation", hours="1", profession=profession)))
+    assert "Physicians should claim only" not in got and "designates this" not in got
+
+
 def test_diplomate_participation_states_designation_and_hours_claimed():
     got = text_of(cert.render(content("participation", hours="1", profession="diplomate")))
     assert flat(C.diplomate_statement(PROVIDER, "webinar", Decimal("1.5"), Decimal("1"))) in got
+    assert ("This activity was designated for a maximum of 1.5 AMA PRA Category 1 Credits™. "
+            "The participant attended 1 hour and may submit") in got
+
+
+@pytest.mark.parametrize("designated, claimed, expected", [
+    ("1.5", "1.5", "This activity was designated for a maximum of 1.5 *AMA PRA Category 1 Credits*™. "
+                   "The participant attended 1.5 hours and may submit"),
+    ("1", "1", "This activity was designated for a maximum of 1 *AMA PRA Category 1 Credit*™. "
+               "The participant attended 1 hour and may submit"),
+])
+def test_diplomate_statement_follows_the_designation_template(designated, claimed, expected):
+    st = C.diplomate_statement(PROVIDER, "webinar", Decimal(designated), Decimal(claimed))
+    assert st.markdown().startswith(expected)
+
+
+def test_catalogue_pages_and_certificates_print_the_same_statements(ctx):
+    """One function chooses the statements; the catalogue's activity page and a certificate agree."""
+    from catalog.site import display
+
+    model = F.activity(SLUG)[1].model()
+    blocks = {b.key: list(b.statements) for b in display.credit_blocks(model, PROVIDER)}
+    for key in ("ama_pra_1", "pace", "california_cls", "florida"):
+        d = model.designation(key)
+        on_certificate = content(key, designation=d, designated_ama=model.designation("ama_pra_1").hours,
+                                 hours=str(d.hours)).statements()
+        assert blocks[key] == on_certificate, key
+    assert C.pace_approval_statement(PROVIDER) in blocks["california_cls"]
+    acpe = content("acpe").statements()
+    assert set(blocks["acpe"]) <= set(acpe) and C.acpe_record_statement() in acpe
+
+
+@pytest.mark.parametrize("name", ["محمد عبد الله", "דוד בן-גוריון", "王小明"])
+def test_transcript_lines_under_a_non_latin_name_print_intact(name):
+    period = "January 1, 2026 – December 31, 2026"
+    pdf = cert.render_transcript(
+        name=name, provider=PROVIDER, generated_at=dt.datetime(2027, 3, 13, 15), period=period,
+        rows=[("2027-03-12", "Antimicrobial Stewardship in the Clinical Laboratory", "P.A.C.E.®", "1.5")],
+        totals=[("P.A.C.E.® contact hours", "1.5")], years=[("2027", "P.A.C.E.®", "1.5")])
+    got = text_of(pdf)
+    assert f"{PROVIDER} · {period} · generated March 13, 2027" in got
+    assert "Antimicrobial Stewardship in the Clinical Laboratory" in got and "Totals by year" in got
+
+
+def test_transcript_provider_line_wraps_instead_of_running_off_the_page():
+    provider = "The International Society for Clinical Microbiology, Infectious Diseases and Laboratory Medicine"
+    pdf = cert.render_transcript(
+        name="Ada Lovelace", provider=provider, generated_at=dt.datetime(2027, 3, 13, 15),
+        period="January 1, 2026 – December 31, 2026", rows=[], totals=[], years=[])
+    lines = [ln for ln in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines() if ln.strip()]
+    assert any(ln.startswith(provider) for ln in lines)
+    assert f"{provider} · January 1, 2026 – December 31, 2026 · generated March 13, 2027" in text_of(pdf)
+    assert not any(ln.startswith(provider) and "generated" in ln for ln in lines)  # wrapped onto two lines
 
 
 def test_home_study_shows_completion_date_and_no_location():
