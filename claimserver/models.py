@@ -245,6 +245,8 @@ class Certificate(BaseModel):
     issued_at = DateTimeField(default=utcnow)
     revoked_at = DateTimeField(null=True)
     revoked_reason = CharField(max_length=300, default="")
+    # learner details the certificate prints, frozen at issue (migration 0003; {} before it)
+    details = JSONField(default=dict)
 
     @property
     def is_valid(self) -> bool:

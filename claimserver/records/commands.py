@@ -39,5 +39,6 @@ def revoke(code: str, reason: str) -> None:
     cert = _find(code)
     if cert.revoked_at:
         raise click.ClickException(f"{cert.code} was already revoked on {cert.revoked_at:%Y-%m-%d}")
-    do_revoke(cert, None, reason.strip())
+    if not do_revoke(cert, None, reason.strip()):  # revoked by someone else meanwhile
+        raise click.ClickException(f"{cert.code} was already revoked")
     click.echo(f"{cert.code} revoked: {reason.strip()}")

@@ -73,10 +73,15 @@ def evaluation_data(form, model) -> dict:
     )
 
 
+ASCII_DIGITS = frozenset("0123456789")
+
+
 def parse_hours(text: str | None) -> Decimal | None:
-    """'1.5' -> Decimal('1.5'); anything that is not a plain finite decimal -> None. Never float."""
+    """'1.5' -> Decimal('1.5'): ASCII digits with at most one decimal point (a comma counts as one);
+    anything else (fullwidth or other scripts' digits, signs, exponents) -> None. Never float."""
     t = (text or "").strip().replace(",", ".")
-    if not t or len(t) > 12 or not all(c.isdigit() or c == "." for c in t):
+    if (not t or len(t) > 12 or t.count(".") > 1 or not any(c in ASCII_DIGITS for c in t)
+            or not all(c in ASCII_DIGITS or c == "." for c in t)):
         return None
     try:
         d = Decimal(t)
@@ -90,8 +95,9 @@ class ClaimForm(FlaskForm):
 
     credit = RadioField("Credit type", validators=[InputRequired("Choose the credit you are claiming.")])
     hours = StringField("Hours claimed", validators=[InputRequired("Enter the hours you are claiming.")])
+    # DataRequired: the box's value must be true; a posted "false" or "" is not an attestation
     attest = BooleanField(credits.CLAIM_ATTESTATION,
-                          validators=[InputRequired("Tick the attestation to claim credit.")])
+                          validators=[DataRequired("Tick the attestation to claim credit.")])
 
     def __init__(self, offers, *a, **kw):
         super().__init__(*a, **kw)
@@ -119,6 +125,21 @@ class ClaimForm(FlaskForm):
             raise ValidationError(f"Claim in steps of {credits.format_hours(ct.increment)} hours, "
                                   f"such as 1, 1.25 or {credits.format_hours(offer.maximum)}.")
         self.quarter_hours = int(hours * 4)
+
+
+def hours_hint(offers) -> str:
+    """The hours field's hint, from the offered credit types' increment and unit length: 0.25 of a
+    60-minute hour is 15 minutes, of a 50-minute P.A.C.E. contact hour 12.5 minutes."""
+    steps = {(credits.credit_type(o.key).increment, credits.credit_type(o.key).minutes_per_unit) for o in offers}
+    increments = {inc for inc, _ in steps}
+    if len(increments) != 1:
+        return "Claim only the time you took part."
+    inc = increments.pop()
+    text = f"Claim only the time you took part, in steps of {credits.format_hours(inc)}"
+    if len(steps) == 1:
+        minutes = next(iter(steps))[1]
+        text += f" ({credits.format_hours(inc * minutes)} minutes)"
+    return text + "."
 
 
 class TranscriptFilter(FlaskForm):

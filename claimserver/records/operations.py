@@ -24,10 +24,11 @@ from catalog.model import Designation
 from .. import clock
 from ..certificates import CertificateContent
 from ..db import database
-from ..learning.operations import (
-    StepRefused, cpe_monitor_deadline, order_for, participation_for, require_paid,
+from ..learning.operations import (  # noqa: F401 - order_for: the views use it from here
+    StepRefused, local_today, order_for, participation_for, require_paid, session_dates,
 )
 from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, audit
+from ..reports import ledger
 from ..text import clean_name
 
 #: Crockford base32: no I, L, O, U; 16 characters carry 80 random bits.
@@ -89,11 +90,44 @@ def require_evaluation(learner: Learner, row: Activity) -> Evaluation:
 
 
 def check_window(model: ActivityModel) -> None:
-    """Credit may be claimed from the activity's start until `claim_until` (inclusive)."""
+    """Credit may be claimed from the activity's start until `claim_until` (inclusive), a date in the
+    activity's own time zone: at 22:00 in New York on `claim_until` the window is still open."""
     if clock.now() < model.starts:
-        raise Refused(f"Credit for this activity can be claimed from {model.starts:%B %-d, %Y}.")
-    if clock.today() > model.claim_until:
+        raise Refused(f"Credit for this activity can be claimed from {session_dates(model)[0]:%B %-d, %Y}.")
+    if local_today(model) > model.claim_until:
         raise Refused(f"The claim window for this activity closed on {model.claim_until:%B %-d, %Y}.")
+
+
+def check_reporting_deadline(key: str, participated_on: dt.date, model: ActivityModel) -> None:
+    """Credit that can no longer be reported is not issued: ACPE completions reach CPE Monitor within
+    60 days of participation, Florida completions CE Broker within 30 (catalog.credits).
+
+    The deadline has passed once its day is over in the activity's time zone or in the society's
+    reporting time zone (the ledger's "missed"), whichever comes first."""
+    deadline = credits.report_deadline(key, participated_on)
+    if deadline is None or max(local_today(model), ledger.today()) <= deadline:
+        return
+    ct = credits.CREDIT_TYPES[key]
+    raise Refused(f"{credits.REPORTING_BODIES[ct.reported_to]} no longer accepts this completion: the "
+                  f"{ct.report_days}-day limit ended on {deadline:%B %-d, %Y}.")
+
+
+def profile_missing(learner: Learner) -> list[str]:
+    """What a learner must add to their profile before claiming anything."""
+    missing = []
+    if not certificate_name(learner):
+        missing.append("your name as it should appear on certificates")
+    if learner.profession not in credits.PROFESSIONS:
+        missing.append("your profession")
+    return missing
+
+
+def require_profile(learner: Learner, link: str | None = None) -> None:
+    """A certificate needs the learner's name and the credit their profession; never the email."""
+    missing = profile_missing(learner)
+    if missing:
+        raise Refused(f"Add {' and '.join(missing)} to your profile before claiming credit.", link,
+                      "Open your profile")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -179,10 +213,6 @@ def claims_for(learner: Learner, row: Activity) -> list[Claim]:
     return list(Claim.select().where(Claim.learner == learner, Claim.activity == row).order_by(Claim.id))
 
 
-def cpe_deadline(learner: Learner, model: ActivityModel, participation) -> dt.date | None:
-    return cpe_monitor_deadline(learner, model, participation)
-
-
 # ------------------------------------------------------------------------------------------------
 # Issuing a claim and its certificate
 # ------------------------------------------------------------------------------------------------
@@ -196,18 +226,23 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
     existing = _find_claim(learner, row, offer.key)
     if existing is not None:
         return existing, False
+    require_profile(learner)
     if offer.missing:
         raise Refused(f"Add your {offer.missing_text} to your profile before claiming "
                       f"{offer.type.name}.")
     if not 0 < quarter_hours <= offer.maximum * 4:
         raise Refused("The hours claimed are outside what this activity designates.")
+    model = version.model()
+    check_window(model)
+    participated_on = participation.participated_on or local_today(model)
+    check_reporting_deadline(offer.key, participated_on, model)
     now = clock.utcnow_naive()
     try:
         with database.atomic():
             claim = Claim.create(
                 learner=learner, activity=row, version=version, credit_type=offer.key,
                 quarter_hours=quarter_hours, designation=offer.designation.as_dict(),
-                participated_on=participation.participated_on or clock.today(),
+                participated_on=participated_on,
                 attested_at=now, created_at=now)
             cert = _issue_certificate(claim, learner, now)
             audit(learner, "claim.created", f"claim:{claim.id}", activity=row.slug,
@@ -221,12 +256,30 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         return existing, False
 
 
+def certificate_name(learner: Learner) -> str:
+    """The name a certificate prints: the certificate name, else first and last name. Never the email."""
+    name = clean_name(learner.certificate_name)
+    if name:
+        return name
+    first, last = clean_name(learner.first_name), clean_name(learner.last_name)
+    return f"{first} {last}" if first and last else ""
+
+
+#: Learner details a certificate prints (or may print), frozen at issue in `Certificate.details`
+#: so a later profile edit never changes an issued certificate.
+FROZEN_DETAILS = ("profession", "degree", "nabp_epid", "california_licence", "florida_licence", "board_id")
+
+
 def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Certificate:
-    name = clean_name(learner.certificate_name) or clean_name(learner.display_name)
+    name = certificate_name(learner)
+    if not name:
+        raise Refused("Add your name to your profile before claiming credit.")
+    details = {f: (getattr(learner, f, "") or "") for f in FROZEN_DETAILS}
     for _ in range(5):
         try:
             with database.atomic():  # a savepoint: a code collision retries without losing the claim
-                return Certificate.create(claim=claim, code=new_code(), name=name, issued_at=now)
+                return Certificate.create(claim=claim, code=new_code(), name=name, details=details,
+                                          issued_at=now)
         except IntegrityError:
             if Certificate.get_or_none(Certificate.claim == claim) is not None:
                 raise
@@ -234,10 +287,6 @@ def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Cert
 
 
 def _record_in_ledger(claim: Claim) -> None:
-    try:
-        from ..reports import ledger
-    except ImportError:  # reporting not installed: nothing to record
-        return
     ledger.record_claim(claim)
 
 
@@ -253,8 +302,6 @@ def verify_url(code: str) -> str:
 
 
 def activity_dates(model: ActivityModel) -> str:
-    from ..learning.operations import session_dates
-
     first, last = session_dates(model)
     if first == last:
         return f"{first:%B %-d, %Y}"
@@ -264,19 +311,26 @@ def activity_dates(model: ActivityModel) -> str:
 
 
 def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> CertificateContent:
-    """What the certificate prints, from the claim's snapshot and the version it was made under."""
+    """What the certificate prints, from the claim's snapshot, the version it was made under and the
+    learner's details frozen at issue (certificates issued before details were frozen have none:
+    only those read the current profile)."""
     cfg = current_app.config
     model = claim.version.model()
     ama = model.designation("ama_pra_1")
+    frozen = cert.details or {}
+
+    def detail(f: str) -> str:
+        return frozen.get(f, "") if frozen else (getattr(learner, f, "") or "")
+
     return CertificateContent(
         code=cert.code, name=cert.name, credit=claim.credit_type, hours=claim.hours,
         designation=claim.designation_model, title=model.title, format=model.format,
         dates=activity_dates(model), location=model.location if model.is_live else "",
         completed_on=claim.participated_on, issued_at=cert.issued_at, verify_url=verify_url(cert.code),
-        provider=cfg["PROVIDER_NAME"], profession=learner.profession,
+        provider=cfg["PROVIDER_NAME"], profession=detail("profession"),
         designated_ama=ama.hours if ama else None,
-        california_licence=learner.california_licence, florida_licence=learner.florida_licence,
-        nabp_epid=learner.nabp_epid,
+        california_licence=detail("california_licence"), florida_licence=detail("florida_licence"),
+        nabp_epid=detail("nabp_epid"),
         provider_numbers={"pace": cfg["PACE_PROVIDER_NUMBER"], "accme": cfg["ACCME_PROVIDER_ID"],
                           "california_agency": cfg["CALIFORNIA_ACCREDITING_AGENCY"],
                           "ce_broker": cfg["CE_BROKER_PROVIDER_ID"]},
@@ -284,11 +338,14 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
     )
 
 
-def revoke(cert: Certificate, actor: Learner | None, reason: str) -> None:
+def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
+    """Revoke once: True if this call revoked it; an already revoked certificate is left (and not audited)."""
     with database.atomic():
-        Certificate.update(revoked_at=clock.utcnow_naive(), revoked_reason=reason[:300]).where(
+        changed = Certificate.update(revoked_at=clock.utcnow_naive(), revoked_reason=reason[:300]).where(
             Certificate.id == cert.id, Certificate.revoked_at.is_null()).execute()
-        audit(actor, "certificate.revoked", f"certificate:{cert.id}", reason=reason)
+        if changed:
+            audit(actor, "certificate.revoked", f"certificate:{cert.id}", reason=reason)
+    return bool(changed)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -355,7 +412,7 @@ def _period(start, end, view):
     """(start, end, credit key, cycle, hours required) for a filter or a state view."""
     if view in STATE_VIEWS:
         key, setting, required, _ = STATE_VIEWS[view]
-        cycle = current_cycle(current_app.config[setting], clock.today())
+        cycle = current_cycle(current_app.config[setting], ledger.today())
         return cycle[0], cycle[1], key, cycle, required
     return start, end, None, None, None
 
@@ -423,7 +480,8 @@ def transcript_key(learner: Learner, start=None, end=None, view: str = "") -> tu
     items = tuple(ReportItem.select(ReportItem.id, ReportItem.status, ReportItem.updated_at.cast("text"))
                   .join(Claim).where(Claim.learner == learner).order_by(ReportItem.id).tuples())
     profile = tuple(sorted((k, str(v)) for k, v in learner.__data__.items()))
-    return (learner.id, clock.today(), view, s, e, claims, hash(profile), hash(items))
+    # ledger.today() (REPORTING_TIMEZONE) is the day the rows' deadline warnings are computed for
+    return (learner.id, ledger.today(), view, s, e, claims, hash(profile), hash(items))
 
 
 def cached_rows(key: tuple, render):

@@ -13,9 +13,11 @@ from catalog import credits
 
 from .. import catalog_sync, certificates, clock, ratelimit
 from ..auth import me
+from ..learning.operations import cpe_monitor_deadline
 from ..models import Activity, ActivityVersion, Certificate, Claim
+from ..reports.ledger import prefetch_statuses
 from . import bp, operations as ops
-from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form
+from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form, hours_hint
 
 
 def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
@@ -86,14 +88,32 @@ def claim(slug: str):
         return _refused(e, url_for("learning.my_activities"))
     model = version.model()
     claimed = ops.claims_for(learner, row)
-    claimed_keys = {c.credit_type for c in claimed}
-    offers = [o for o in ops.offers(learner, model) if o.key not in claimed_keys]
+    claimed_by_key = {c.credit_type: c for c in claimed}
+    if request.method == "POST" and request.form.get("credit") in claimed_by_key:
+        # The same request twice (a double click, a resent form) ends where the first one did.
+        flash("You had already claimed this credit; here is your certificate.", "success")
+        return redirect(url_for("records.certificate", claim_id=claimed_by_key[request.form["credit"]].id))
+    profile_link = url_for("accounts.profile", next=url_for("records.claim", slug=slug))
+    try:
+        ops.require_profile(learner, profile_link)
+    except ops.Refused as e:
+        return render_template("records/claim.html", row=row, a=model, form=None, offers=[],
+                               claimed=claimed, closed=None, profile_refused=e, profile_link=profile_link,
+                               expired={}, cpe_deadline=None, hours_hint=""), \
+            400 if request.method == "POST" else 200
+    offers = [o for o in ops.offers(learner, model) if o.key not in claimed_by_key]
     closed = None
     try:
         ops.check_window(model)
     except ops.Refused as e:
         closed = e.message
-    profile_link = url_for("accounts.profile", next=url_for("records.claim", slug=slug))
+    expired = {}  # credit key -> why it can no longer be reported (and so not claimed)
+    participated_on = participation.participated_on or ops.local_today(model)
+    for o in offers:
+        try:
+            ops.check_reporting_deadline(o.key, participated_on, model)
+        except ops.Refused as e:
+            expired[o.key] = e.message
     form = ClaimForm(offers)
     status = 200
     if request.method == "POST":
@@ -110,15 +130,19 @@ def claim(slug: str):
                     c, created = ops.issue_claim(learner, row, version, offer, form.quarter_hours,
                                                  participation)
                 except ops.Refused as e:
-                    form.hours.errors = [e.message]
+                    form.credit.errors = [e.message]
                 else:
                     flash("Your credit is claimed and your certificate is ready." if created
                           else "You had already claimed this credit; here is your certificate.", "success")
                     return redirect(url_for("records.certificate", claim_id=c.id))
         status = 400
+    # CPE Monitor's 60-day limit matters only when ACPE credit is offered on this page
+    acpe_offered = any(o.key == "acpe" for o in offers)
     return render_template("records/claim.html", row=row, a=model, form=form, offers=offers,
-                           claimed=claimed, closed=closed, profile_link=profile_link,
-                           cpe_deadline=ops.cpe_deadline(learner, model, participation)), status
+                           claimed=claimed, closed=closed, profile_refused=None, profile_link=profile_link,
+                           expired=expired, hours_hint=hours_hint(offers),
+                           cpe_deadline=cpe_monitor_deadline(learner, model, participation)
+                           if acpe_offered else None), status
 
 
 # ------------------------------------------------------------------------------------------------
@@ -153,26 +177,34 @@ def certificate_pdf(claim_id: int):
 # Transcript
 # ------------------------------------------------------------------------------------------------
 def _filters():
+    """(form, view, start, end, valid). A state view has its own period and ignores start/end; a
+    date filter that fails validation applies nothing, and nothing is listed for it."""
     form = TranscriptFilter(request.args)
     view = request.args.get("view", "")
     view = view if view in ops.STATE_VIEWS else ""
     start = end = None
-    if request.args and form.validate():
-        start, end = form.start.data, form.end.data
-    return form, view, start, end
+    valid = True
+    if not view and (request.args.get("start") or request.args.get("end")):
+        valid = form.validate()
+        if valid:
+            start, end = form.start.data, form.end.data
+    return form, view, start, end, valid
 
 
-def _transcript():
-    form, view, start, end = _filters()
-    return form, view, ops.transcript(me(), start, end, view)
+def _invalid_filter(form) -> Response:
+    errors = "; ".join(f"{form[f].label.text}: {' '.join(form[f].errors)}" for f in ("start", "end")
+                       if form[f].errors)
+    return Response(f"Invalid date filter ({errors}). Use dates like 2027-01-31, with From on or before To.\n",
+                    status=400, mimetype="text/plain")
 
 
-def _period(form, t) -> str:
+def _period(t, start, end) -> str:
+    """The period actually applied, as the print header and PDF state it."""
     if t.cycle:
         return f"{t.cycle[0]:%B %-d, %Y} – {t.cycle[1]:%B %-d, %Y}"
-    if form.start.data or form.end.data:
-        a = f"{form.start.data:%B %-d, %Y}" if form.start.data else "the beginning"
-        b = f"{form.end.data:%B %-d, %Y}" if form.end.data else "today"
+    if start or end:
+        a = f"{start:%B %-d, %Y}" if start else "the beginning"
+        b = f"{end:%B %-d, %Y}" if end else "today"
         return f"{a} – {b}"
     return "all claims"
 
@@ -180,26 +212,25 @@ def _period(form, t) -> str:
 @bp.get("/transcript")
 @login_required
 def transcript():
-    form, view, start, end = _filters()
+    form, view, start, end, valid = _filters()
     args = {k: v for k, v in request.args.items() if k in ("start", "end", "view") and v}
     learner = me()
+    if not valid:  # the field errors show; no rows, since no period was applied
+        return render_template("records/transcript.html", form=form, t=ops.Transcript([], [], []), view=view,
+                               args=args, views=ops.STATE_VIEWS, period="", rows_html="", invalid=True)
 
     def render_rows():
         t = ops.transcript(learner, start, end, view)
         claims = ops.claims_by_id(learner, [r.claim_id for r in t.rows])
-        try:
-            from ..reports.ledger import prefetch_statuses
-        except ImportError:  # reporting is optional for the transcript
-            pass
-        else:
-            prefetch_statuses(claims.values())
+        prefetch_statuses(claims.values())
         html = render_template("records/_transcript_rows.html", rows=t.rows, claims=claims)
         t.rows = []  # the cache keeps the rendered rows and the totals, not the row objects
         return html, t
 
     rows_html, t = ops.cached_rows(ops.transcript_key(learner, start, end, view), render_rows)
     return render_template("records/transcript.html", form=form, t=t, view=view, args=args,
-                           views=ops.STATE_VIEWS, period=_period(form, t), rows_html=Markup(rows_html))
+                           views=ops.STATE_VIEWS, period=_period(t, start, end), rows_html=Markup(rows_html),
+                           invalid=False)
 
 
 def _csv_cell(value) -> str:
@@ -211,7 +242,10 @@ def _csv_cell(value) -> str:
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv():
-    _, _, t = _transcript()
+    form, view, start, end, valid = _filters()
+    if not valid:
+        return _invalid_filter(form)
+    t = ops.transcript(me(), start, end, view)
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["date", "activity", "credit_type", "hours", "certificate", "status"])
@@ -225,11 +259,14 @@ def transcript_csv():
 @bp.get("/transcript.pdf")
 @login_required
 def transcript_pdf():
-    form, _, t = _transcript()
+    form, view, start, end, valid = _filters()
+    if not valid:
+        return _invalid_filter(form)
     learner = me()
+    t = ops.transcript(learner, start, end, view)
     pdf = certificates.render_transcript(
         name=learner.display_name, provider=current_app.config["PROVIDER_NAME"],
-        generated_at=clock.now(), period=_period(form, t),
+        generated_at=clock.now(), period=_period(t, start, end),
         rows=[(f"{r.date:%Y-%m-%d}", r.title, r.credit.short, credits.format_hours(r.hours))
               for r in t.rows],
         totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],

@@ -215,15 +215,49 @@ def test_bundled_fonts_come_with_licences_and_stay_small():
 # ------------------------------------------------------------------------------------------------
 # Through the server
 # ------------------------------------------------------------------------------------------------
-def claimed(client, **learner):
+def claimed(client, credit="ama_pra_1", **learner):
     who = F.create_learner(**learner)
     F.create_order(who, SLUG)
     F.create_participation(who, SLUG)
     F.create_evaluation(who, SLUG)
     F.login(client, who)
-    resp = client.post(f"/activities/{SLUG}/claim", data={"credit": "ama_pra_1", "hours": "1.5", "attest": "y"})
+    resp = client.post(f"/activities/{SLUG}/claim", data={"credit": credit, "hours": "1.5", "attest": "y"})
     assert resp.status_code == 302
     return who, Claim.get(Claim.learner == who)
+
+
+@pytest.mark.parametrize("credit, profile, edit, printed", [
+    ("acpe", dict(profession="pharmacist", nabp_epid="1234567", birth_mmdd="0412"),
+     dict(nabp_epid="7654321", profession="other"), "NABP e-Profile ID: 1234567"),
+    ("california_cls", dict(profession="laboratory-professional", california_licence="CLS-111"),
+     dict(california_licence="CLS-999"), "California CLS licence: CLS-111"),
+    ("florida", dict(profession="laboratory-professional", florida_licence="CH-111"),
+     dict(florida_licence="CH-999"), "Florida licence number: CH-111"),
+    ("participation", dict(profession="diplomate"), dict(profession="other"), "The participant attended 1.5 hours"),
+])
+def test_profile_edits_after_issue_leave_the_certificate_unchanged(ctx, client, credit, profile, edit, printed):
+    from flask import g
+
+    who, c = claimed(client, credit=credit, **profile)
+    first = client.get(f"/certificates/{c.id}.pdf").data
+    assert printed in text_of(first)
+    cert_row = Certificate.get(Certificate.claim == c)
+    assert {k: cert_row.details[k] for k in profile if k != "birth_mmdd"} == \
+        {k: v for k, v in profile.items() if k != "birth_mmdd"}
+    type(who).update(**edit).where(type(who).id == who.id).execute()
+    g.pop("_login_user", None)  # `ctx` keeps one app context: make the next request load the edited learner
+    assert client.get(f"/certificates/{c.id}.pdf").data == first
+    assert printed in client.get(f"/certificates/{c.id}").get_data(as_text=True)
+
+
+def test_certificates_issued_before_details_were_frozen_read_the_profile(ctx, client):
+    from flask import g
+
+    who, c = claimed(client, credit="acpe", profession="pharmacist", nabp_epid="1234567", birth_mmdd="0412")
+    Certificate.update(details={}).where(Certificate.claim == c).execute()
+    type(who).update(nabp_epid="7654321").where(type(who).id == who.id).execute()
+    g.pop("_login_user", None)
+    assert "NABP e-Profile ID: 7654321" in text_of(client.get(f"/certificates/{c.id}.pdf").data)
 
 
 def test_downloading_twice_gives_identical_pdfs_with_the_frozen_name(ctx, client):

@@ -50,16 +50,46 @@ def test_date_filter(learner, client):
     assert "Antimicrobial Stewardship" in page and "Tuberculosis Testing" not in page
 
 
-@pytest.mark.parametrize("query, message", [
+BAD_FILTERS = [
     ("start=2027-05-01&end=2027-01-01", "must be on or after"),
     ("start=31/12/2027", "Not a valid date"),
     ("start=1800-01-01", "between 1990 and 2200"),
-])
-def test_bad_filter_is_marked_and_everything_listed(learner, client, query, message):
+    ("start=2026-13-45", "Not a valid date"),
+    ("end=abc", "Not a valid date"),
+    ("start=2026-01-01&end=abc", "Not a valid date"),
+]
+
+
+@pytest.mark.parametrize("query, message", BAD_FILTERS)
+def test_bad_filter_is_marked_and_nothing_listed(learner, client, query, message):
+    """A filter that was not applied lists nothing (and states no period) rather than everything."""
     resp = client.get(f"/transcript?{query}")
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200 and message in page and "aria-invalid" in page
-    assert "Antimicrobial Stewardship" in page and "Tuberculosis Testing" in page
+    assert "Antimicrobial Stewardship" not in page and "Tuberculosis Testing" not in page
+    assert "Totals by credit type" not in page and "print-only" not in page
+    assert "/transcript.csv" not in page
+
+
+@pytest.mark.parametrize("query, message", BAD_FILTERS)
+@pytest.mark.parametrize("url", ["/transcript.csv", "/transcript.pdf"])
+def test_bad_filter_downloads_answer_400(learner, client, url, query, message):
+    resp = client.get(f"{url}?{query}")
+    assert resp.status_code == 400 and resp.mimetype == "text/plain"
+    assert message in resp.get_data(as_text=True)
+
+
+def test_pdf_states_the_period_applied(learner, client):
+    resp = client.get("/transcript.pdf?start=2026-01-01&end=2026-12-31")
+    text = " ".join(PdfReader(io.BytesIO(resp.data)).pages[0].extract_text().split())
+    assert "January 1, 2026 – December 31, 2026" in text and "Antimicrobial Stewardship" not in text
+
+
+def test_rows_cache_key_uses_the_reporting_day(learner, clock):
+    """Rows show reporting deadlines as of ledger.today() (REPORTING_TIMEZONE), so the key holds that day."""
+    clock.at = dt.datetime(2027, 3, 14, 2, tzinfo=dt.timezone.utc)  # 22:00 on March 13 in New York
+    assert dt.date(2027, 3, 13) in ops.transcript_key(learner)
+    assert dt.date(2027, 3, 14) not in ops.transcript_key(learner)
 
 
 def test_state_views_count_the_current_cycle(learner, client, clock):

@@ -45,7 +45,19 @@ def test_revoked_certificate_says_revoked(ctx, client, clock):
     cert = issued()
     ops.revoke(cert, None, "claimed in error")
     page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
-    assert "Revoked" in page and "March 13, 2027" in page and ">Valid<" not in page
+    assert "Revoked" in page and "Revoked on March 13, 2027: claimed in error" in page and ">Valid<" not in page
+
+
+def test_revoking_twice_changes_and_audits_once(ctx, clock):
+    from claimserver.models import AuditLog
+
+    cert = issued()
+    assert ops.revoke(cert, None, "claimed in error") is True
+    clock.advance(days=1)
+    assert ops.revoke(cert, None, "again") is False
+    again = Certificate.get_by_id(cert.id)
+    assert again.revoked_reason == "claimed in error" and again.revoked_at.date() == dt.date(2027, 3, 13)
+    assert AuditLog.select().where(AuditLog.action == "certificate.revoked").count() == 1
 
 
 def test_unknown_code_gets_the_same_page_with_404(ctx, client):
@@ -80,6 +92,6 @@ def test_staff_revoke_command_shows_revoked_on_verify(rows, runner, client):
     again = runner.invoke(args=["certificates", "revoke", code, "--reason", "again"])
     assert again.exit_code == 1 and "already revoked" in again.output
     page = client.get(f"/verify/{code}").get_data(as_text=True)
-    assert "Revoked" in page
+    assert "Revoked" in page and "Issued in error" in page  # the command promises the reason is shown
     assert Certificate.get(Certificate.code == code).revoked_reason == "Issued in error"
     assert runner.invoke(args=["certificates", "show", "0000-0000-0000-0000"]).exit_code == 1
