@@ -15,10 +15,14 @@ from catalog import serialize
 from catalog.load import load_catalog
 from catalog.model import Activity as ActivityModel
 
-from .db import database
-from .models import Activity, ActivityVersion, audit
+from flask import abort
+from peewee import fn
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+from .db import database
+from .models import Activity, ActivityVersion, Learner, Order, audit
+
+#: Letters and digits for codes people read and type (attendance codes, receipt numbers): no 0/O, 1/I.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def new_attendance_code() -> str:
@@ -103,3 +107,35 @@ def find(slug: str, include_hidden: bool = False) -> tuple[Activity, ActivityVer
     if row is None or (row.hidden and not include_hidden):
         return None
     return row, row.current
+
+
+def find_or_404(slug: str, *, include_hidden: bool = False,
+                include_hidden_for: Learner | None = None) -> tuple[Activity, ActivityVersion]:
+    """The activity and its current version, else 404. A withdrawn (hidden) activity is found for
+    staff pages (`include_hidden`) and for the learner `include_hidden_for` when they paid for it:
+    their records stay reachable; everyone else sees it gone."""
+    found = find(slug, include_hidden=True)
+    if found is None:
+        abort(404)
+    row, version = found
+    if row.hidden and not include_hidden:
+        order = (Order.get_or_none(Order.learner == include_hidden_for, Order.activity == row)
+                 if include_hidden_for is not None else None)
+        if order is None or not order.is_paid:
+            abort(404)
+    return row, version
+
+
+def current_versions(activity_ids) -> dict[int, ActivityVersion]:
+    """Each activity's current (newest) version, by activity id, in one query."""
+    ids = list(set(activity_ids))
+    if not ids:
+        return {}
+    newest = (ActivityVersion.select(ActivityVersion.activity.alias("aid"),
+                                     fn.MAX(ActivityVersion.version).alias("newest"))
+              .where(ActivityVersion.activity.in_(ids))
+              .group_by(ActivityVersion.activity))
+    q = (ActivityVersion.select()
+         .join(newest, on=((ActivityVersion.activity == newest.c.aid)
+                           & (ActivityVersion.version == newest.c.newest))))
+    return {v.activity_id: v for v in q}

@@ -251,3 +251,18 @@ def test_migrations_build_exactly_the_models_schema(ctx):
             if unique:
                 cols = tuple(model._meta.fields[f].column_name for f in fields)
                 assert cols in unique_db, f"{table}: unique index on {cols} is missing"
+
+
+def test_current_versions_are_the_newest_of_each_activity_in_one_query(ctx, tmp_path):
+    from claimserver.catalog_sync import current_versions
+
+    folder = tmp_path / "activities"
+    shutil.copytree(ACTIVITIES, folder)
+    path = folder / "stewardship-webinar.md"
+    path.write_text(path.read_text().replace("price: 25.00", "price: 30.00"))
+    sync(folder)
+    rows = list(Activity.select())
+    got = current_versions(r.id for r in rows)
+    assert {a: v.id for a, v in got.items()} == {r.id: r.current.id for r in rows}
+    assert got[Activity.get(Activity.slug == "stewardship-webinar").id].version == 2
+    assert current_versions([]) == {}
