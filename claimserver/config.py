@@ -77,6 +77,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ATTEMPTS_PER_MINUTE": 30,
     # Password-reset emails sent per address per hour (the page answers the same either way).
     "RESET_EMAILS_PER_HOUR": 3,
+    # Attendance codes: wrong codes allowed per learner and session in 15 minutes, then it waits.
+    "ATTENDANCE_CODE_FAILURES_PER_15_MIN": 10,
     # Public verification: attempts allowed per client address per minute.
     "VERIFY_RATE_PER_MINUTE": 30,
     # Transcript state views: the first day of any one 2-year licence cycle (YYYY-MM-DD); the

@@ -92,6 +92,10 @@ def post_test_answers(form, model) -> list[int | None]:
     return out
 
 
+#: Largest roster file read; a longer one is refused, never cut short.
+ROSTER_MAX_BYTES = 2 * 1024 * 1024
+
+
 class RosterForm(FlaskForm):
     roster = FileField("Roster (CSV)", validators=[
         FileRequired("Choose a CSV file."), FileAllowed(["csv", "txt"], "Upload a .csv file.")])

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from peewee import IntegrityError
+from peewee import Case, IntegrityError
 
 from catalog import credits
 from catalog.model import Activity as ActivityModel
 
-from .. import clock, mail
+from .. import clock, mail, ratelimit
+from ..catalog_sync import CODE_ALPHABET, current_versions
 from ..db import database
 from ..models import (
     Activity, ActivityVersion, Learner, Order, Participation, PaymentAttempt, PostTestAttempt, audit,
@@ -29,7 +30,6 @@ from ..filters import money
 from .payments import Card, Result, gateway
 
 log = logging.getLogger(__name__)
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: A charge that has not finished after this long (a crashed worker) may be tried again.
 STALE_CHARGE = dt.timedelta(minutes=10)
 
@@ -76,6 +76,25 @@ def session_dates(model: ActivityModel) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def session_over(model: ActivityModel) -> bool:
+    """A live session has ended: past its end time, or (no end given) past its day, locally."""
+    if model.ends is not None:
+        return clock.now() >= model.ends
+    return local_today(model) > session_dates(model)[1]
+
+
+def purchase_refusal(model: ActivityModel) -> str | None:
+    """Why nobody can buy this activity any more (None while they can). A live session is over once
+    it has ended; home study (journal, on-demand) can be bought until its claim deadline."""
+    if model.is_live and session_over(model):
+        first, last = session_dates(model)
+        when = f"on {first:%B %-d, %Y}" if first == last else f"from {first:%B %-d, %Y} to {last:%B %-d, %Y}"
+        return f"This session took place {when}; it can no longer be purchased."
+    if local_today(model) > model.claim_until:
+        return f"This activity closed on {model.claim_until:%B %-d, %Y} and can no longer be purchased."
+    return None
+
+
 def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: Participation | None):
     """ACPE/NABP: the last day a completion can reach CPE Monitor, for pharmacy learners."""
     if (learner.profession not in credits.CREDIT_TYPES["acpe"].professions
@@ -96,7 +115,7 @@ class PurchaseResult:
 
 
 def new_receipt_number() -> str:
-    return "R" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return "R" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 def open_order(learner: Learner, activity_row: Activity) -> Order:
@@ -151,9 +170,9 @@ def purchase(learner: Learner, activity_row: Activity, card: Card | None = None)
     existing = order_for(learner, activity_row)
     if existing is not None and existing.is_paid:
         return PurchaseResult(existing, "already-paid")
-    model = version.model()
-    if local_today(model) > model.claim_until:
-        raise StepRefused(f"This activity closed on {model.claim_until:%B %-d, %Y} and can no longer be purchased.")
+    refusal = purchase_refusal(version.model())
+    if refusal:
+        raise StepRefused(refusal)  # those who bought already (above) keep their access
     order = open_order(learner, activity_row)
     if order.is_paid:
         return PurchaseResult(order, "already-paid")
@@ -232,6 +251,17 @@ class WrongCode(Exception):
     """The attendance code does not match."""
 
 
+class TooManyCodes(Exception):
+    """Too many wrong attendance codes from this learner for this session: wait, then try again."""
+
+    message = ("Too many wrong codes for this session. Wait 15 minutes, then enter the code exactly "
+               "as the moderator gives it.")
+
+
+def _code_key(learner: Learner, activity_row: Activity) -> str:
+    return f"attendance-code:{learner.id}:{activity_row.id}"
+
+
 def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -> Participation:
     model = activity_row.current.model()
     require_paid(learner, activity_row)
@@ -241,10 +271,16 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     p = _participation(learner, activity_row)
     if p.completed:
         return p
+    # Six characters from 32 are guessable at speed: wrong codes are counted per learner and
+    # session, and past the limit even the right code waits (else guessing would just go on).
+    limit = int(current_app.config["ATTENDANCE_CODE_FAILURES_PER_15_MIN"])
+    if ratelimit.count(_code_key(learner, activity_row), 900) >= limit:
+        raise TooManyCodes()
     given = "".join(code.split()).upper()
     if not activity_row.attendance_code or not hmac.compare_digest(given.encode(), activity_row.attendance_code.encode()):
         with database.atomic():
             audit(learner, "participation.wrong_code", f"activity:{activity_row.id}")
+        ratelimit.hit(_code_key(learner, activity_row), limit, 900)
         raise WrongCode()
     first, last = session_dates(model)
     on = min(max(local_today(model), first), last)  # the session's date, in its own time zone
@@ -323,10 +359,11 @@ def submit_post_test(learner: Learner, activity_row: Activity, answers: list[int
     on = local_today(model)
     with database.atomic():
         PostTestAttempt.create(participation=p, score=score, passed=passed, answers=list(answers))
-        updates = {"attempts": Participation.attempts + 1}
-        best = Participation.get_by_id(p.id).best_score
-        if best is None or score > best:
-            updates["best_score"] = score
+        # Computed by the UPDATE itself: two submits at once must not store the lower score.
+        updates = {"attempts": Participation.attempts + 1,
+                   "best_score": Case(None, ((Participation.best_score.is_null(), score),
+                                             (Participation.best_score < score, score)),
+                                      Participation.best_score)}
         if passed:
             updates.update(completed=True, method="post-test", participated_on=on,
                            completed_at=clock.utcnow_naive())
@@ -352,7 +389,10 @@ def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[Ros
     model = activity_row.current.model()
     first, last = session_dates(model)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as e:  # e.g. a field over csv's size limit: not a roster at all
+        raise StepRefused(f"Line {reader.line_num} is not a CSV row of email,participated_on ({e}).") from None
     if not rows:
         raise StepRefused("The file is empty. The first line must be: email,participated_on")
     header = [h.strip().lower() for h in rows[0]]
@@ -408,10 +448,17 @@ class Journey:
     claims: list
     step: str  # pay | participate | evaluate | claim | certificate | closed
     cpe_deadline: dt.date | None
+    today: dt.date  # in the activity's own time zone
+    refusal: str | None = None  # unpaid, and it can no longer be bought: why
+
+    @property
+    def days_left(self) -> int:
+        """Days until the claim deadline, counted in the activity's time zone."""
+        return (self.version.claim_until - self.today).days
 
 
 def journeys(learner: Learner) -> list[Journey]:
-    from ..models import Certificate, Claim, Evaluation
+    from ..models import Claim, Evaluation
 
     orders = list(Order.select(Order, Activity).join(Activity)
                   .where(Order.learner == learner).order_by(Order.created_at.desc(), Order.id.desc()))
@@ -419,13 +466,13 @@ def journeys(learner: Learner) -> list[Journey]:
     evals = {e.activity_id: e for e in Evaluation.select().where(Evaluation.learner == learner)}
     claims: dict[int, list] = {}
     for c in Claim.select().where(Claim.learner == learner).order_by(Claim.id):
-        c.certificate = Certificate.get_or_none(Certificate.claim == c)
         claims.setdefault(c.activity_id, []).append(c)
+    current = current_versions(o.activity_id for o in orders)
     out = []
-    today = clock.today()
     for o in orders:
-        v = o.activity.current
+        v = current[o.activity_id]
         model = v.model()
+        today = local_today(model)
         p = parts.get(o.activity_id)
         e = evals.get(o.activity_id)
         cs = claims.get(o.activity_id, [])
@@ -441,5 +488,6 @@ def journeys(learner: Learner) -> list[Journey]:
             step = "evaluate"
         else:
             step = "claim"
-        out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p)))
+        out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p), today,
+                           purchase_refusal(model) if not o.is_paid else None))
     return out

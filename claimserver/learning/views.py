@@ -8,10 +8,10 @@ from werkzeug.routing import BuildError
 
 from .. import catalog_sync, clock
 from ..auth import me, role_required
-from ..models import Activity, ActivityVersion
+from ..models import Activity, ActivityVersion, Order
 from . import bp, operations
-from .forms import AttendanceForm, CardForm, RosterForm, post_test_answers, post_test_form
-from .operations import StepRefused, WrongCode
+from .forms import ROSTER_MAX_BYTES, AttendanceForm, CardForm, RosterForm, post_test_answers, post_test_form
+from .operations import StepRefused, TooManyCodes, WrongCode
 
 
 def _link(endpoint: str, **values) -> str | None:
@@ -24,15 +24,19 @@ def _link(endpoint: str, **values) -> str | None:
 
 def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
     """Withdrawn activities stay visible only to learners who bought them."""
-    found = catalog_sync.find(slug, include_hidden=True)
-    if found is None:
-        abort(404)
-    row, version = found
-    if row.hidden:
-        order = operations.order_for(me(), row) if current_user.is_authenticated else None
-        if order is None or not order.is_paid:
-            abort(404)
-    return row, version
+    return catalog_sync.find_or_404(slug, include_hidden_for=me() if current_user.is_authenticated else None)
+
+
+def _activity_page(row: Activity, version: ActivityVersion, order: Order | None, form: CardForm) -> str:
+    """The activity page with its purchase form. The card number and security code are never sent
+    back (after a decline or a mistake they are typed again); name and expiry are kept."""
+    for secret in (form.number, form.cvc):
+        secret.raw_data, secret.data = [], ""
+    model = version.model()
+    site = current_app.config["SITE_URL"].rstrip("/")
+    return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
+                           form=form, closed=operations.purchase_refusal(model),
+                           site_link=f"{site}/activities/{row.slug}/")
 
 
 def _refused(e: StepRefused, slug: str):
@@ -43,31 +47,26 @@ def _refused(e: StepRefused, slug: str):
 @bp.get("/activities/<slug>")
 def activity(slug: str):
     row, version = _activity_or_404(slug)
-    model = version.model()
     order = operations.order_for(me(), row) if current_user.is_authenticated else None
-    closed = operations.local_today(model) > model.claim_until
-    return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
-                           form=CardForm(), closed=closed,
-                           site_link=f"{current_app.config['SITE_URL'].rstrip('/')}/activities/{slug}/")
+    return _activity_page(row, version, order, CardForm())
 
 
 @bp.post("/activities/<slug>/purchase")
 @login_required
 def purchase(slug: str):
     row, version = _activity_or_404(slug)
-    model = version.model()
     existing = operations.order_for(me(), row)
     if existing is not None and existing.is_paid:
         flash("You already have this activity.", "info")
         return redirect(url_for("learning.receipt", number=existing.receipt_number))
+    refusal = operations.purchase_refusal(version.model())  # e.g. a live session that has ended
+    if refusal:
+        return _refused(StepRefused(refusal), slug)
     card = None
     form = CardForm()
     if version.price_cents > 0:
         if not form.validate_on_submit():
-            closed = operations.local_today(model) > model.claim_until
-            return render_template("learning/activity.html", row=row, version=version, a=model,
-                                   order=existing, form=form, closed=closed,
-                                   site_link=f"{current_app.config['SITE_URL'].rstrip('/')}/activities/{slug}/")
+            return _activity_page(row, version, existing, form)
         card = form.card()
     try:
         result = operations.purchase(me(), row, card)
@@ -75,9 +74,7 @@ def purchase(slug: str):
         return _refused(e, slug)
     if result.outcome == "declined":
         form.number.errors = [result.message]
-        return render_template("learning/activity.html", row=row, version=version, a=model,
-                               order=result.order, form=form, closed=False,
-                               site_link=f"{current_app.config['SITE_URL'].rstrip('/')}/activities/{slug}/")
+        return _activity_page(row, version, result.order, form)
     if result.outcome == "in-progress":
         flash(result.message, "info")
         return redirect(url_for("learning.my_activities"))
@@ -101,7 +98,7 @@ def receipt(number: str):
 @login_required
 def my_activities():
     return render_template("learning/my_activities.html", journeys=operations.journeys(me()),
-                           link=_link, today=clock.today(), learner=me())
+                           link=_link, learner=me())
 
 
 @bp.route("/activities/<slug>/participate", methods=["GET", "POST"])
@@ -122,6 +119,10 @@ def participate(slug: str):
             except WrongCode:
                 form.code.errors.append("That code does not match this session. Check it with the "
                                         "moderator or the chat, and try again.")
+            except TooManyCodes as e:
+                form.code.errors.append(e.message)
+                return render_template("learning/participate_live.html", row=row, a=model, form=form,
+                                       participation=participation, started=True), 429
             except StepRefused as e:
                 flash(e.message, "error")
                 return redirect(url_for("learning.participate", slug=slug))
@@ -168,8 +169,10 @@ def staff_attendance():
     from catalog import credits
 
     rows = []
-    for a in Activity.select().order_by(Activity.slug):
-        v = a.current
+    activities = list(Activity.select().order_by(Activity.slug))
+    current = catalog_sync.current_versions(a.id for a in activities)
+    for a in activities:
+        v = current[a.id]
         if v.format in credits.LIVE_FORMATS:
             rows.append((a, v, v.model()))
     rows.sort(key=lambda r: r[1].starts)
@@ -179,14 +182,16 @@ def staff_attendance():
 @bp.route("/staff/activities/<slug>/roster", methods=["GET", "POST"])
 @role_required("staff")
 def staff_roster(slug: str):
-    found = catalog_sync.find(slug, include_hidden=True)
-    if found is None:
-        abort(404)
-    row, version = found
+    row, version = catalog_sync.find_or_404(slug, include_hidden=True)
     form = RosterForm()
     report = None
     if form.validate_on_submit():
-        raw = form.roster.data.read(2 * 1024 * 1024)
+        raw = form.roster.data.read(ROSTER_MAX_BYTES + 1)  # one byte more tells a longer file apart
+        if len(raw) > ROSTER_MAX_BYTES:
+            form.roster.errors.append(f"The file is larger than {ROSTER_MAX_BYTES // (1024 * 1024)} MB: "
+                                      "split it into smaller files and upload each one.")
+            return render_template("learning/staff_roster.html", row=row, version=version, form=form,
+                                   report=None)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from claimserver.models import Learner, Order
+from tests.claimserver.test_purchase import BEFORE_TELECONFERENCE
 from tests.factories import PASSWORD, create_learner
 
 
@@ -33,7 +34,8 @@ def test_post_without_token_is_refused(client, rows, path, data):
     assert Learner.select().count() == 0
 
 
-def test_logged_in_forms_need_the_token_too(client, rows):
+def test_logged_in_forms_need_the_token_too(client, rows, clock):
+    clock.at = BEFORE_TELECONFERENCE  # the free session can still be bought
     learner = create_learner()
     page = client.get("/login").text
     r = client.post("/login", data={"email": learner.email, "password": PASSWORD,

@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 
 from claimserver.models import Certificate, Claim
+from tests.claimserver.test_purchase import DURING_WEBINAR, buy_live
 from tests.factories import (
-    activity, buy, create_evaluation, create_learner, create_order, create_participation, login,
+    activity, buy, create_claim, create_evaluation, create_learner, create_order, create_participation, login,
 )
 
 
@@ -30,7 +31,7 @@ def test_no_activities_points_to_the_catalogue(client, learner):
 
 def test_each_step_links_to_the_next(client, learner):
     title = "Antimicrobial Stewardship in the Clinical Laboratory"
-    buy(client, "stewardship-webinar")
+    create_order(learner, "stewardship-webinar")
     card = _card(client.get("/my-activities").text, title)
     assert "Purchased" in card and 'href="/activities/stewardship-webinar/participate"' in card
     assert "Claim credit until March 11, 2028 (364 days left)" in card
@@ -73,10 +74,58 @@ def test_physicians_see_no_cpe_monitor_deadline(client, learner):
     assert "CPE Monitor" not in client.get("/my-activities").text
 
 
-def test_unpaid_order_asks_to_complete_payment(client, learner):
-    buy(client, "stewardship-webinar", {"number": "4000 0000 0000 0002", "expiry": "12/29", "cvc": "123"})
+def test_unpaid_order_asks_to_complete_payment(client, learner, clock):
+    buy_live(client, clock, card={"number": "4000 0000 0000 0002", "expiry": "12/29", "cvc": "123"})
+    clock.at = DURING_WEBINAR
     card = _card(client.get("/my-activities").text, "Antimicrobial Stewardship")
     assert "Payment not completed" in card and "Complete payment" in card
+
+
+def test_unpaid_order_of_a_finished_session_says_it_can_no_longer_be_bought(client, learner):
+    create_order(learner, "stewardship-webinar", status="declined")
+    card = _card(client.get("/my-activities").text, "Antimicrobial Stewardship")
+    assert "Payment not completed" in card and "Complete payment" not in card
+    assert "This session took place on March 12, 2027; it can no longer be purchased." in card
+
+
+def test_days_left_count_in_the_activitys_own_time_zone(client, learner, clock):
+    create_order(learner, "journal-candida-auris")  # claim until January 14, 2028, New York
+    clock.at = dt.datetime(2028, 1, 14, 3, 0, tzinfo=dt.timezone.utc)  # still January 13 there
+    card = _card(client.get("/my-activities").text, "Candida auris")
+    assert "(1 day left)" in card
+    clock.at = dt.datetime(2028, 1, 15, 3, 0, tzinfo=dt.timezone.utc)  # 10 PM on the 14th there
+    card = _card(client.get("/my-activities").text, "Candida auris")
+    assert "Closed" not in card and "(0 days left)" in card
+    clock.at = dt.datetime(2028, 1, 15, 5, 0, tzinfo=dt.timezone.utc)  # midnight: closed
+    card = _card(client.get("/my-activities").text, "Candida auris")
+    assert "Closed" in card and "the claim window ended on January 14, 2028" in card
+
+
+def test_my_activities_queries_do_not_grow_with_the_orders(client, learner, monkeypatch):
+    from claimserver.db import database
+
+    def queries() -> int:
+        seen = []
+        db = database.obj
+        real = db.execute_sql
+
+        def counting(sql, *a, **kw):
+            seen.append(sql)
+            return real(sql, *a, **kw)
+
+        with monkeypatch.context() as m:
+            m.setattr(db, "execute_sql", counting)
+            assert client.get("/my-activities").status_code == 200
+        return len(seen)
+
+    create_order(learner, "stewardship-webinar")
+    one = queries()
+    for slug in ("journal-candida-auris", "free-teleconference-tb", "past-workshop-2025"):
+        create_order(learner, slug)
+        create_participation(learner, slug)
+        if slug == "past-workshop-2025":
+            create_claim(learner, slug, "participation")
+    assert queries() == one
 
 
 def test_closed_claim_window_is_shown(client, learner, clock):

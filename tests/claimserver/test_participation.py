@@ -7,6 +7,7 @@ import io
 import pytest
 
 from claimserver.models import Activity, AuditLog, Participation, PostTestAttempt
+from tests.claimserver.test_purchase import buy_live
 from tests.factories import buy, create_learner, create_order, login
 
 
@@ -40,7 +41,7 @@ def test_no_participation_before_purchase(client, learner, method, path):
 
 
 def test_attendance_code_is_refused_before_the_session_starts(client, learner, clock):
-    buy(client, "stewardship-webinar")
+    buy_live(client, clock)
     clock.at = dt.datetime(2027, 3, 12, 16, 59, tzinfo=dt.timezone.utc)  # 11:59 EST, a minute early
     page = client.get("/activities/stewardship-webinar/participate").text
     assert "The session has not started yet" in page and 'name="code"' not in page
@@ -54,15 +55,15 @@ def test_attendance_code_is_refused_before_the_session_starts(client, learner, c
     ("", "Enter the code given during the session."),
     ("WRONG1", "That code does not match this session."),
 ])
-def test_wrong_attendance_code_is_marked(client, learner, code, error):
-    buy(client, "stewardship-webinar")
+def test_wrong_attendance_code_is_marked(client, learner, clock, code, error):
+    buy_live(client, clock)
     r = client.post("/activities/stewardship-webinar/participate", data={"code": code})
     assert r.status_code == 200 and error in r.text and 'aria-invalid="true"' in r.text
     assert not (_part(learner, "stewardship-webinar") and _part(learner, "stewardship-webinar").completed)
 
 
 def test_right_code_records_the_session_date_in_its_time_zone(client, learner, clock):
-    buy(client, "stewardship-webinar")
+    buy_live(client, clock)
     clock.at = dt.datetime(2027, 3, 13, 2, 0, tzinfo=dt.timezone.utc)  # still March 12 in New York
     r = client.post("/activities/stewardship-webinar/participate", data={"code": " " + _code().lower() + " "})
     assert r.status_code == 302 and r.location == "/my-activities"
@@ -74,7 +75,7 @@ def test_right_code_records_the_session_date_in_its_time_zone(client, learner, c
 
 
 def test_a_late_code_entry_still_records_the_session_day(client, learner, clock):
-    buy(client, "stewardship-webinar")
+    buy_live(client, clock)
     clock.advance(days=5)
     client.post("/activities/stewardship-webinar/participate", data={"code": _code()})
     assert _part(learner, "stewardship-webinar").participated_on == dt.date(2027, 3, 12)
@@ -187,6 +188,7 @@ def test_roster_refuses_future_dates(client, rows, clock):
     (b"", "Choose a CSV file."),
     (b"name,date\nx,y\n", "The first line must name the columns"),
     (b"\xff\xfe\x00bad", "Save the file as UTF-8"),
+    (b"email,participated_on\n" + b"x" * 200_000 + b",2027-03-12\n", "Line 2 is not a CSV row"),
 ])
 def test_bad_roster_files_are_refused(client, rows, content, error):
     login(client, create_learner(roles="staff"))
@@ -194,3 +196,77 @@ def test_bad_roster_files_are_refused(client, rows, content, error):
     r = client.post("/staff/activities/stewardship-webinar/roster", data=data,
                     content_type="multipart/form-data")
     assert r.status_code == 200 and error in r.text
+
+
+def test_wrong_attendance_codes_are_rate_limited_per_learner_and_session(app, client, learner, clock):
+    buy_live(client, clock)
+    for _ in range(10):
+        r = client.post("/activities/stewardship-webinar/participate", data={"code": "WRONG1"})
+        assert r.status_code == 200 and "That code does not match" in r.text
+    r = client.post("/activities/stewardship-webinar/participate", data={"code": _code()})
+    assert r.status_code == 429 and "Too many wrong codes for this session. Wait 15 minutes" in r.text
+    assert not (_part(learner, "stewardship-webinar") and _part(learner, "stewardship-webinar").completed)
+    other = app.test_client()  # someone else's count is their own
+    buyer = create_learner()
+    create_order(buyer, "stewardship-webinar")
+    login(other, buyer)
+    assert other.post("/activities/stewardship-webinar/participate", data={"code": _code()}).status_code == 302
+    clock.advance(minutes=16)
+    r = client.post("/activities/stewardship-webinar/participate", data={"code": _code()})
+    assert r.status_code == 302 and _part(learner, "stewardship-webinar").completed
+
+
+def test_a_simultaneous_better_post_test_score_is_never_lowered(client, learner, monkeypatch):
+    # Another submit of the same learner commits 100% between this one's reads and its write: the
+    # best score stays 100 and both attempts count.
+    buy(client, "journal-candida-auris")
+    client.get("/activities/journal-candida-auris/material")
+    real_get_by_id = Participation.get_by_id.__func__
+    raced = []
+
+    def get_by_id(cls, pk):
+        row = real_get_by_id(cls, pk)
+        if not raced:
+            raced.append(pk)
+            Participation.update(best_score=100, attempts=Participation.attempts + 1).where(
+                Participation.id == pk).execute()
+        return row
+
+    monkeypatch.setattr(Participation, "get_by_id", classmethod(get_by_id))
+    r = client.post("/activities/journal-candida-auris/participate", data={"q0": "0", "q1": "1", "q2": "0"})
+    assert "You scored 33%" in r.text
+    monkeypatch.undo()
+    p = _part(learner, "journal-candida-auris")
+    assert raced and p.best_score == 100 and p.attempts == 2
+
+
+def _upload_in_memory(client, path: str, content: bytes, filename: str):
+    """A multipart upload built in memory (the test client spools large bodies to a temporary file
+    it never closes)."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"roster": FileStorage(io.BytesIO(content), filename, content_type="text/csv")})
+    return client.post(path, input_stream=io.BytesIO(body), content_length=len(body),
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_a_roster_larger_than_the_limit_is_refused_not_cut_short(client, rows):
+    from claimserver.learning.forms import ROSTER_MAX_BYTES
+
+    path = "/staff/activities/stewardship-webinar/roster"
+    login(client, create_learner(roles="staff"))
+    last = create_learner(email="last@example.org")
+    create_order(last, "stewardship-webinar")
+    head = b"email,participated_on\n"
+    line = b"nobody@example.org,2027-03-12\n"
+    filler = line * (ROSTER_MAX_BYTES // len(line) + 1)
+    content = head + filler + b"last@example.org,2027-03-12\n"
+    assert len(content) > ROSTER_MAX_BYTES
+    r = _upload_in_memory(client, path, content, "big.csv")
+    assert r.status_code == 200 and "The file is larger than 2 MB" in r.text and 'id="roster-error"' in r.text
+    assert "recorded," not in r.text and Participation.select().count() == 0
+    exact = head + b"last@example.org,2027-03-12\n"
+    exact += b"\n" * (ROSTER_MAX_BYTES - len(exact))  # exactly at the limit is read whole
+    r = _upload_in_memory(client, path, exact, "ok.csv")
+    assert "1 recorded" in r.text

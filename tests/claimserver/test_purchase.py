@@ -10,6 +10,20 @@ from claimserver.models import Activity, AuditLog, Order, PaymentAttempt
 from tests.factories import GOOD_CARD, PASSWORD, buy, create_learner, create_order, login, outbox
 
 DECLINED = {**GOOD_CARD, "number": "4000 0000 0000 0002"}
+#: 12:30 PM EST on March 12, 2027: the stewardship webinar (12:00–1:30 PM EST) is on.
+DURING_WEBINAR = dt.datetime(2027, 3, 12, 17, 30, tzinfo=dt.timezone.utc)
+#: Before the free teleconference of February 10, 2027.
+BEFORE_TELECONFERENCE = dt.datetime(2027, 2, 1, 15, 0, tzinfo=dt.timezone.utc)
+
+
+def buy_live(client, clock, slug: str = "stewardship-webinar", card: dict | None = None,
+             at: dt.datetime = DURING_WEBINAR):
+    """Buy a live session while it is on (a finished one cannot be bought), then go back to now."""
+    was, clock.at = clock.at, at
+    try:
+        return buy(client, slug, card)
+    finally:
+        clock.at = was
 
 
 @pytest.fixture
@@ -23,8 +37,8 @@ def _charges(app):
     return app.extensions["payment_gateway"].charges
 
 
-def test_paid_purchase_makes_one_order_receipt_and_email(client, learner, app):
-    r = buy(client, "stewardship-webinar")
+def test_paid_purchase_makes_one_order_receipt_and_email(client, learner, app, clock):
+    r = buy_live(client, clock)
     assert r.status_code == 302
     order = Order.get(Order.learner == learner)
     assert r.location == f"/receipts/{order.receipt_number}"
@@ -43,7 +57,8 @@ def test_declined_card_keeps_the_order_and_a_retry_pays_it(client, learner, app)
     r = buy(client, "journal-candida-auris", DECLINED)
     assert r.status_code == 200
     assert "Your card was declined" in r.text and 'aria-invalid="true"' in r.text
-    assert 'value="12/29"' in r.text  # other input kept
+    assert 'value="12/29"' in r.text and 'value="Ada Learner"' in r.text  # name and expiry kept
+    assert "4000000000000002" not in r.text and 'value="123"' not in r.text  # card number and CVC never
     order = Order.get(Order.learner == learner)
     assert order.status == "declined" and outbox("receipt") == []
     r = buy(client, "journal-candida-auris")
@@ -54,15 +69,16 @@ def test_declined_card_keeps_the_order_and_a_retry_pays_it(client, learner, app)
     assert Order.get_by_id(order.id).amount_cents == 1500
 
 
-def test_buying_twice_gives_the_same_order_and_no_second_charge(client, learner, app):
-    first = buy(client, "stewardship-webinar")
-    second = buy(client, "stewardship-webinar")
+def test_buying_twice_gives_the_same_order_and_no_second_charge(client, learner, app, clock):
+    first = buy_live(client, clock)
+    second = buy_live(client, clock)
     assert second.status_code == 302 and second.location == first.location
     assert Order.select().count() == 1 and len(outbox("receipt")) == 1
     assert len(_charges(app)) == 1
 
 
-def test_free_activity_needs_no_payment(client, learner, app):
+def test_free_activity_needs_no_payment(client, learner, app, clock):
+    clock.at = BEFORE_TELECONFERENCE
     page = client.get("/activities/free-teleconference-tb").text
     assert "Free" in page and "Card number" not in page
     r = client.post("/activities/free-teleconference-tb/purchase")
@@ -74,10 +90,35 @@ def test_free_activity_needs_no_payment(client, learner, app):
     assert len(outbox("receipt")) == 1
 
 
-def test_bought_activity_page_says_in_my_activities(client, learner):
-    buy(client, "stewardship-webinar")
+def test_bought_activity_page_says_in_my_activities(client, learner, clock):
+    buy_live(client, clock)
+    page = client.get("/activities/stewardship-webinar").text  # the session is over: buyers keep it
+    assert "In My Activities" in page and "Card number" not in page and "no longer be purchased" not in page
+    r = buy(client, "stewardship-webinar")
+    assert r.status_code == 302 and r.location.startswith("/receipts/")
+
+
+def test_a_live_session_that_has_ended_cannot_be_bought(client, learner, clock):
+    clock.at = dt.datetime(2027, 3, 12, 18, 31, tzinfo=dt.timezone.utc)  # 1:31 PM EST, a minute after
     page = client.get("/activities/stewardship-webinar").text
-    assert "In My Activities" in page and "Card number" not in page
+    assert "This session took place on March 12, 2027; it can no longer be purchased." in page
+    assert "Card number" not in page
+    r = buy(client, "stewardship-webinar")
+    assert r.status_code == 302 and r.location == "/activities/stewardship-webinar"
+    assert "This session took place on March 12, 2027" in client.get(r.location).text
+    assert Order.select().count() == 0 and "payment_gateway" not in client.application.extensions
+    # home study stays on sale until its claim deadline (January 14, 2028, New York)
+    assert buy(client, "journal-candida-auris").location.startswith("/receipts/")
+    clock.at = dt.datetime(2028, 1, 15, 4, 59, tzinfo=dt.timezone.utc)  # 11:59 PM on the 14th there
+    other = client.application.test_client()
+    login(other, create_learner())
+    assert buy(other, "journal-candida-auris").location.startswith("/receipts/")
+    clock.at = dt.datetime(2028, 1, 15, 5, 0, tzinfo=dt.timezone.utc)
+    late = client.application.test_client()
+    login(late, create_learner())
+    r = buy(late, "journal-candida-auris")
+    assert r.status_code == 302 and r.location == "/activities/journal-candida-auris"
+    assert "closed on January 14, 2028" in late.get(r.location).text
 
 
 def test_closed_activity_cannot_be_bought(client, learner):
@@ -112,7 +153,8 @@ def test_another_learners_receipt_is_404(client, learner):
     assert client.get("/receipts/RNOSUCHTHING").status_code == 404
 
 
-def test_anonymous_purchase_goes_to_login(client, rows):
+def test_anonymous_purchase_goes_to_login(client, rows, clock):
+    clock.at = DURING_WEBINAR
     page = client.get("/activities/stewardship-webinar").text
     assert "Log in to purchase" in page and "/login?next=/activities/stewardship-webinar" in page
     r = buy(client, "stewardship-webinar")
@@ -120,7 +162,8 @@ def test_anonymous_purchase_goes_to_login(client, rows):
     assert Order.select().count() == 0
 
 
-def test_activity_page_shows_dates_price_credit_and_catalogue_link(client, rows):
+def test_activity_page_shows_dates_price_credit_and_catalogue_link(client, rows, clock):
+    clock.at = DURING_WEBINAR
     page = client.get("/activities/stewardship-webinar").text
     assert "Friday, March 12, 2027, 12:00 PM – 1:30 PM EST" in page  # the catalogue's wording
     assert "$25.00" in page
@@ -130,7 +173,8 @@ def test_activity_page_shows_dates_price_credit_and_catalogue_link(client, rows)
     assert "Test mode" in page
 
 
-def test_many_simultaneous_purchases_make_one_order_and_one_charge(app, rows):
+def test_many_simultaneous_purchases_make_one_order_and_one_charge(app, rows, clock):
+    clock.at = DURING_WEBINAR
     learner = create_learner()
     n = 8
     clients = [app.test_client() for _ in range(n)]
