@@ -22,14 +22,7 @@ from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form
 
 def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
     """Withdrawn activities stay reachable for learners who bought them (their records remain)."""
-    found = catalog_sync.find(slug, include_hidden=True)
-    if found is None:
-        abort(404)
-    row, version = found
-    order = ops.order_for(me(), row) if row.hidden else None
-    if row.hidden and (order is None or not order.is_paid):
-        abort(404)
-    return row, version
+    return catalog_sync.find_or_404(slug, include_hidden_for=me())
 
 
 def _refused(e: ops.Refused, fallback: str):
