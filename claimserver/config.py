@@ -55,7 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
-    # Payment gateway: "test" is the built-in test gateway (card 4000 0000 0000 0002 declines).
+    # Payment gateway: "test" is the built-in test gateway (card 4000 0000 0000 0002 declines);
+    # production refuses it.
     "PAYMENT_GATEWAY": "test",
     # "Remember me" cookie lifetime, days.
     "REMEMBER_DAYS": 14,
