@@ -56,8 +56,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
     # Payment gateway: "test" is the built-in test gateway (card 4000 0000 0000 0002 declines);
-    # production refuses it.
+    # production refuses it unless TEST_PAYMENTS_IN_PRODUCTION is set (a staging site, or a society
+    # whose activities are all free until a real gateway is plugged into learning/payments.py).
     "PAYMENT_GATEWAY": "test",
+    "TEST_PAYMENTS_IN_PRODUCTION": False,
     # "Remember me" cookie lifetime, days.
     "REMEMBER_DAYS": 14,
     # Password-reset links expire after this many minutes.
@@ -148,9 +150,10 @@ def validate(cfg: dict[str, Any]) -> None:
                               "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
         if not cfg.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production")
-        if cfg.get("PAYMENT_GATEWAY", "test") == "test":
+        if cfg.get("PAYMENT_GATEWAY", "test") == "test" and not cfg.get("TEST_PAYMENTS_IN_PRODUCTION"):
             raise ConfigError("PAYMENT_GATEWAY cannot be the test gateway in production: it takes "
-                              "no money and approves the published test card")
+                              "no money and approves the published test card (set "
+                              "CE_TEST_PAYMENTS_IN_PRODUCTION=1 only for a staging site)")
     if cfg.get("CLOCK"):
         if cfg["CE_ENV"] == "production":
             raise ConfigError("CE_CLOCK cannot be set in production")

@@ -47,6 +47,9 @@ def test_production_refuses_the_test_payment_gateway(tmp_path):
         create_app({**PRODUCTION, "PAYMENT_GATEWAY": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert create_app({"CE_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
                       ).config["PAYMENT_GATEWAY"] == "test"
+    staging = create_app({**PRODUCTION, "PAYMENT_GATEWAY": "test", "TEST_PAYMENTS_IN_PRODUCTION": True,
+                          "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert staging.config["CE_ENV"] == "production"
 
 
 def test_catalogue_site_variables_are_not_unknown_settings(caplog):
