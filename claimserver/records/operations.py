@@ -339,12 +339,16 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
 
 
 def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
-    """Revoke once: True if this call revoked it; an already revoked certificate is left (and not audited)."""
+    """Revoke once: True if this call revoked it; an already revoked certificate is left (and not audited).
+
+    In the same transaction the claim's open report items are withdrawn: revoked credit is never
+    reported (credit the destination already accepted is a staff to-do on the reporting page)."""
     with database.atomic():
         changed = Certificate.update(revoked_at=clock.utcnow_naive(), revoked_reason=reason[:300]).where(
             Certificate.id == cert.id, Certificate.revoked_at.is_null()).execute()
         if changed:
             audit(actor, "certificate.revoked", f"certificate:{cert.id}", reason=reason)
+            ledger.withdraw_claim(Claim.get_by_id(cert.claim_id), actor, reason)
     return bool(changed)
 
 

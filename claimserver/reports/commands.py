@@ -62,7 +62,9 @@ def export_command(destination: str, include_all: bool, out: str | None) -> None
 @click.argument("destination", type=click.Choice(DESTINATIONS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def record_results_command(destination: str, file: str) -> None:
-    """Record accepted/rejected lines from a response FILE (CSV: Item or key columns, Status, Message)."""
+    """Record accepted/rejected lines from a response FILE (CSV: Item or key columns, Status, Message).
+
+    Exits 1 when any line was not recorded (the good lines are recorded all the same)."""
     from . import ledger
 
     try:
@@ -76,6 +78,8 @@ def record_results_command(destination: str, file: str) -> None:
     click.echo(f"{file}: {summary}")
     for p in summary.problems:
         click.echo(f"  {p}")
+    if summary.problems:  # cron and scripts must notice lines that were not recorded
+        raise click.exceptions.Exit(1)
 
 
 @bp.cli.command("deadlines")

@@ -5,6 +5,11 @@ due -> exported -> accepted | rejected; a rejected item is never edited back: on
 changes, a NEW item (status due) supersedes it and the old one becomes "corrected". Items are never
 deleted. `open_key` ("<claim id>:<destination>") is set while an item is open (due, exported,
 rejected), so the unique index allows one open item per claim and destination.
+
+A claim whose certificate is revoked is never reported: revoking closes its open items as
+"withdrawn" (`withdraw_claim`), and every list here (sync, exports, deadlines) leaves such claims out,
+so this holds for items made later too. An item the destination had already accepted (or received
+before the revocation) cannot be un-reported: `revoked_after_reporting` lists it as a staff to-do.
 """
 from __future__ import annotations
 
@@ -15,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from flask import current_app
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from .. import clock
 from ..db import database
-from ..models import Activity, Claim, ExportBatch, Learner, ReportItem, audit
+from ..models import Activity, Certificate, Claim, ExportBatch, Learner, ReportItem, audit
 from . import layouts as L
 
 OPEN = ("due", "exported", "rejected")
@@ -54,6 +59,17 @@ def _source(item: ReportItem) -> L.Source:
     return L.Source(claim=item.claim, learner=item.claim.learner, config=_config())
 
 
+def revoked_claim():
+    """True for a claim (Claim.id in the outer query) whose certificate is revoked: never reported."""
+    return fn.EXISTS(Certificate.select(Certificate.id).where(
+        (Certificate.claim == Claim.id) & Certificate.revoked_at.is_null(False)))
+
+
+def is_revoked(claim: Claim) -> bool:
+    return Certificate.select().where((Certificate.claim == claim)
+                                      & Certificate.revoked_at.is_null(False)).exists()
+
+
 def _with_claims():
     """Report items with their claim, learner and activity (what rows, reasons and pages read): one query."""
     return (ReportItem.select(ReportItem, Claim, Learner, Activity)
@@ -66,7 +82,7 @@ def _with_claims():
 def record_claim(claim: Claim) -> ReportItem | None:
     """Create the report item this claim needs (idempotent); call inside the claim's transaction."""
     dest = destination_for(claim)
-    if dest is None:
+    if dest is None or is_revoked(claim):
         return None
     existing = ReportItem.get_or_none((ReportItem.claim == claim) & (ReportItem.destination == dest))
     if existing:
@@ -97,12 +113,14 @@ def sync_ledger() -> SyncResult:
     for credit_type, dest in L.DESTINATION_OF.items():
         has_item = ReportItem.select().where((ReportItem.claim == Claim.id)
                                              & (ReportItem.destination == dest))
-        missing = Claim.select().where((Claim.credit_type == credit_type) & ~fn.EXISTS(has_item))
+        missing = Claim.select().where((Claim.credit_type == credit_type) & ~fn.EXISTS(has_item)
+                                       & ~revoked_claim())
         for claim in missing.order_by(Claim.id):
             with database.atomic():
                 if record_claim(claim):
                     result.created += 1
-    rejected = list(_with_claims().where(ReportItem.status == "rejected").order_by(ReportItem.id))
+    rejected = list(_with_claims().where((ReportItem.status == "rejected") & ~revoked_claim())
+                    .order_by(ReportItem.id))
     for item in rejected:
         if _requeue_if_changed(item):
             result.requeued += 1
@@ -124,6 +142,8 @@ def requeue(item: ReportItem, actor: Learner | None = None, why: str = "profile 
         old = ReportItem.get_by_id(item.id)
         if old.status != "rejected":
             raise ValueError(f"item {old.id} is {old.status}, not rejected")
+        if is_revoked(old.claim):
+            raise ValueError(f"item {old.id}: the certificate was revoked, so it is never reported")
         old.status, old.open_key, old.updated_at = "corrected", None, clock.utcnow_naive()
         old.save()
         new = ReportItem.create(claim=old.claim, destination=old.destination, status="due",
@@ -141,8 +161,52 @@ def _requeue_if_changed(item: ReportItem) -> ReportItem | None:
 
 def on_profile_changed(learner: Learner) -> int:
     """Hook for the profile page: re-queue this learner's rejected items whose data changed."""
-    items = list(_with_claims().where((Claim.learner == learner) & (ReportItem.status == "rejected")))
+    items = list(_with_claims().where((Claim.learner == learner) & (ReportItem.status == "rejected")
+                                      & ~revoked_claim()))
     return sum(1 for item in items if _requeue_if_changed(item))
+
+
+# ------------------------------------------------------------------------------------------------
+# Revoked certificates
+# ------------------------------------------------------------------------------------------------
+def withdraw_claim(claim: Claim, actor: Learner | None, reason: str) -> int:
+    """Close every open item of a claim whose certificate is revoked ("withdrawn", open_key NULL);
+    call inside the revocation's transaction. Returns how many were closed."""
+    closed = 0
+    with database.atomic():
+        items = list(ReportItem.select().where((ReportItem.claim == claim) & ReportItem.status.in_(OPEN))
+                     .order_by(ReportItem.id))
+        for item in items:
+            note = f"withdrawn: certificate revoked ({reason})" if reason else "withdrawn: certificate revoked"
+            got = (ReportItem.update(status="withdrawn", open_key=None, updated_at=clock.utcnow_naive(),
+                                     response="\n".join(p for p in (item.response, note) if p))
+                   .where((ReportItem.id == item.id) & (ReportItem.status == item.status)).execute())
+            if got:
+                closed += 1
+                audit(actor, "report.withdrawn", f"report_item:{item.id}", was=item.status, reason=reason)
+    return closed
+
+
+def revoked_after_reporting() -> list[ReportItem]:
+    """Staff to-do: items of revoked claims the destination accepted, or received before the revocation
+    (exported, then withdrawn): only a correction by hand with the destination removes that credit."""
+    sent_then_withdrawn = (ReportItem.status == "withdrawn") & ReportItem.exported_at.is_null(False)
+    return list(_with_claims().where(((ReportItem.status == "accepted") | sent_then_withdrawn) & revoked_claim())
+                .order_by(ReportItem.id))
+
+
+def retracted(item: ReportItem, actor: Learner | None = None) -> None:
+    """Staff corrected a revoked claim's reported credit with the destination by hand ("retracted")."""
+    with database.atomic():
+        item = ReportItem.get_by_id(item.id)
+        if not (item.status == "accepted" or (item.status == "withdrawn" and item.exported_at)):
+            raise ValueError(f"item {item.id} is {item.status}: nothing was reported to correct")
+        if not is_revoked(item.claim):
+            raise ValueError(f"item {item.id}: its certificate is not revoked")
+        was = item.status
+        item.status, item.open_key, item.updated_at = "retracted", None, clock.utcnow_naive()
+        item.save()
+        audit(actor, "report.retracted", f"report_item:{item.id}", was=was)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -191,7 +255,8 @@ class ExportResult:
 
 def candidates(destination: str, include_all: bool = False):
     statuses = ("due", "exported") if include_all else ("due",)
-    return (_with_claims().where((ReportItem.destination == destination) & ReportItem.status.in_(statuses))
+    return (_with_claims().where((ReportItem.destination == destination) & ReportItem.status.in_(statuses)
+                                 & ~revoked_claim())
             .order_by(ReportItem.id))
 
 
@@ -337,6 +402,10 @@ class _Index:
                 key = tuple(_norm(it.sent_row.get(h)) for h in self.layout.key_headers)
                 self.by_key.setdefault(key, []).append(it)
 
+    def has_keys(self, row: dict[str, str]) -> bool:
+        """Whether the line fills any of the key columns (to match it without an Item number)."""
+        return any(row.get(_norm(h)) for h in self.layout.key_headers)
+
     def find(self, row: dict[str, str]) -> ReportItem | None:
         if row.get("item"):
             try:
@@ -361,7 +430,10 @@ def record_results(destination: str, text: str, actor: Learner | None = None) ->
             continue
         item = index.find(row)
         if item is None:
-            summary.problems.append(f"line {line}: no exported item matches")
+            if "item" in row and not row["item"] and not index.has_keys(row):
+                summary.problems.append(f"line {line}: no item number")
+            else:
+                summary.problems.append(f"line {line}: no exported item matches")
             continue
         try:
             changed = mark(item, status, row.get("message", ""), actor)
@@ -392,7 +464,7 @@ class OpenItem:
 def open_items(destination: str | None = None) -> list[OpenItem]:
     """Open items (due, exported, rejected), fewest days left first; missed ones first of all."""
     on = today()
-    q = _with_claims().where(ReportItem.status.in_(OPEN))
+    q = _with_claims().where(ReportItem.status.in_(OPEN) & ~revoked_claim())
     if destination:
         q = q.where(ReportItem.destination == destination)
     out = []
@@ -428,10 +500,17 @@ def prefetch_statuses(claims: Iterable[Claim]) -> None:
 
     ids = [c.id for c in claims]
     items: dict[int, list[ReportItem]] = {i: [] for i in ids}
+    revoked: set[int] = set()
     if ids:
-        for item in ReportItem.select().where(ReportItem.claim.in_(ids)).order_by(ReportItem.id):
+        q = (ReportItem.select(ReportItem, Certificate.revoked_at.alias("revoked_at"))
+             .join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == ReportItem.claim))
+             .where(ReportItem.claim.in_(ids)).order_by(ReportItem.id).objects())
+        for item in q:
             items[item.claim_id].append(item)
+            if item.revoked_at is not None:
+                revoked.add(item.claim_id)
     g.report_items = items
+    g.revoked_claims = revoked
 
 
 def claim_statuses(claim: Claim) -> list[ClaimStatus]:
@@ -440,7 +519,10 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
     prefetched = g.get("report_items") or {}
     found = prefetched.get(claim.id)
     if found is None:
-        found = ReportItem.select().where(ReportItem.claim == claim).order_by(ReportItem.id)
+        found = list(ReportItem.select().where(ReportItem.claim == claim).order_by(ReportItem.id))
+        revoked = bool(found) and is_revoked(claim)
+    else:
+        revoked = claim.id in (g.get("revoked_claims") or ())
     latest: dict[str, ReportItem] = {}
     for item in found:
         latest[item.destination] = item
@@ -451,6 +533,14 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
         state = L.deadline_state(claim.participated_on, item.deadline, layout.warn_days, on)
         by = f" by {item.deadline.strftime('%B %-d, %Y')}" if item.deadline else ""
         fix = message = ""
+        if revoked:  # never reported from now on: nothing for the learner to fix
+            if item.status == "accepted":
+                label = f"reported to {layout.name} before the certificate was revoked"
+            else:
+                label = f"not reported to {layout.name}: the certificate was revoked"
+            out.append(ClaimStatus(dest, layout.name, "withdrawn" if item.status != "accepted" else "accepted",
+                                   label, "", item.deadline))
+            continue
         if item.status == "accepted":
             label, css = f"reported to {layout.name}", "done"
         elif item.status == "exported":

@@ -12,26 +12,38 @@ from .layouts import LAYOUTS
 staff = role_required("staff")
 
 
+def _blocked(o: ledger.OpenItem) -> bool:
+    """What the "Blocked" list shows: items lacking learner data, and missed ones never sent."""
+    return bool(o.blocked) or (o.state.missed and o.item.status != "exported")
+
+
 def _counts(items: list[ledger.OpenItem]) -> dict[str, dict[str, int]]:
+    """The summary table, counted as the lists below show the items: "due" is ready to export (not
+    blocked, not missed); "blocked" is every item of the Blocked list, missed ones included."""
     counts = {d: {"due": 0, "blocked": 0, "exported": 0, "rejected": 0, "warn": 0, "missed": 0}
               for d in LAYOUTS}
     for o in items:
         c = counts[o.item.destination]
-        c[o.item.status] += 1
-        c["blocked"] += bool(o.blocked)
+        blocked = _blocked(o)
+        if o.item.status != "due" or not blocked:
+            c[o.item.status] += 1
+        c["blocked"] += blocked
         c["warn"] += o.state.level in ("warn", "urgent")
-        c["missed"] += o.state.missed
+        c["missed"] += o.state.missed and o.item.status != "exported"
     return counts
+
+
+def _index_page(form: ExportForm, items: list[ledger.OpenItem], status: int = 200):
+    return render_template("reports/index.html", form=form, counts=_counts(items), layouts=LAYOUTS,
+                           blocked=[o for o in items if _blocked(o)], batches=list(ledger.batches()),
+                           revoked=ledger.revoked_after_reporting()), status
 
 
 @bp.get("/staff/reports/")
 @staff
 def staff_index():
     ledger.sync_ledger()
-    items = ledger.open_items()
-    blocked = [o for o in items if o.blocked or (o.state.missed and o.item.status != "exported")]
-    return render_template("reports/index.html", form=ExportForm(), counts=_counts(items), layouts=LAYOUTS,
-                           blocked=blocked, batches=list(ledger.batches()))
+    return _index_page(ExportForm(), ledger.open_items())
 
 
 @bp.post("/staff/reports/export")
@@ -39,8 +51,7 @@ def staff_index():
 def export():
     form = ExportForm()
     if not form.validate_on_submit():
-        return render_template("reports/index.html", form=form, counts=_counts(ledger.open_items()), layouts=LAYOUTS,
-                               blocked=[], batches=list(ledger.batches())), 400
+        return _index_page(form, ledger.open_items(), 400)
     dest = form.destination.data
     if dest == "pars" and not ledger.pars_enabled():
         flash("PARS reporting is off (setting PARS_REPORTING).", "error")
@@ -62,7 +73,7 @@ def batch_file(batch_id: int):
 def _results_page(form: ResultsForm, summary=None, status: int = 200):
     awaiting = [o for o in ledger.open_items() if o.item.status in ("exported", "rejected")]
     return render_template("reports/results.html", form=form, summary=summary, awaiting=awaiting,
-                           mark_form=MarkForm(), confirm=ConfirmForm()), status
+                           mark_form=MarkForm()), status
 
 
 @bp.route("/staff/reports/results", methods=["GET", "POST"])
@@ -115,6 +126,22 @@ def requeue_item(item_id: int):
         else:
             flash(f"Item {item.id} re-queued as item {new.id}.", "success")
     return redirect(url_for(".results"))
+
+
+@bp.post("/staff/reports/items/<int:item_id>/retracted")
+@staff
+def retracted_item(item_id: int):
+    """Staff corrected a revoked claim's credit with the destination by hand: the to-do is done."""
+    item = ReportItem.get_or_none(ReportItem.id == item_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            ledger.retracted(item, actor=me())
+        except ValueError as e:
+            flash(f"Item {item.id}: {e}.", "error")
+        else:
+            flash(f"Item {item.id}: recorded as corrected by hand with {LAYOUTS[item.destination].name}.",
+                  "success")
+    return redirect(url_for(".staff_index"))
 
 
 @bp.get("/staff/reports/deadlines")

@@ -138,7 +138,7 @@ def test_record_results_command_matches_the_exported_file_by_its_key_columns(led
         "50-1234,20-999999,CL 0012345,Lena,García,03/12/2027,1.25,accepted,\n"
         "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1,maybe,\n", encoding="utf-8")
     res = runner.invoke(args=["reports", "record-results", "ce_broker", str(response)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # the good lines are recorded; the exit status flags the others
     assert "1 accepted, 1 rejected; 2 line(s) not recorded" in res.output
     assert "line 4: no exported item matches" in res.output
     assert "line 5: status 'maybe' is not accepted or rejected" in res.output
@@ -166,7 +166,8 @@ def test_deadlines_command_lists_open_items_by_days_left_with_warnings(ledger_da
 # ------------------------------------------------------------------------------------------------
 PAGES = [("get", "/staff/reports/"), ("get", "/staff/reports/deadlines"), ("get", "/staff/reports/results"),
          ("post", "/staff/reports/export"), ("get", "/staff/reports/batches/1.csv"),
-         ("post", "/staff/reports/items/1/result"), ("post", "/staff/reports/items/1/requeue")]
+         ("post", "/staff/reports/items/1/result"), ("post", "/staff/reports/items/1/requeue"),
+         ("post", "/staff/reports/items/1/retracted")]
 
 
 @pytest.mark.parametrize("method, url", PAGES)
@@ -328,3 +329,127 @@ def test_pars_rows_take_the_activity_from_the_items_own_query(ctx):
     assert [r.split(",")[0] for r in result.batches[0].content.splitlines()[1:]] == [
         "stewardship-webinar", "journal-candida-auris", "stewardship-webinar"]
     assert sum('"activity" AS' in q for q in sql) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Revoked certificates are never reported (QA: revoked Florida credit re-queued and exported)
+# ------------------------------------------------------------------------------------------------
+def _certificate(claim):
+    """create_claim makes no certificate; revoking needs one."""
+    from claimserver.models import Certificate
+
+    return (Certificate.get_or_none(Certificate.claim == claim)
+            or Certificate.create(claim=claim, code=f"TEST-{claim.id:04d}", name="Lena García"))
+
+
+def _ce_broker_item(lena, slug):
+    return [i for i in ReportItem.select().where(ReportItem.destination == "ce_broker")
+            if i.claim.learner_id == lena.id and i.claim.activity.slug == slug][-1]
+
+
+def test_revoking_withdraws_the_claims_report_and_it_is_never_exported_again(ledger_data, runner, app):
+    from claimserver.models import Certificate
+    from claimserver.records import operations as ops
+
+    lena = ledger_data["lena"]
+    ledger.export("ce_broker")
+    item = _ce_broker_item(lena, "stewardship-webinar")
+    ledger.mark(item, "rejected", "License not found")
+    assert ops.revoke(_certificate(item.claim), None, "claimed in error")
+    item = ReportItem.get_by_id(item.id)
+    assert (item.status, item.open_key) == ("withdrawn", None)
+    assert "claimed in error" in item.response and "License not found" in item.response
+    assert AuditLog.get(AuditLog.action == "report.withdrawn").target == f"report_item:{item.id}"
+
+    lena.florida_licence = "CL 0099999"
+    lena.save()
+    res = runner.invoke(args=["reports", "sync"])
+    assert "0 re-queued" in res.output
+    assert ledger.on_profile_changed(lena) == 0
+    [batch] = ledger.export("ce_broker", include_all=True).batches  # the other Florida claim only
+    assert "20-123456" not in batch.content and "20-765432" in batch.content
+    assert all(o.item.claim_id != item.claim_id for o in ledger.open_items())
+    with app.test_request_context():
+        from flask import render_template_string
+
+        html = render_template_string('{% include "reports/_claim_status.html" %}', claim=item.claim)
+    assert "Not reported to CE Broker: the certificate was revoked" in html
+    assert "profile" not in html.lower()
+
+
+def test_a_revoked_claim_gets_no_item_later_and_stray_items_are_never_listed(ctx):
+    from claimserver.models import Certificate
+    from claimserver.records import operations as ops
+
+    rita = pharmacist()
+    claim = create_claim(rita, "stewardship-webinar", "acpe")
+    ops.revoke(Certificate.create(claim=claim, code="REVOKED-1", name="Rita Moreno"), None, "in error")
+    assert ledger.sync_ledger().created == 0 and ledger.record_claim(claim) is None
+    # an open item made some other way (e.g. before this rule) is still left out of every list
+    ReportItem.create(claim=claim, destination="cpe_monitor", status="due", open_key=f"{claim.id}:cpe_monitor")
+    assert list(ledger.candidates("cpe_monitor")) == [] and ledger.open_items() == []
+    assert ledger.export("cpe_monitor").exported == 0
+
+
+def test_revoked_after_acceptance_is_a_staff_to_do_until_corrected_by_hand(ledger_data, staff_client):
+    from claimserver.models import Certificate
+    from claimserver.records import operations as ops
+
+    ledger.export("ce_broker")
+    item = _ce_broker_item(ledger_data["lena"], "stewardship-webinar")
+    ledger.mark(item, "accepted")
+    ops.revoke(_certificate(item.claim), None, "claimed in error")
+    assert ReportItem.get_by_id(item.id).status == "accepted"  # revoking cannot un-report it
+    page = staff_client.get("/staff/reports/").get_data(as_text=True)
+    assert "revoked after it was reported — correct it with CE Broker by hand" in page
+    res = staff_client.post(f"/staff/reports/items/{item.id}/retracted", follow_redirects=True)
+    assert "recorded as corrected by hand with CE Broker" in res.get_data(as_text=True)
+    assert ReportItem.get_by_id(item.id).status == "retracted"
+    assert "revoked after it was reported" not in staff_client.get("/staff/reports/").get_data(as_text=True)
+    assert AuditLog.select().where(AuditLog.action == "report.retracted").count() == 1
+
+
+def test_summary_counts_agree_with_the_lists(ledger_data, staff_client, clock):
+    import re
+
+    clock.at = dt.datetime(2027, 4, 2, 14, tzinfo=dt.timezone.utc)  # the Mar 1 CE Broker item is missed
+    page = staff_client.get("/staff/reports/").get_data(as_text=True)
+
+    def row(name):
+        cells = re.search(rf'<th scope="row">{name}</th>(.*?)</tr>', page, re.S).group(1)
+        return [int(n) for n in re.findall(r"<td>(\d+)</td>", cells)]
+
+    # Due, Blocked, Exported, Rejected, Warnings, Missed
+    assert row("CE Broker") == [1, 1, 0, 0, 1, 1]       # the missed one is blocked, not due
+    assert row("CPE Monitor") == [3, 1, 0, 0, 1, 0]     # Omar (no ePID) is blocked, not due
+    blocked = page.split("<h2>Blocked</h2>")[1].split("<h2>")[0]
+    assert blocked.count("<tr><td>") == 2
+
+
+def test_record_results_exits_non_zero_when_a_line_is_not_recorded(ledger_data, runner, tmp_path):
+    ledger.export("pars")
+    item = ReportItem.get(ReportItem.destination == "pars")
+    refused = tmp_path / "refused.csv"
+    refused.write_text("Item,Status,Message\n,accepted,\n99999,accepted,\nabc,accepted,\n", encoding="utf-8")
+    res = runner.invoke(args=["reports", "record-results", "pars", str(refused)])
+    assert res.exit_code == 1, res.output
+    assert "0 accepted, 0 rejected; 3 line(s) not recorded" in res.output
+    assert "line 2: no item number" in res.output and "line 3: no exported item matches" in res.output
+    good = tmp_path / "good.csv"
+    good.write_text(f"Item,Status,Message\n{item.id},accepted,\n", encoding="utf-8")
+    assert runner.invoke(args=["reports", "record-results", "pars", str(good)]).exit_code == 0
+
+
+def test_rejection_hint_has_no_space_before_punctuation(ledger_data, app):
+    import re
+
+    ledger.export("cpe_monitor")
+    item = ReportItem.get(ReportItem.status == "exported")
+    ledger.mark(item, "rejected", "ePID not found")
+    with app.test_request_context():
+        from flask import render_template_string
+
+        html = render_template_string('{% include "reports/_claim_status.html" %}', claim=item.claim)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())  # as a screen reader or text view reads it
+    assert "Correct your profile and we send it again automatically." in text
+    assert not re.search(r" [:;,.]", text)
