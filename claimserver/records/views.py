@@ -16,6 +16,7 @@ from ..auth import me
 from ..learning.operations import cpe_monitor_deadline
 from ..models import Activity, ActivityVersion, Certificate, Claim
 from ..reports.ledger import prefetch_statuses
+from ..text import csv_safe
 from . import bp, operations as ops
 from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form, hours_hint
 
@@ -226,12 +227,6 @@ def transcript():
                            invalid=False)
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheet-safe: a cell starting with = + - @ is not run as a formula."""
-    s = str(value)
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
-
-
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv():
@@ -243,7 +238,7 @@ def transcript_csv():
     w = csv.writer(out)
     w.writerow(["date", "activity", "credit_type", "hours", "certificate", "status"])
     for r in t.rows:
-        w.writerow([r.date.isoformat(), _csv_cell(r.title), r.credit.name,
+        w.writerow([r.date.isoformat(), csv_safe(r.title), r.credit.name,
                     credits.format_hours(r.hours), r.code, "valid" if r.valid else "revoked"])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="transcript.csv"'})

@@ -155,3 +155,10 @@ def test_page_follows_changes_after_being_shown(learner, client):
     F.create_claim(learner, "journal-candida-auris", "participation", hours="1",
                    participated_on=dt.date(2027, 2, 1))
     assert "Candida auris" in client.get("/transcript").get_data(as_text=True)
+
+
+def test_transcript_csv_uses_the_shared_csv_safe_helper():
+    from claimserver.records import views
+
+    assert not hasattr(views, "_csv_cell")  # one copy of the rule: claimserver.text.csv_safe
+    assert views.csv_safe("=HYPERLINK()") == "'=HYPERLINK()"
