@@ -14,6 +14,7 @@ from ..models import Activity
 from . import bp, exports, metrics, operations, tokens
 from .forms import ReviewForm
 from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
+from .versions import current_versions
 
 IMPLEMENTED_COLORS = {"fully": "#1e7d32", "partly": "#0b5cad", "not-yet": "#b36b00", "not-applicable": "#5b6775"}
 
@@ -61,18 +62,25 @@ def _activity_page(activity: Activity, form: ReviewForm, status: int = 200):
                            PHASES=PHASES, VERDICTS=VERDICTS), status
 
 
+def _review_form(activity: Activity, **kw) -> ReviewForm:
+    """The review form, knowing when the activity took place and whether it has follow-ups."""
+    version = current_versions([activity.id])[activity.id]
+    return ReviewForm(activity_on=metrics.first_day(version),
+                      targets_performance=version.model().targets_performance, **kw)
+
+
 @bp.get("/director/activities/<slug>")
 @role_required("director")
 def activity_report(slug: str):
-    form = ReviewForm(formdata=None, reviewed_on=clock.today())
-    return _activity_page(_activity(slug), form)
+    activity = _activity(slug)
+    return _activity_page(activity, _review_form(activity, formdata=None, reviewed_on=clock.today()))
 
 
 @bp.post("/director/activities/<slug>/reviews")
 @role_required("director")
 def add_review(slug: str):
     activity = _activity(slug)
-    form = ReviewForm()
+    form = _review_form(activity)
     if not form.validate_on_submit():
         return _activity_page(activity, form, 400)
     operations.record_review(activity, me(), body=form.body.data, members=form.members.data,

@@ -33,9 +33,24 @@ class ReviewForm(FlaskForm):
     owners = StringField("Who owns the changes", validators=[Length(max=300)])
     rationale = TextAreaField("Rationale", validators=[DataRequired("Say why."), Length(max=4000)])
 
+    def __init__(self, *args, activity_on=None, targets_performance: bool = True, **kw):
+        """`activity_on`: the activity's first session date (local); a review cannot predate it.
+        `targets_performance`: only such activities have follow-ups to review."""
+        super().__init__(*args, **kw)
+        self.activity_on = activity_on
+        self.targets_performance = targets_performance
+
     def validate_reviewed_on(self, field):
         if field.data and field.data > clock.today():
             raise ValidationError("A review cannot be dated in the future.")
+        if field.data and self.activity_on and field.data < self.activity_on:
+            raise ValidationError(f"A review cannot be dated before the activity took place "
+                                  f"({self.activity_on:%B %-d, %Y}).")
+
+    def validate_phase(self, field):
+        if field.data == "follow-up" and not self.targets_performance:
+            raise ValidationError("This activity does not target performance, so it has no follow-ups "
+                                  "to review: choose the competence phase.")
 
     def validate_changes(self, field):
         if self.verdict.data == "changes-needed" and not (field.data or "").strip():

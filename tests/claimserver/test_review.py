@@ -131,3 +131,20 @@ def test_brief_leaves_out_future_activities(ctx, client, director, clock):
     clock.at = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
     log_in(client, director)
     assert "No past activities on this topic yet." in client.get("/director/brief?tag=stewardship").text
+
+
+@pytest.mark.parametrize("slug, change, field, message", [
+    # the journal starts 2027-01-15: a review cannot come before the activity took place
+    (JOURNAL, {"reviewed_on": "2020-01-01"}, "reviewed_on",
+     "A review cannot be dated before the activity took place (January 15, 2027)."),
+    # the teleconference does not target performance: it has no follow-ups to review
+    ("free-teleconference-tb", {"phase": "follow-up"}, "phase", "This activity does not target performance"),
+])
+def test_a_review_before_the_activity_or_of_follow_ups_it_never_had_is_refused(
+        ctx, client, director, slug, change, field, message):
+    log_in(client, director)
+    resp = review(client, slug, **{**OK, **change})
+    assert resp.status_code == 400
+    assert message in resp.text and f'id="{field}-error"' in resp.text
+    assert Review.select().count() == 0
+    assert review(client, slug, **{**OK, "reviewed_on": "2027-03-01"}).status_code == 302  # on/after: fine
