@@ -263,3 +263,17 @@ def test_queueing_reads_titles_and_commitments_once_not_per_follow_up(ctx, clock
     # evaluations: one read per list (questionnaires, reminders); titles: one read (versions joined to
     # activities); none per follow-up
     assert [sum(f'"{t}" AS' in q for q in sql) for t in ("evaluation", "activity_version", "activity")] == [2, 1, 1]
+
+
+@pytest.mark.parametrize("env, url, warned", [
+    ("development", "http://127.0.0.1:5000", True),
+    ("production", "http://127.0.0.1:5000/", True),
+    ("testing", "http://127.0.0.1:5000", False),
+    ("development", "https://ce.example.org", False),
+])
+def test_send_due_warns_when_links_would_point_at_the_default_server_url(ctx, runner, env, url, warned):
+    ctx.config.update(CE_ENV=env, SERVER_URL=url)
+    output = runner.invoke(args=["outcomes", "send-due"]).output
+    assert ("CE_SERVER_URL" in output) is warned
+    if warned:
+        assert "warning: SERVER_URL is the default http://127.0.0.1:5000" in output
