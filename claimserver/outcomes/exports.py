@@ -49,7 +49,7 @@ def activity_rows(o: ActivityOutcomes) -> list[list]:
              ["follow-up", "opted out", fu.opted_out, ""],
              ["follow-up", "response rate percent", _pct(fu.response_rate), ""],
              ["follow-up", "implementation rate percent", _pct(fu.implementation_rate),
-              "fully or partly, among answers"]]
+              "fully or partly, among answers other than not applicable"]]
     rows += [["follow-up", IMPLEMENTED[k], n, ""] for k, n in fu.implemented.items()]
     return rows
 

@@ -73,9 +73,14 @@ class FollowUpStats:
         return rate(self.answered, self.sent)
 
     @property
+    def applicable(self) -> int:
+        """Answers other than "Not applicable to my work": the implementation rate's denominator."""
+        return sum(n for k, n in self.implemented.items() if k != "not-applicable")
+
+    @property
     def implementation_rate(self) -> float | None:
-        """Fully or partly implemented, among those who answered."""
-        return rate(self.implemented.get("fully", 0) + self.implemented.get("partly", 0), self.answered)
+        """Fully or partly implemented, among the answers that were not "not applicable"."""
+        return rate(self.implemented.get("fully", 0) + self.implemented.get("partly", 0), self.applicable)
 
 
 @dataclass(frozen=True)

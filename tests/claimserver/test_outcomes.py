@@ -259,3 +259,34 @@ def test_director_pages_cost_the_same_number_of_queries_however_many_activities(
     after = counts()
     assert after == before
     assert before["/director/"] <= 15, before
+
+
+def test_not_applicable_answers_leave_the_implementation_rate_and_the_pages_say_so(ctx, client, director):
+    from claimserver.outcomes.metrics import follow_up_stats
+
+    answered = dt.datetime(2027, 6, 3)
+    rows = [FollowUp(sent_at=answered, answered_at=answered, implemented=k, opted_out=False)
+            for k in ("fully", "not-yet", "not-applicable", "not-applicable")]
+    stats = follow_up_stats(rows)
+    assert (stats.answered, stats.applicable, stats.implementation_rate) == (4, 2, 50.0)  # 1 of 2, not 1 of 4
+    known_data()
+    log_in(client, director)
+    page = client.get(f"/director/activities/{JOURNAL}").text
+    assert "among the 3 answers other than “Not applicable to my work”" in page
+    assert "other than “Not applicable to my work”" in client.get("/director/").text
+
+
+def test_yearly_summary_titles_its_chart_and_says_not_targeted_like_the_index(ctx, client, director):
+    log_in(client, director)
+    index = client.get("/director/").text
+    summary = client.get("/director/summary?year=2027").text
+    # the teleconference (2027-02-10) does not target performance: no "0/0" follow-up figure on either page
+    for page in (index, summary):
+        tele = page.split("/director/activities/free-teleconference-tb")[1].split("</tr>")[0]
+        assert "not targeted" in tele and "0/0" not in tele
+    assert "<figcaption>Competence in 2027: percent of evaluation answers correct, per activity</figcaption>" in summary
+    assert '<div class="table-scroll"' in index and '<div class="table-scroll"' in summary
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "claimserver" / "static" / "portal.css").read_text()
+    assert ".table-scroll { max-width:100%; overflow-x:auto; }" in css
