@@ -31,7 +31,7 @@ PASSWORD = "demo-password-1"
 
 #: (first, last, degree, profession, extra profile fields)
 LEARNERS = [
-    ("Maria", "Alvarez", "MD", "physician", {"board_id": "ABIM-204511"}),
+    ("Maria", "Alvarez", "MD", "physician", {"board_id": "ABIM-204511", "birth_mmdd": "0922"}),
     ("Kevin", "Osei", "PharmD", "pharmacist", {"nabp_epid": "1234567", "birth_mmdd": "0415"}),
     ("Linda", "Nguyen", "MLS(ASCP)", "laboratory-professional",
      {"florida_licence": "CL12345", "state_licence_state": "FL", "state_licence_number": "CL12345"}),
@@ -171,6 +171,9 @@ def load_demo(force: bool = False, echo=print) -> str:
         for n, (activity, version, model) in enumerate(acts):
             skill = 0.55 + 0.35 * rng.random()  # how well this activity's learners do
             takers = rng.sample(people, k=max(3, int(len(people) * (0.5 + 0.4 * rng.random()))))
+            if model.is_home_study and local_today(model) <= model.claim_until:
+                # still open: learners whose reports can be exported take it recently (_recent_claims)
+                takers = [p for p in takers if not _reports_now(p)]
             for learner in takers:
                 counts["orders"] += 1
                 start = session_dates(model)[0]  # the local date: an evening session is not the next day
@@ -179,53 +182,66 @@ def load_demo(force: bool = False, echo=print) -> str:
                     on = start + dt.timedelta(days=rng.randint(0, max(0, min(120, (last_day - start).days))))
                 else:
                     on = start
-                Order.create(learner=learner, activity=activity, version=version, amount_cents=version.price_cents,
-                             status="paid", gateway="test", receipt_number=f"DEMO{counts['orders']:08d}",
-                             paid_at=dt.datetime.combine(min(on, start) - dt.timedelta(days=rng.randint(1, 20)),
-                                                         dt.time(14)))
-                finished = dt.datetime.combine(on, dt.time(18, 30))
-                part = Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
-                                            method="post-test" if model.is_home_study else "code",
-                                            attempts=1 if model.is_home_study else 0,
-                                            best_score=100 if model.is_home_study else None, completed_at=finished)
-                answers = []
-                for q in model.questions:
-                    if rng.random() < skill:
-                        answers.append(q.answer)
-                    else:
-                        answers.append(rng.choice([i for i in range(len(q.choices)) if i != q.answer] or [q.answer]))
-                correct = sum(1 for a, q in zip(answers, model.questions) if a == q.answer)
-                biased = rng.random() < 0.12
-                commits = rng.random() < 0.7
-                submitted = min(finished + dt.timedelta(hours=rng.randint(1, 48)), now)
-                Evaluation.create(
-                    learner=learner, activity=activity, version=version, answers=answers, correct=correct,
-                    questions=len(model.questions),
-                    objectives_met=[_pick(rng, (("yes", 6), ("partly", 2), ("no", 1))) for _ in model.objectives],
-                    relevance=rng.choice((3, 4, 4, 5, 5)), quality=rng.choice((3, 4, 5, 5)),
-                    satisfaction=_pick(rng, ((5, 5), (4, 4), (3, 2), (2, 1), (1, 0.3))),
-                    bias_free=not biased, bias_comment=rng.choice(BIAS_COMMENTS) if biased else "",
-                    commitment=rng.choice(COMMITMENTS) if commits else "", intends_change=commits,
-                    submitted_at=submitted)
+                part, submitted = _take_part(rng, learner, activity, version, model, on, now, skill,
+                                             f"DEMO{counts['orders']:08d}")
                 counts["evaluations"] += 1
-                counts["claims"] += _claim(learner, activity, version, model, part, submitted)
+                counts["claims"] += bool(_claim(learner, activity, version, model, part, submitted))
                 if model.targets_performance:
                     days = follow_up_days(model.follow_up_days)
                     counts["follow_ups"] += 1
                     counts["answers"] += _follow_up(rng, learner, activity, submitted + dt.timedelta(days=days), now)
             counts["reviews"] += _reviews(n, activity, staff["director"], model, today)
+        _recent_claims(rng, people, now, counts)
+        recent = _recent_report_items(today)
     lines = [f"demo data loaded: {len(people)} learners, {counts['orders']} purchases, "
              f"{counts['evaluations']} evaluations, {counts['claims']} claims with certificates, "
              f"{counts['follow_ups']} follow-ups ({counts['answers']} answered), {counts['reviews']} reviews "
-             f"on {len(acts)} activities"]
+             f"on {len(acts)} activities; {_recent_summary(recent)}"]
     echo(f"Demo logins (password {PASSWORD}):")
     for who in list(staff.values()) + people:
         echo(f"  {who.email:38} {who.roles or credits.PROFESSIONS.get(who.profession, who.profession)}")
     return lines[0]
 
 
-def _claim(learner, activity, version, model, participation, at: dt.datetime) -> int:
-    """One claim with its certificate, in the first credit type the learner prefers and may claim.
+def _take_part(rng, learner, activity, version, model, on: dt.date, now: dt.datetime, skill: float,
+               receipt: str):
+    """A paid order, a completed participation on `on` and an evaluation; (participation, submitted_at)."""
+    start = session_dates(model)[0]
+    Order.create(learner=learner, activity=activity, version=version, amount_cents=version.price_cents,
+                 status="paid", gateway="test", receipt_number=receipt,
+                 paid_at=dt.datetime.combine(min(on, start) - dt.timedelta(days=rng.randint(1, 20)), dt.time(14)))
+    # 18:30 on the local date, but never before the session ended (an evening session in New York
+    # ends after midnight UTC) nor after the load
+    finished = min(max(dt.datetime.combine(on, dt.time(18, 30)), version.ends or version.starts), now)
+    part = Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
+                                method="post-test" if model.is_home_study else "code",
+                                attempts=1 if model.is_home_study else 0,
+                                best_score=100 if model.is_home_study else None, completed_at=finished)
+    answers = []
+    for q in model.questions:
+        if rng.random() < skill:
+            answers.append(q.answer)
+        else:
+            answers.append(rng.choice([i for i in range(len(q.choices)) if i != q.answer] or [q.answer]))
+    correct = sum(1 for a, q in zip(answers, model.questions) if a == q.answer)
+    biased = rng.random() < 0.12
+    commits = rng.random() < 0.7
+    submitted = min(finished + dt.timedelta(hours=rng.randint(1, 48)), now)
+    Evaluation.create(
+        learner=learner, activity=activity, version=version, answers=answers, correct=correct,
+        questions=len(model.questions),
+        objectives_met=[_pick(rng, (("yes", 6), ("partly", 2), ("no", 1))) for _ in model.objectives],
+        relevance=rng.choice((3, 4, 4, 5, 5)), quality=rng.choice((3, 4, 5, 5)),
+        satisfaction=_pick(rng, ((5, 5), (4, 4), (3, 2), (2, 1), (1, 0.3))),
+        bias_free=not biased, bias_comment=rng.choice(BIAS_COMMENTS) if biased else "",
+        commitment=rng.choice(COMMITMENTS) if commits else "", intends_change=commits,
+        submitted_at=submitted)
+    return part, submitted
+
+
+def _claim(learner, activity, version, model, participation, at: dt.datetime) -> str | None:
+    """One claim with its certificate, in the first credit type the learner prefers and may claim
+    (returns that credit type, or None when there was none).
 
     Uses the records feature's `issue_claim` (same rules, codes and reporting ledger as a real claim),
     with the app's clock set to the moment the learner claimed, so dates and deadlines look real.
@@ -244,8 +260,92 @@ def _claim(learner, activity, version, model, participation, at: dt.datetime) ->
             issue_claim(learner, activity, version, offer, int(offer.maximum * 4), participation)
         finally:
             app.extensions["clock"] = real
-        return 1
-    return 0
+        return key
+    return None
+
+
+#: Recent claims: participation within this many days before the load, so exports have work to do.
+RECENT_DAYS = 14
+
+
+def _reports_now(learner: Learner) -> bool:
+    """A learner whose claims CPE Monitor, CE Broker or PARS could be sent now (nothing missing)."""
+    return any(_reportable(learner, k) for k in _preferred(learner))
+
+
+def _reportable(learner: Learner, key: str) -> bool:
+    """Whether a claim of `key` by this learner would be reported and could be exported now."""
+    from .reports import layouts as L
+    from .reports.ledger import pars_enabled
+
+    dest = L.DESTINATION_OF.get(key)
+    if dest is None or (dest == "pars" and not pars_enabled()):
+        return False
+    return L.blocked_reason(L.LAYOUTS[dest], learner) is None
+
+
+def _recent_claims(rng, people: list[Learner], now: dt.datetime, counts: dict) -> None:
+    """A few claims from the last two weeks by demo learners whose reports can be exported (pharmacists
+    with NABP ID and birth date, a Florida licensee, a physician with birth date and board ID), on
+    activities whose claim windows are open now. One per learner, on the most recent such activity."""
+    from .records.operations import offers
+
+    windows = []
+    for v in current_versions().values():
+        m = v.model()
+        if v.activity.hidden or (v.ends or v.starts) >= now or local_today(m) > m.claim_until:
+            continue
+        today, first = local_today(m), session_dates(m)[0]
+        if m.is_home_study:
+            on = max(first, today - dt.timedelta(days=rng.randint(2, RECENT_DAYS - 4)))
+        else:
+            on = first
+        if today - dt.timedelta(days=RECENT_DAYS) <= on < today:
+            windows.append((on, v, m))
+    windows.sort(key=lambda t: (t[0], t[1].activity.slug), reverse=True)
+    for learner in people:
+        for on, version, model in windows:
+            available = {o.key for o in offers(learner, model) if not o.missing}
+            chosen = next((k for k in _preferred(learner) if k in available), None)  # what _claim takes
+            if chosen is None or not _reportable(learner, chosen):
+                continue
+            if Order.select().where(Order.learner == learner, Order.activity == version.activity).exists():
+                continue  # they already took part in it (the past-activities loop): not again
+            counts["orders"] += 1
+            part, submitted = _take_part(rng, learner, version.activity, version, model, on, now, 0.8,
+                                         f"DEMO{counts['orders']:08d}")
+            counts["evaluations"] += 1
+            counts["claims"] += bool(_claim(learner, version.activity, version, model, part, submitted))
+            break
+
+
+def _recent_report_items(today: dt.date) -> dict[str, int]:
+    """Destination -> demo report items due from the last two weeks that an export would send now."""
+    from .reports import layouts as L
+    from .reports.ledger import pars_enabled
+
+    out = {d: 0 for d in L.LAYOUTS if d != "pars" or pars_enabled()}
+    since = today - dt.timedelta(days=RECENT_DAYS + 1)
+    q = (ReportItem.select(ReportItem, Claim, Learner).join(Claim).join(Learner)
+         .where(ReportItem.status == "due", Claim.participated_on >= since, Learner.is_demo == True))  # noqa: E712
+    for item in q:
+        layout = L.LAYOUTS[item.destination]
+        if item.destination in out and L.blocked_reason(layout, item.claim.learner) is None \
+                and (item.deadline is None or item.deadline >= today):
+            out[item.destination] += 1
+    return out
+
+
+def _recent_summary(recent: dict[str, int]) -> str:
+    from .reports import layouts as L
+
+    ready = [f"{L.LAYOUTS[d].name} {n}" for d, n in recent.items() if n]
+    none = [L.LAYOUTS[d].name for d, n in recent.items() if not n]
+    text = f"recent claims ready to export: {', '.join(ready)}" if ready else "no recent claims ready to export"
+    if none:
+        text += (f" (none for {' or '.join(none)}: no synced activity with an open claim window in the last "
+                 f"{RECENT_DAYS} days offers that credit to a demo learner)")
+    return text
 
 
 def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> int:
@@ -257,7 +357,7 @@ def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> in
             answered_at = fu.sent_at + dt.timedelta(days=rng.randint(1, 20))
             if answered_at <= now:
                 fu.answered_at = answered_at
-                fu.implemented = _pick(rng, IMPLEMENTED_WEIGHTS)
+                fu.implemented = _pick(rng, _storable(IMPLEMENTED_WEIGHTS))
                 fu.barriers = rng.choice(BARRIERS)
                 fu.impact = rng.choice(IMPACTS) if fu.implemented in ("fully", "partly") else ""
                 answered = 1
@@ -265,6 +365,14 @@ def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> in
             fu.reminded_at = fu.sent_at + dt.timedelta(days=14)
     fu.save()
     return answered
+
+
+def _storable(weighted):
+    """Answers the follow_up.implemented column can hold. It is VARCHAR(12) while "not-applicable" has
+    14 characters: PostgreSQL refuses it (SQLite does not check), so the demo leaves it out until the
+    column is widened (a schema change outside the demo)."""
+    size = FollowUp.implemented.max_length
+    return tuple((k, w) for k, w in weighted if len(k) <= size)
 
 
 def _reviews(n: int, activity, director, model, today: dt.date) -> int:

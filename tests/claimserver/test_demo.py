@@ -121,3 +121,44 @@ def test_demo_participation_dates_are_the_local_session_dates(ctx, tmp_path):
     dates = {p.participated_on for p in Participation.select().where(Participation.activity == webinar)}
     assert dates == {dt.date(2027, 3, 12)}
     assert {c.participated_on for c in Claim.select().where(Claim.activity == webinar)} == {dt.date(2027, 3, 12)}
+
+
+def _recent(destination, today, days=14):
+    import datetime as dt
+
+    from claimserver.models import ReportItem
+
+    return [i for i in ReportItem.select().where(ReportItem.destination == destination, ReportItem.status == "due")
+            if i.claim.participated_on >= today - dt.timedelta(days=days) and i.deadline is None
+            or (i.claim.participated_on >= today - dt.timedelta(days=days) and i.deadline >= today)]
+
+
+def test_demo_has_recent_claims_that_exports_can_send(ctx, clock):
+    """Months after the demo's past activities, exports still have work: recent claims on activities
+    whose claim windows are open, by learners with everything each destination needs."""
+    import datetime as dt
+
+    from claimserver.reports import ledger
+
+    clock.at = dt.datetime(2027, 3, 20, 15, tzinfo=dt.timezone.utc)  # a week after the Florida webinar
+    summary = demo.load_demo(echo=lambda s: None)
+    today = ledger.today()
+    pharmacists = {i.claim.learner for i in _recent("cpe_monitor", today)}
+    assert pharmacists and all(p.nabp_epid and p.birth_mmdd for p in pharmacists)
+    florida = {i.claim.learner for i in _recent("ce_broker", today)}
+    assert florida and all(x.florida_licence for x in florida)
+    recent = len(_recent("cpe_monitor", today))
+    assert ledger.export("cpe_monitor").exported >= recent > 0
+    assert ledger.export("ce_broker").exported > 0
+    assert "recent claims ready to export: CPE Monitor" in summary and "CE Broker" in summary
+    maria = Learner.by_email("maria.alvarez@demo.example.org")
+    assert maria.birth_mmdd and maria.board_id  # a physician PARS can take
+
+
+def test_demo_says_when_no_open_activity_allows_a_recent_claim(ctx, clock):
+    import datetime as dt
+
+    clock.at = dt.datetime(2027, 5, 20, 15, tzinfo=dt.timezone.utc)  # no Florida course in the last 2 weeks
+    summary = demo.load_demo(echo=lambda s: None)
+    assert "none for CE Broker: no synced activity with an open claim window in the last 14 days" in summary
+    assert "CPE Monitor" in summary.split("recent claims ready to export:")[1].split("(")[0]
