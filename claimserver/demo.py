@@ -357,7 +357,7 @@ def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> in
             answered_at = fu.sent_at + dt.timedelta(days=rng.randint(1, 20))
             if answered_at <= now:
                 fu.answered_at = answered_at
-                fu.implemented = _pick(rng, _storable(IMPLEMENTED_WEIGHTS))
+                fu.implemented = _pick(rng, IMPLEMENTED_WEIGHTS)
                 fu.barriers = rng.choice(BARRIERS)
                 fu.impact = rng.choice(IMPACTS) if fu.implemented in ("fully", "partly") else ""
                 answered = 1
@@ -365,14 +365,6 @@ def _follow_up(rng, learner, activity, due: dt.datetime, now: dt.datetime) -> in
             fu.reminded_at = fu.sent_at + dt.timedelta(days=14)
     fu.save()
     return answered
-
-
-def _storable(weighted):
-    """Answers the follow_up.implemented column can hold. It is VARCHAR(12) while "not-applicable" has
-    14 characters: PostgreSQL refuses it (SQLite does not check), so the demo leaves it out until the
-    column is widened (a schema change outside the demo)."""
-    size = FollowUp.implemented.max_length
-    return tuple((k, w) for k, w in weighted if len(k) <= size)
 
 
 def _reviews(n: int, activity, director, model, today: dt.date) -> int:

@@ -265,7 +265,7 @@ class FollowUp(BaseModel):
     reminded_at = DateTimeField(null=True)
     answered_at = DateTimeField(null=True)
     opted_out = BooleanField(default=False)
-    implemented = CharField(max_length=12, default="")  # fully | partly | not-yet | not-applicable
+    implemented = CharField(max_length=20, default="")  # fully | partly | not-yet | not-applicable
     barriers = TextField(default="")
     impact = TextField(default="")
 
@@ -310,7 +310,8 @@ class ReportItem(BaseModel):
     id = AutoField()
     claim = ForeignKeyField(Claim, backref="report_items", on_delete="RESTRICT")
     destination = CharField(max_length=20)  # cpe_monitor | ce_broker | pars
-    status = CharField(max_length=12, default="due")  # due | exported | accepted | rejected | corrected
+    # due | exported | accepted | rejected | corrected | withdrawn (certificate revoked) | retracted
+    status = CharField(max_length=12, default="due")
     deadline = DateField(null=True)
     batch = ForeignKeyField(ExportBatch, null=True, backref="items", on_delete="RESTRICT")
     response = TextField(default="")

@@ -277,3 +277,14 @@ def test_send_due_warns_when_links_would_point_at_the_default_server_url(ctx, ru
     assert ("CE_SERVER_URL" in output) is warned
     if warned:
         assert "warning: SERVER_URL is the default http://127.0.0.1:5000" in output
+
+
+
+@pytest.mark.parametrize("answer", ["fully", "partly", "not-yet", "not-applicable"])
+def test_every_answer_is_stored_on_both_databases(ctx, runner, clock, client, smtp, answer):
+    a = completed()
+    clock.advance(days=90)
+    send_due(runner)
+    path = LINK.search(body(smtp.inbox.to(a.email)[0])).group(1)
+    assert client.post(path, data={"implemented": answer}).status_code == 200
+    assert FollowUp.get().implemented == answer  # "not-applicable" is 14 characters (PostgreSQL checks)
