@@ -8,6 +8,7 @@ per message in MAIL_OUTBOX_DIR, and a log line) and "smtp".
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import logging
 import os
 import smtplib
@@ -31,25 +32,32 @@ MAX_ATTEMPTS = 20
 
 
 def queue(to: str, subject: str, body: str, *, html: str = "", kind: str = "",
-          dedupe_key: str | None = None) -> Outbox | None:
+          dedupe_key: str | None = None, headers: dict[str, str] | None = None) -> Outbox | None:
     """Add a message to the outbox (inside the caller's transaction). Same dedupe_key → once."""
     if dedupe_key and Outbox.get_or_none(Outbox.dedupe_key == dedupe_key):
         return None
     try:
         with database.atomic():
             return Outbox.create(to=to, subject=subject, body=body, html=html, kind=kind,
-                                 dedupe_key=dedupe_key)
+                                 dedupe_key=dedupe_key, headers=headers or {})
     except IntegrityError:
         return None  # a concurrent request queued the same message
 
 
+#: Long signed links stay whole in headers (RFC 5322 allows 998 characters a line); the default
+#: 78 would turn a List-Unsubscribe URL into encoded words that mail clients cannot follow.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def _build(row: Outbox) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = row.to
     msg["Subject"] = row.subject
     msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}")
+    for name, value in (row.headers or {}).items():
+        msg[name] = value
     msg.set_content(row.body)
     if row.html:
         msg.add_alternative(row.html, subtype="html")

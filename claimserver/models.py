@@ -338,6 +338,7 @@ class Outbox(BaseModel):
     subject = CharField(max_length=300)
     body = TextField()
     html = TextField(default="")
+    headers = JSONField(default=dict)  # extra headers, e.g. List-Unsubscribe
     kind = CharField(max_length=40, default="")
     dedupe_key = CharField(max_length=120, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)

@@ -78,7 +78,7 @@ def schedule_follow_ups() -> int:
     return created
 
 
-def _email(fu: FollowUp, reminder: bool, title: str, commitment: str) -> tuple[str, str]:
+def _email(fu: FollowUp, reminder: bool, title: str, commitment: str) -> tuple[str, str, str]:
     server = current_app.config["SERVER_URL"].rstrip("/")
     link = f"{server}/follow-up/{tokens.make(tokens.QUESTIONNAIRE, f=fu.id)}"
     stop = f"{server}/follow-up/stop/{tokens.make(tokens.OPT_OUT, l=fu.learner_id)}"
@@ -87,7 +87,7 @@ def _email(fu: FollowUp, reminder: bool, title: str, commitment: str) -> tuple[s
         fu=fu, title=title, learner=fu.learner, commitment=commitment, link=link, stop=stop,
         reminder=reminder, link_days=current_app.config["FOLLOW_UP_LINK_DAYS"],
         provider=current_app.config["PROVIDER_NAME"])
-    return subject, body
+    return subject, body, stop
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,12 @@ def _claim_and_queue(letter: _Letter, reminder: bool) -> bool:
         if fu.learner.follow_up_opt_out:
             FollowUp.update(opted_out=True, **{column.name: None}).where(FollowUp.id == fu.id).execute()
             return False
-        subject, body = _email(fu, reminder, letter.title, letter.commitment)
+        subject, body, stop = _email(fu, reminder, letter.title, letter.commitment)
+        # RFC 2369 / 8058: mail clients show an unsubscribe button that POSTs to the same link.
         mail.queue(fu.learner.email, subject, body, kind="follow-up-reminder" if reminder else "follow-up",
-                   dedupe_key=f"followup:{fu.id}:{'r' if reminder else 'q'}")
+                   dedupe_key=f"followup:{fu.id}:{'r' if reminder else 'q'}",
+                   headers={"List-Unsubscribe": f"<{stop}>",
+                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     return True
 
 

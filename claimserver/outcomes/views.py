@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
+from ..extensions import csrf
 from ..models import Evaluation, FollowUp, Learner
 from . import bp, operations, tokens
 from .forms import FollowUpForm
@@ -42,6 +43,7 @@ def questionnaire(token: str):
 
 
 @bp.route("/follow-up/stop/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058 one-click POSTs come from mail clients; the signed token is the credential
 def unsubscribe(token: str):
     try:
         data = tokens.read(tokens.OPT_OUT, token)
