@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("records", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import staff, views  # noqa: E402,F401

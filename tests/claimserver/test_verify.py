@@ -95,3 +95,25 @@ def test_staff_revoke_command_shows_revoked_on_verify(rows, runner, client):
     assert "Revoked" in page and "Issued in error" in page  # the command promises the reason is shown
     assert Certificate.get(Certificate.code == code).revoked_reason == "Issued in error"
     assert runner.invoke(args=["certificates", "show", "0000-0000-0000-0000"]).exit_code == 1
+
+
+def test_staff_page_looks_up_and_revokes_a_certificate(rows, client):
+    code = issued().code
+    staff = F.create_learner(roles="staff")
+    learner = F.create_learner()
+    F.login(client, learner)
+    assert client.get("/staff/certificates").status_code == 404
+    assert client.post(f"/staff/certificates/{code}/revoke", data={"reason": "x"}).status_code == 404
+    client.post("/logout")
+    F.login(client, staff)
+    page = client.get("/staff/certificates", query_string={"code": code.lower().replace("-", " ")})
+    assert page.status_code == 200 and "Valid" in page.text and code in page.text
+    unknown = client.get("/staff/certificates", query_string={"code": "0000-0000-0000-0000"})
+    assert "No certificate has that code." in unknown.text
+    empty = client.post(f"/staff/certificates/{code}/revoke", data={"reason": "  "})
+    assert empty.status_code == 400 and "Say why the certificate is revoked." in empty.text
+    assert Certificate.get(Certificate.code == code).revoked_at is None
+    done = client.post(f"/staff/certificates/{code}/revoke", data={"reason": "Attendance not confirmed"},
+                       follow_redirects=True)
+    assert "is revoked" in done.text
+    assert "Attendance not confirmed" in client.get(f"/verify/{code}").text
