@@ -448,6 +448,8 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
     totals: dict[str, Decimal] = {}
     years: dict[tuple[int, str], Decimal] = {}
     for r in rows:
+        if not r.valid:  # a revoked certificate's credit is listed but never counted
+            continue
         h = r.hours
         totals[r.credit_type] = totals.get(r.credit_type, Decimal(0)) + h
         yk = (r.date.year, r.credit_type)

@@ -255,7 +255,8 @@ def transcript_pdf():
     pdf = certificates.render_transcript(
         name=learner.display_name, provider=current_app.config["PROVIDER_NAME"],
         generated_at=clock.now(), period=_period(t, start, end),
-        rows=[(f"{r.date:%Y-%m-%d}", r.title, r.credit.short, credits.format_hours(r.hours))
+        rows=[(f"{r.date:%Y-%m-%d}", r.title, r.credit.short,
+               credits.format_hours(r.hours) if r.valid else f"revoked ({credits.format_hours(r.hours)})")
               for r in t.rows],
         totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],
         years=[(str(y), credits.CREDIT_TYPES[k].short, credits.format_hours(h)) for y, k, h in t.years])

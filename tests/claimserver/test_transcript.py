@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -162,3 +163,24 @@ def test_transcript_csv_uses_the_shared_csv_safe_helper():
 
     assert not hasattr(views, "_csv_cell")  # one copy of the rule: claimserver.text.csv_safe
     assert views.csv_safe("=HYPERLINK()") == "'=HYPERLINK()"
+
+
+def test_revoked_credit_is_listed_but_never_counted(ctx):
+    who = F.create_learner(profession="laboratory-professional", florida_licence="CH-1", california_licence="C-1")
+    pace, california, florida = claims_for(who)
+    ops.revoke(Certificate.get(Certificate.claim == pace), None, "Attendance not confirmed")
+    t = ops.transcript(who)
+    assert len(t.rows) == 3 and [r.valid for r in t.rows].count(False) == 1
+    assert "pace" not in dict(t.totals)
+    assert all(k != "pace" for _, k, _ in t.years)
+    ops.revoke(Certificate.get(Certificate.claim == florida), None, "Issued in error")
+    assert ops.transcript(who, view="florida").total == 0  # a revoked claim never counts toward a cycle
+
+
+def test_the_pdf_marks_revoked_credit(learner, client):
+    from claimserver.models import Claim
+
+    cert = Certificate.select().join(Claim).where(Claim.credit_type == "pace").get()
+    ops.revoke(cert, None, "Attendance not confirmed")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(client.get("/transcript.pdf").data)).pages)
+    assert re.search(r"revoked\s*\(1\.5\)", text), text  # the narrow hours column may wrap
