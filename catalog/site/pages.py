@@ -81,6 +81,7 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         a=a,
         when=D.when_text(a),
         deadline=D.claim_deadline_text(a),
+        deadline_date=D.short_date(a.claim_until),
         price=D.price_text(a.price),
         audience=", ".join(C.AUDIENCES.get(x, x) for x in a.audience),
         blocks=D.credit_blocks(a, settings.provider),
@@ -91,6 +92,8 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         topics=[(t, root + topic_urls[t]) for t in a.tags if t in topic_urls],
         purchase_url=settings.purchase_url(a.slug),
         purchase=D.purchase_text(a.price),
+        # On the build day: an ended session or a closed home-study activity is no longer for sale.
+        past=D.phase(a, settings.today) == D.PAST,
         ics_href=ics_href if a.is_live else "",
     )
     head, _, foot = html.partition(DESCRIPTION)

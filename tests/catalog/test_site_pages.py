@@ -107,6 +107,15 @@ def test_purchase_button(site, slug, label):
     assert links[label] == f"{CLAIM_URL}/activities/{slug}"
 
 
+def test_past_activities_are_not_for_sale(site):
+    t = text(site, "past-workshop")
+    links = {txt: href for href, txt in read(page(site, "activities/past-workshop")).links}
+    assert "This session has taken place" in t and "It can no longer be purchased." in t
+    assert not any(txt.startswith(("Purchase for", "Enroll")) for txt in links)
+    assert "Add to calendar" not in links
+    assert links["the activity on the claim server"] == f"{CLAIM_URL}/activities/past-workshop"
+
+
 def test_calendar_link_points_at_the_activity_ics(site):
     links = {txt: href for href, txt in read(page(site, "activities/stewardship-webinar")).links}
     target = (page(site, "activities/stewardship-webinar").parent / links["Add to calendar"]).resolve()
