@@ -108,11 +108,12 @@ def claim(slug: str):
             ops.check_reporting_deadline(o.key, participated_on, model)
         except ops.Refused as e:
             expired[o.key] = e.message
+    offers = [o for o in offers if o.key not in expired]  # shown with the reason, never offered
     form = ClaimForm(offers)
     status = 200
     if request.method == "POST":
-        if closed:
-            flash(closed, "error")
+        if closed or request.form.get("credit") in expired:
+            flash(closed or expired[request.form["credit"]], "error")
             return redirect(url_for("records.claim", slug=slug))
         if form.validate_on_submit():
             offer = form.offers[form.credit.data]

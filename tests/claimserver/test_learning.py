@@ -68,6 +68,17 @@ def test_pharmacists_see_the_cpe_monitor_deadline(client, rows):
     assert "CPE Monitor: we must report your participation by May 11, 2027" in card
 
 
+def test_pharmacists_are_told_when_the_cpe_monitor_limit_has_passed(client, rows, clock):
+    pharmacist = create_learner(profession="pharmacist", nabp_epid="1234567", birth_mmdd="0714")
+    login(client, pharmacist)
+    create_order(pharmacist, "stewardship-webinar")
+    create_participation(pharmacist, "stewardship-webinar", on=dt.date(2027, 3, 12))
+    clock.at = dt.datetime(2027, 5, 20, 15, tzinfo=dt.timezone.utc)
+    card = _card(client.get("/my-activities").text, "Antimicrobial Stewardship")
+    assert "CPE Monitor's 60-day limit ended on May 11, 2027" in card
+    assert "claim before then" not in card
+
+
 def test_physicians_see_no_cpe_monitor_deadline(client, learner):
     create_order(learner, "stewardship-webinar")
     create_participation(learner, "stewardship-webinar")
