@@ -536,6 +536,9 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
         if revoked:  # never reported from now on: nothing for the learner to fix
             if item.status == "accepted":
                 label = f"reported to {layout.name} before the certificate was revoked"
+            elif item.exported_at and not item.resolved_at:  # sent, no answer yet: staff correct it there
+                label = (f"sent to {layout.name} before the certificate was revoked; the society is "
+                         "correcting it there")
             else:
                 label = f"not reported to {layout.name}: the certificate was revoked"
             out.append(ClaimStatus(dest, layout.name, "withdrawn" if item.status != "accepted" else "accepted",

@@ -453,3 +453,19 @@ def test_rejection_hint_has_no_space_before_punctuation(ledger_data, app):
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())  # as a screen reader or text view reads it
     assert "Correct your profile and we send it again automatically." in text
     assert not re.search(r" [:;,.]", text)
+
+
+def test_credit_sent_then_revoked_is_not_described_as_never_reported(ledger_data, app):
+    from flask import render_template_string
+
+    from claimserver.records import operations as ops
+
+    lena = ledger_data["lena"]
+    ledger.export("ce_broker")
+    item = _ce_broker_item(lena, "stewardship-webinar")  # sent, no answer yet
+    assert ops.revoke(_certificate(item.claim), None, "claimed in error")
+    with app.test_request_context():
+        html = render_template_string('{% include "reports/_claim_status.html" %}',
+                                      claim=ReportItem.get_by_id(item.id).claim)
+    assert "Sent to CE Broker before the certificate was revoked" in html
+    assert "Not reported" not in html
