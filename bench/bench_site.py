@@ -74,7 +74,7 @@ def activity_text(i: int, rng: random.Random) -> str:
         "objectives:",
         f"  - Interpret {tags[0]} results to choose the next laboratory step.",
         f"  - Describe three laboratory interventions in {tags[1]}.",
-        f"  - Select the tests whose results should be called to the clinical team.",
+        "  - Select the tests whose results should be called to the clinical team.",
         "outcomes: [competence]",
         "designations:",
         "  ama_pra_1: {credits: 1}",

@@ -260,10 +260,6 @@ CREDIT_TYPES: dict[str, CreditType] = {
 CREDIT_ORDER = tuple(CREDIT_TYPES)
 
 
-def credit_type(key: str) -> CreditType:
-    return CREDIT_TYPES[key]
-
-
 #: Where completions are reported, as learners read it (see `CreditType.reported_to`).
 REPORTING_BODIES: dict[str, str] = {"cpe_monitor": "CPE Monitor", "ce_broker": "CE Broker", "pars": "ACCME PARS"}
 
@@ -280,6 +276,15 @@ def may_claim(profession: str | None, key: str) -> bool:
     if key == "participation":
         return True
     return profession in CREDIT_TYPES[key].professions
+
+
+#: What a credit type's `needs` ask for, as learners read it.
+PROFILE_FIELD_LABELS: dict[str, str] = {
+    "nabp_epid": "NABP e-Profile ID",
+    "birth_mmdd": "birth month and day (MMDD)",
+    "california_licence": "California CLS licence number",
+    "florida_licence": "Florida licence number",
+}
 
 
 # --------------------------------------------------------------------------------------------

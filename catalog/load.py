@@ -21,7 +21,8 @@ from typing import Any, Iterable
 import yaml
 
 from . import credits as C
-from .model import Activity, CommercialSupport, Designation, Disclosure, Person, Question
+from .model import (Activity, CommercialSupport, Designation, Disclosure, Person, Question,
+                    duration_hours)
 from .problems import ERROR, WARNING, CatalogError, Problem
 from .schema import TOP, Field
 
@@ -587,7 +588,7 @@ def build(doc: Doc) -> Activity:
     if des.get("participation"):
         most = max((x.hours for x in out), default=None)
         if most is None:
-            most = Decimal(int((ends - starts).total_seconds() // 900)) / 4 if ends else Decimal(1)
+            most = duration_hours(starts, ends)
         out.append(Designation("participation", most))
     claim_until = d.get("claim_until") or ((ends or starts).date()
                                            + dt.timedelta(days=C.DEFAULT_CLAIM_DAYS))

@@ -13,6 +13,13 @@ from typing import Mapping
 from . import credits as C
 
 
+def duration_hours(starts: dt.datetime, ends: dt.datetime | None) -> Decimal:
+    """Whole quarter hours between two times (1 hour when there is no end, e.g. home study)."""
+    if ends is None:
+        return Decimal(1)
+    return Decimal(int((ends - starts).total_seconds() // 900)) / 4
+
+
 @dataclass(frozen=True)
 class Disclosure:
     company: str
@@ -136,9 +143,6 @@ class Activity:
     def price_cents(self) -> int:
         return int(self.price * 100)
 
-    @property
-    def is_free(self) -> bool:
-        return self.price == 0
 
     @property
     def credit_keys(self) -> tuple[str, ...]:
@@ -162,26 +166,9 @@ class Activity:
 
     @property
     def duration_hours(self) -> Decimal:
-        if self.ends is None:
-            return Decimal(1)
-        minutes = int((self.ends - self.starts).total_seconds() // 60)
-        return Decimal(minutes // 15) / 4
+        return duration_hours(self.starts, self.ends)
 
     @property
     def targets_performance(self) -> bool:
         return "performance" in self.outcomes
 
-    @property
-    def conveners(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.faculty if p.role in ("convener", "planner"))
-
-    @property
-    def speakers(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.faculty if p.role not in ("convener", "planner"))
-
-    def is_past(self, now: dt.datetime) -> bool:
-        end = self.ends or self.starts
-        return end < now
-
-    def claim_open(self, today: dt.date) -> bool:
-        return self.starts.date() <= today <= self.claim_until

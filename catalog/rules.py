@@ -33,7 +33,6 @@ UNMEASURABLE_VERBS = (
 _STEM = re.compile(r"^(?:(?:participants|learners|attendees|you)\s+(?:will|should)\s+"
                    r"(?:be\s+able\s+to\s+)?|(?:be\s+able\s+to\s+))", re.I)
 _UAN = re.compile(C.UAN_PATTERN)
-_QUARTER = Decimal("0.25")
 _CENT = Decimal("0.01")
 _FIRST_WORD = re.compile(r"[\s,;:]+")
 _UNMEASURABLE = re.compile("(" + "|".join(re.escape(v) for v in UNMEASURABLE_VERBS) + r")(?:\s|$)")
@@ -59,7 +58,7 @@ def _quarters(doc: Doc, key: str, value: Decimal | None, what: str) -> None:
         return
     if value <= 0:
         doc.error(key, f"{what} must be greater than 0, not {value}")
-    elif value % _QUARTER != 0:
+    elif value % C.QUARTER != 0:
         doc.error(key, f"{what} must be a multiple of 0.25 (15 minutes), not {value}")
 
 

@@ -5,7 +5,7 @@ from them, so the documentation cannot drift from the checker. Key names are fix
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import credits as C

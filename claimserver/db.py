@@ -1,7 +1,7 @@
 """The database handle: a peewee `DatabaseProxy` opened from `DATABASE_URL` (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, Model
 from playhouse.db_url import connect
 
 database = DatabaseProxy()
@@ -24,13 +24,6 @@ def open_database(url: str):
     database.initialize(db)
     return db
 
-
-def is_postgres() -> bool:
-    return isinstance(database.obj, PostgresqlDatabase)
-
-
-def is_sqlite() -> bool:
-    return isinstance(database.obj, SqliteDatabase)
 
 
 class BaseModel(Model):

@@ -15,11 +15,7 @@ from catalog.site import display
 def money(cents: int | Decimal | None) -> str:
     if cents is None:
         return ""
-    if isinstance(cents, Decimal):
-        value = cents
-    else:
-        value = Decimal(cents) / 100
-    return "Free" if value == 0 else f"${value:,.2f}"
+    return display.price_text(cents if isinstance(cents, Decimal) else Decimal(cents) / 100)
 
 
 def hours(value) -> str:

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from peewee import (
-    SQL, AutoField, BooleanField, Check, CharField, DateField, DateTimeField, ForeignKeyField,
+    AutoField, BooleanField, Check, CharField, DateField, DateTimeField, ForeignKeyField,
     IntegerField, JSONField, TextField,
 )
 
@@ -232,10 +232,6 @@ class Claim(BaseModel):
     def credit(self) -> credits.CreditType:
         return credits.CREDIT_TYPES[self.credit_type]
 
-    @classmethod
-    def for_learner(cls, learner: Learner):
-        return cls.select().where(cls.learner == learner)
-
 
 class Certificate(BaseModel):
     id = AutoField()
@@ -380,5 +376,3 @@ ALL_MODELS = (
 def audit(actor: Learner | None, action: str, target: str = "", **details) -> None:
     AuditLog.create(actor=actor, action=action, target=target, details=details)
 
-
-_ = SQL  # re-exported for migrations

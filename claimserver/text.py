@@ -29,6 +29,20 @@ def clean_name(value: str | None) -> str:
     return " ".join("".join(out).split())
 
 
+def valid_mmdd(value: str | None) -> bool:
+    """MMDD of a real birthday (0229 allowed): what NABP and PARS identify learners by."""
+    import datetime as dt
+    import re
+
+    if not re.fullmatch(r"[0-9]{4}", value or ""):
+        return False
+    try:
+        dt.date(2000, int(value[:2]), int(value[2:]))  # 2000 is a leap year
+    except ValueError:
+        return False
+    return True
+
+
 def csv_safe(value) -> str:
     """A CSV cell a spreadsheet will not run as a formula: text starting =, +, -, @, tab or CR gets a '."""
     s = "" if value is None else str(value)

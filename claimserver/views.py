@@ -5,7 +5,6 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from .db import database
-from .models import ActivityVersion, Activity
 
 bp = Blueprint("main", __name__)
 

@@ -65,8 +65,7 @@ def root_of(url: str) -> str:
     """Relative path from a page URL to the site root: 'activities/x/' -> '../../'."""
     if url in ("", "./"):
         return ""
-    depth = url.count("/") if url.endswith("/") else url.count("/")
-    return "../" * depth
+    return "../" * url.count("/")
 
 
 # ------------------------------------------------------------------------------------------

@@ -14,12 +14,7 @@ from ..schema import FIELDS, Field
 
 MARKER = re.compile(r"^<!--\s*ce:([a-z0-9-]+)\s*-->[ \t]*$", re.M)
 
-NEEDS = {
-    "nabp_epid": "NABP e-Profile ID",
-    "birth_mmdd": "birth month and day (MMDD)",
-    "california_licence": "California CLS licence number",
-    "florida_licence": "Florida licence number",
-}
+NEEDS = C.PROFILE_FIELD_LABELS
 DESTINATIONS = {"pars": "ACCME PARS (when required)", "cpe_monitor": "NABP CPE Monitor",
                 "ce_broker": "CE Broker"}
 

@@ -1,7 +1,6 @@
 """Account forms: sign up, log in, password reset and change, profile. Validation lives here."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from flask_login import current_user
@@ -12,7 +11,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from catalog import credits
 
-from ..text import clean_name
+from ..text import clean_name, valid_mmdd
 from .passwords import password_problem
 
 PHARMACY_PROFESSIONS = frozenset(credits.CREDIT_TYPES["acpe"].professions)
@@ -173,10 +172,8 @@ class ProfileForm(FlaskForm):
             return
         if len(value) != 4 or not value.isdigit() or not value.isascii():
             raise ValidationError("Enter four digits: month then day, e.g. 0714 for July 14.")
-        try:
-            dt.date(2000, int(value[:2]), int(value[2:]))  # a leap year, so 0229 is allowed
-        except ValueError:
-            raise ValidationError("That is not a real date; enter month then day, e.g. 0714.") from None
+        if not valid_mmdd(value):
+            raise ValidationError("That is not a real date; enter month then day, e.g. 0714.")
 
     def validate_state_licence_state(self, field):
         if field.data and field.data not in US_STATES:

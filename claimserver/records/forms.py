@@ -116,7 +116,7 @@ class ClaimForm(FlaskForm):
             raise ValidationError("Enter more than 0 hours.")
         if offer is None:
             return  # the credit field reports its own error
-        ct = credits.credit_type(offer.key)
+        ct = credits.CREDIT_TYPES[offer.key]
         if hours > offer.maximum:
             raise ValidationError(f"You can claim at most {credits.format_hours(offer.maximum)} "
                                   f"{ct.unit_plural if offer.maximum != 1 else ct.unit_singular} "
@@ -130,7 +130,7 @@ class ClaimForm(FlaskForm):
 def hours_hint(offers) -> str:
     """The hours field's hint, from the offered credit types' increment and unit length: 0.25 of a
     60-minute hour is 15 minutes, of a 50-minute P.A.C.E. contact hour 12.5 minutes."""
-    steps = {(credits.credit_type(o.key).increment, credits.credit_type(o.key).minutes_per_unit) for o in offers}
+    steps = {(credits.CREDIT_TYPES[o.key].increment, credits.CREDIT_TYPES[o.key].minutes_per_unit) for o in offers}
     increments = {inc for inc, _ in steps}
     if len(increments) != 1:
         return "Claim only the time you took part."

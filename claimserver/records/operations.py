@@ -24,8 +24,8 @@ from catalog.model import Designation
 from .. import clock
 from ..certificates import CertificateContent
 from ..db import database
-from ..learning.operations import (  # noqa: F401 - order_for: the views use it from here
-    StepRefused, local_today, order_for, participation_for, require_paid, session_dates,
+from ..learning.operations import (
+    StepRefused, local_today, participation_for, require_paid, session_dates,
 )
 from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, audit
 from ..reports import ledger
@@ -153,12 +153,7 @@ def submit_evaluation(learner: Learner, row: Activity, version: ActivityVersion,
 # ------------------------------------------------------------------------------------------------
 # What a learner may claim
 # ------------------------------------------------------------------------------------------------
-PROFILE_FIELDS = {
-    "nabp_epid": "NABP e-Profile ID",
-    "birth_mmdd": "birth month and day (MMDD)",
-    "california_licence": "California CLS licence",
-    "florida_licence": "Florida licence number",
-}
+PROFILE_FIELDS = credits.PROFILE_FIELD_LABELS
 
 
 @dataclass

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from catalog import credits
 
+from ..text import valid_mmdd  # noqa: F401  (part of this module's API: reports and tests call L.valid_mmdd)
+
 #: The date format every destination's files use, as printed in the docs.
 DATE_FORMAT, DATE_FORMAT_DOC = "%m/%d/%Y", "MM/DD/YYYY"
 
@@ -98,15 +100,6 @@ def hours(s: Source) -> str:
     return credits.format_hours(s.claim.hours)
 
 
-def valid_mmdd(value: str) -> bool:
-    """MMDD of a real birthday (0229 allowed)."""
-    if not re.fullmatch(r"\d{4}", value or ""):
-        return False
-    try:
-        dt.date(2000, int(value[:2]), int(value[2:]))  # 2000 is a leap year
-    except ValueError:
-        return False
-    return True
 
 
 def _need(label: str, attr: str, pattern: str | None = None, what: str = ""):
