@@ -14,6 +14,7 @@ import random
 from flask import current_app
 
 from catalog.professions import PROFESSIONS
+from catalog.status import ParticipationMethod, ReviewPhase, ReviewVerdict
 
 from . import clock
 from .auth import hash_password
@@ -213,7 +214,7 @@ def _take_part(rng, learner, activity, version, model, on: dt.date, now: dt.date
     # ends after midnight UTC) nor after the load
     finished = min(max(dt.datetime.combine(on, dt.time(18, 30)), version.ends or version.starts), now)
     part = Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
-                                method="post-test" if model.is_home_study else "code",
+                                method=ParticipationMethod.POST_TEST if model.is_home_study else ParticipationMethod.CODE,
                                 attempts=1 if model.is_home_study else 0,
                                 best_score=100 if model.is_home_study else None, completed_at=finished)
     answers = []
@@ -372,8 +373,8 @@ def _reviews(n: int, activity, director, model, today: dt.date) -> int:
     members = "Helen Marsh (course director); Ravi Patel; Jane Doe"
     kind = n % 3
     if kind == 0:
-        r = Review.create(activity=activity, body="committee", members=members, reviewed_on=day, phase="competence",
-                          verdict="changes-needed",
+        r = Review.create(activity=activity, body="committee", members=members, reviewed_on=day, phase=ReviewPhase.COMPETENCE,
+                          verdict=ReviewVerdict.CHANGES_NEEDED,
                           changes="Add a second case vignette on the most-missed question and revise its explanation.",
                           owners="Activity convener; education committee", created_by=director,
                           rationale="Fewer than three in four learners answered the case correctly.")
@@ -381,7 +382,7 @@ def _reviews(n: int, activity, director, model, today: dt.date) -> int:
         return 1
     if kind == 1:
         r = Review.create(activity=activity, body="director", members="Helen Marsh", reviewed_on=day,
-                          phase="competence", verdict="acceptable", created_by=director,
+                          phase=ReviewPhase.COMPETENCE, verdict=ReviewVerdict.ACCEPTABLE, created_by=director,
                           rationale="Competence and satisfaction results meet the programme's targets.")
         audit(director, "review.recorded", f"review:{r.id}", activity=activity.slug, demo=True)
         return 1

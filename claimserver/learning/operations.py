@@ -20,6 +20,7 @@ from peewee import Case, IntegrityError
 from catalog import credits
 from catalog.dates import long_date
 from catalog.model import Activity as ActivityModel
+from catalog.status import ParticipationMethod, Step
 
 from .. import clock, mail, ratelimit
 from ..catalog_sync import CODE_ALPHABET
@@ -281,12 +282,12 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     first, last = session_dates(model)
     on = min(max(local_today(model), first), last)  # the session's date, in its own time zone
     with database.atomic():
-        done = (Participation.update(completed=True, method="code", participated_on=on,
+        done = (Participation.update(completed=True, method=ParticipationMethod.CODE, participated_on=on,
                                      completed_at=clock.utcnow_naive())
                 .where(Participation.id == p.id, Participation.completed == False)  # noqa: E712
                 .execute())
         if done:
-            audit(learner, "participation.completed", f"activity:{activity_row.id}", method="code",
+            audit(learner, "participation.completed", f"activity:{activity_row.id}", method=ParticipationMethod.CODE,
                   participated_on=on.isoformat())
     return Participation.get_by_id(p.id)
 
@@ -361,7 +362,7 @@ def submit_post_test(learner: Learner, activity_row: Activity, answers: list[int
                                              (Participation.best_score < score, score)),
                                       Participation.best_score)}
         if passed:
-            updates.update(completed=True, method="post-test", participated_on=on,
+            updates.update(completed=True, method=ParticipationMethod.POST_TEST, participated_on=on,
                            completed_at=clock.utcnow_naive())
         Participation.update(**updates).where(Participation.id == p.id).execute()
         audit(learner, "participation.post_test", f"activity:{activity_row.id}", score=score, passed=passed)
@@ -420,7 +421,7 @@ def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[Ros
             continue
         p = _participation(learner, activity_row)
         with database.atomic():
-            done = (Participation.update(completed=True, method="roster", participated_on=on,
+            done = (Participation.update(completed=True, method=ParticipationMethod.ROSTER, participated_on=on,
                                          completed_at=clock.utcnow_naive())
                     .where(Participation.id == p.id, Participation.completed == False)  # noqa: E712
                     .execute())
@@ -442,7 +443,7 @@ class Journey:
     participation: Participation | None
     evaluation: object | None
     claims: list
-    step: str  # pay | participate | evaluate | claim | certificate | closed
+    step: Step
     cpe_deadline: dt.date | None
     today: dt.date  # in the activity's own time zone
     refusal: str | None = None  # unpaid, and it can no longer be bought: why
@@ -473,17 +474,17 @@ def journeys(learner: Learner) -> list[Journey]:
         e = evals.get(o.activity_id)
         cs = claims.get(o.activity_id, [])
         if not o.is_paid:
-            step = "pay"
+            step = Step.PAY
         elif cs:
-            step = "certificate"
+            step = Step.CERTIFICATE
         elif today > v.claim_until:
-            step = "closed"
+            step = Step.CLOSED
         elif p is None or not p.completed:
-            step = "participate"
+            step = Step.PARTICIPATE
         elif e is None:
-            step = "evaluate"
+            step = Step.EVALUATE
         else:
-            step = "claim"
+            step = Step.CLAIM
         out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p), today,
                            purchase_refusal(model) if not o.is_paid else None))
     return out

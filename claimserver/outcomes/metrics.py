@@ -20,6 +20,8 @@ from catalog import credits
 from catalog.model import Activity as ActivityModel
 
 from ..learning.operations import session_dates
+from catalog.status import ReviewVerdict
+
 from ..models import (
     Activity, ActivityVersion, Claim, Evaluation, FollowUp, Learner, Order, Participation, Review,
 )
@@ -310,7 +312,7 @@ class ProgrammeRow:
     @property
     def open_changes(self) -> Review | None:
         """The latest review when it asks for changes: a later "acceptable" review closes them."""
-        return self.latest if self.verdict == "changes-needed" else None
+        return self.latest if self.verdict == ReviewVerdict.CHANGES_NEEDED else None
 
 
 def programme_rows(year: int, verdict: str = "", tag: str = "") -> list[ProgrammeRow]:
@@ -370,5 +372,5 @@ def planning_brief(tag: str = "", series: str = "", now: dt.datetime | None = No
     chosen = by_date(chosen)
     reviews = _reviews([v.activity_id for v in chosen])
     return Brief(tag, series, tuple(
-        BriefItem(o, tuple(r for r in reviews[v.activity_id] if r.verdict == "changes-needed"))
+        BriefItem(o, tuple(r for r in reviews[v.activity_id] if r.verdict == ReviewVerdict.CHANGES_NEEDED))
         for o, v in zip(outcomes_for(chosen), chosen)))
