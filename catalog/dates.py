@@ -1,7 +1,7 @@
 """How dates and times read, everywhere: the catalogue, the claim server, certificates and emails.
 
-The one home of date wording. Portable by construction: no glibc-only `%-d`; the day and hour are
-written from the numbers. Exports to reporting bodies use their own formats (catalog.destinations),
+The one home of date wording. Portable by construction: the day and hour are written from the numbers, never with a
+platform-only strftime flag. Exports to reporting bodies use their own formats (catalog.destinations),
 and ISO dates (2027-03-12) are for tables staff sort and filter.
 """
 from __future__ import annotations

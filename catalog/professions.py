@@ -41,7 +41,7 @@ class Profession:
     acpe_letter: str = ""       # the UAN's last letter for this audience (ACPE: P or T)
     asks: tuple[str, ...] = ()  # profile fields shown to them (required ones come from their credit)
     catalogue_credit: str = ""  # the catalogue listing they start from ("I am a …")
-    participation_note: str = ""  # what their certificate of participation adds, if anything
+    recertification: bool = False  # their participation certificate states the hours claimed, for recertification
 
     def may_claim(self, credit: str) -> bool:
         return credit == "participation" or credit in self.credit_types
@@ -63,7 +63,7 @@ PROFESSIONS: dict[str, Profession] = {p.key: p for p in (
                catalogue_credit="ama_pra_1"),
     Profession("diplomate", "Board diplomate or registrant (ABMM, ABMLI, NRCM, other)", "diplomates",
                "Board diplomates and registrants", asks=("board_id",), catalogue_credit="ama_pra_1",
-               participation_note="diplomate"),
+               recertification=True),
     Profession("pharmacist", "Pharmacist", "pharmacists", "Pharmacists", credit_types=("acpe",),
                acpe_letter="P", asks=("nabp_epid", "birth_mmdd"), catalogue_credit="acpe"),
     Profession("pharmacy-technician", "Pharmacy technician", "pharmacy-technicians", "Pharmacy technicians",

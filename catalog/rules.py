@@ -165,9 +165,10 @@ def ama_credits_in_quarters(doc: Doc) -> None:
     credits = doc.get("designations.ama_pra_1.credits")
     _quarters(doc, "designations.ama_pra_1.credits", credits, "AMA credits")
     mins = _minutes(doc)
-    if credits is not None and credits > 0 and mins is not None and credits * 60 > mins:
+    need = C.CREDIT_TYPES["ama_pra_1"].minutes(credits) if credits is not None else None
+    if credits is not None and credits > 0 and mins is not None and need > mins:
         doc.error("designations.ama_pra_1.credits",
-                  f"{credits} AMA credits need at least {int(credits * 60)} minutes of education; "
+                  f"{credits} AMA credits need at least {int(need)} minutes of education; "
                   f"the activity lasts {mins} minutes")
 
 
@@ -176,9 +177,10 @@ def hours_in_quarters(doc: Doc) -> None:
     for i, a in enumerate(doc.get("designations.acpe") or []):
         _quarters(doc, f"designations.acpe.{i}.hours", a.get("hours"), "ACPE contact hours")
         mins = _minutes(doc)
-        if a.get("hours") and mins is not None and a["hours"] * 60 > mins:
+        need = C.CREDIT_TYPES["acpe"].minutes(a["hours"]) if a.get("hours") else None
+        if need and mins is not None and need > mins:
             doc.error(f"designations.acpe.{i}.hours",
-                      f"{a['hours']} ACPE contact hours need {int(a['hours'] * 60)} minutes; "
+                      f"{a['hours']} ACPE contact hours need {int(need)} minutes; "
                       f"the activity lasts {mins}")
     _quarters(doc, "designations.florida.hours", doc.get("designations.florida.hours"),
               "Florida contact hours")
@@ -193,13 +195,14 @@ def pace_contact_hours(doc: Doc) -> None:
     _quarters(doc, key, hours, "P.A.C.E. contact hours")
     if hours is None or hours <= 0:
         return
+    pace = C.CREDIT_TYPES["pace"]
     if hours < 1:
-        doc.error(key, "a P.A.C.E. program lasts at least 50 minutes (1 contact hour)")
+        doc.error(key, f"a P.A.C.E. program lasts at least {pace.minutes_per_unit} minutes (1 contact hour)")
     mins = _minutes(doc)
     if mins is not None:
-        if hours * 50 > mins:
-            doc.error(key, f"{hours} P.A.C.E. contact hours need at least {int(hours * 50)} minutes "
-                           f"(50 per hour); the activity lasts {mins} minutes")
+        if pace.minutes(hours) > mins:
+            doc.error(key, f"{hours} P.A.C.E. contact hours need at least {int(pace.minutes(hours))} minutes "
+                           f"({pace.minutes_per_unit} per hour); the activity lasts {mins} minutes")
         days = max(1, (doc.get("ends").date() - doc.get("starts").date()).days + 1)
         if hours > C.PACE_MAX_HOURS_PER_DAY * days:
             doc.error(key, f"P.A.C.E. allows at most {C.PACE_MAX_HOURS_PER_DAY} contact hours a day")

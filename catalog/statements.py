@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from . import credits as C
 from .destinations import DESTINATIONS
+from .professions import PROFESSIONS
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ def statements_for(acc: Accreditation | str, key: str, fmt: str, *, reference: s
         # the physicians' designation statement is not addressed to these learners.
         if designated_ama is None:
             return []
-        if profession == "diplomate":
+        if getattr(PROFESSIONS.get(profession), "recertification", False):
             first = diplomate_statement(acc.provider, fmt, designated_ama, hours)
         else:
             first = ama_participation_statement(designated_ama)

@@ -87,7 +87,7 @@ def _pick(rng: random.Random, weighted) -> str:
 
 
 def _preferred(learner: Learner) -> tuple[str, ...]:
-    if learner.profession == "laboratory-professional":
+    if "pace" in PROFESSIONS[learner.profession].credit_types:
         keys = []
         if learner.florida_licence:
             keys.append("florida")

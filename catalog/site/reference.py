@@ -38,7 +38,7 @@ def who_can_claim() -> str:
             dest = ct.destination
             extra = f", reported to {dest.name}" if dest is not None and dest.deadline_days else ""
             receives.append(f"{ct.certificate_title}{extra}")
-        if p.participation_note == "diplomate":
+        if p.recertification:
             receives = ["Certificate of Participation stating the AMA PRA Category 1 Credit™ designation "
                         "and the hours you claimed (counts toward recertification)"]
         needs = sorted({PROFILE_FIELDS[n].label for k in own for n in C.CREDIT_TYPES[k].needs})
