@@ -135,8 +135,8 @@ def pace_approval_statement(provider: str) -> Statement:
 
 def _state_basis(credit_keys) -> str:
     """What a state accepts the activity as: its P.A.C.E.® hours or its AMA PRA credit."""
-    kinds = [C.CREDIT_TYPES[k].name for k in ("pace", "ama_pra_1") if k in credit_keys]
-    return " or ".join(kinds) or C.CREDIT_TYPES["pace"].name
+    kinds = [C.CREDIT_TYPES[k].unit_plural for k in ("pace", "ama_pra_1") if k in credit_keys]
+    return " or ".join(kinds) or C.CREDIT_TYPES["pace"].unit_plural
 
 
 def california_statement(course: str, credit_keys=("pace",)) -> Statement:
