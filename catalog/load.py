@@ -296,6 +296,8 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
     if k == "enum" and v.__class__ is str and v in spec.choices:  # the usual case, first
         return v
     if k == "mapping":
+        if spec.or_list is not None and isinstance(v, list):
+            return _validate(doc, v, spec.or_list, key, line)
         if not isinstance(v, dict):
             doc.error(line, f"`{key}` must be a mapping of keys to values, not {_kind_name(v)}")
             return _BAD
@@ -562,6 +564,25 @@ def check_bytes(raw: bytes, doc: Doc) -> Doc:
     return doc
 
 
+def california_hours(des: dict) -> Decimal | None:
+    """California CLS hours: as given, else the P.A.C.E. hours, else the AMA credits."""
+    c = des.get("california_cls") or {}
+    return (c.get("hours") or (des.get("pace") or {}).get("hours")
+            or (des.get("ama_pra_1") or {}).get("credits"))
+
+
+def florida_subject_hours(florida: dict) -> dict[str, Decimal]:
+    """Florida hours per subject area: the mapping as written, or one listed subject with all hours.
+
+    A list of several subjects has no split (the checker refuses it): it gives an empty mapping."""
+    subjects = florida.get("subjects") or {}
+    if isinstance(subjects, dict):
+        return dict(subjects)
+    if len(set(subjects)) == 1 and florida.get("hours") is not None:
+        return {subjects[0]: florida["hours"]}
+    return {}
+
+
 def build(doc: Doc) -> Activity:
     """Turn a checked Doc with no errors into an Activity."""
     d = doc.data
@@ -571,18 +592,19 @@ def build(doc: Doc) -> Activity:
         out.append(Designation("ama_pra_1", des["ama_pra_1"]["credits"]))
     for a in des.get("acpe", []):
         uan = a["uan"]
-        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1], topic=uan[-4:-2]))
+        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1], topic=uan[-4:-2],
+                               activity_type=a["activity_type"]))
     if "pace" in des:
         p = des["pace"]
         out.append(Designation("pace", p["hours"], reference=p["program"], level=p["level"]))
     if "california_cls" in des:
-        c = des["california_cls"]
-        hours = c.get("hours") or (des.get("pace") or {}).get("hours") or des["ama_pra_1"]["credits"]
-        out.append(Designation("california_cls", hours, reference=c["course"]))
+        out.append(Designation("california_cls", california_hours(des),
+                               reference=des["california_cls"]["course"]))
     if "florida" in des:
         f = des["florida"]
         out.append(Designation("florida", f["hours"], reference=f["tracking"],
-                               subjects=tuple(f.get("subjects", ()))))
+                               subjects=tuple(florida_subject_hours(f)),
+                               subject_hours=tuple(florida_subject_hours(f).items())))
     starts: dt.datetime = d["starts"]
     ends: dt.datetime | None = d.get("ends")
     if des.get("participation"):
@@ -599,7 +621,8 @@ def build(doc: Doc) -> Activity:
         faculty=tuple(Person(name=p["name"], role=p["role"], attested=p["attested"],
                              affiliation=p.get("affiliation", ""),
                              disclosures=tuple(Disclosure(x["company"], x["relationship"],
-                                                          x["mitigation"], x.get("ended"))
+                                                          x["mitigation"], x.get("ended"),
+                                                          x.get("exception", ""))
                                                for x in p["disclosures"]))
                       for p in d["faculty"]),
         description=doc.body.strip("\n"), timezone=d.get("timezone", ""),
@@ -609,9 +632,10 @@ def build(doc: Doc) -> Activity:
         follow_up_days=d.get("follow_up_days"),
         commercial_support=tuple(CommercialSupport(s["company"], s["kind"], s.get("agreement_signed"))
                                  for s in d.get("commercial_support", ())),
-        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q["explanation"],
+        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q.get("explanation", ""),
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
+        joint_provider=d.get("joint_provider", ""),
         path=doc.path, content_hash=doc.digest,
     )
 
