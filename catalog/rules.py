@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from typing import Callable
@@ -264,7 +265,7 @@ def state_minimum_instruction(doc: Doc) -> None:
         elif hours * per > mins:
             most = (Decimal(mins) / per // C.QUARTER) * C.QUARTER
             doc.error(key, f"{C.format_hours(hours)} {ct.short} {ct.unit_plural} need at least "
-                           f"{int(hours * per)} minutes of instruction ({per} per {ct.unit_singular}, "
+                           f"{math.ceil(hours * per)} minutes of instruction ({per} per {ct.unit_singular}, "
                            f"{source}); the activity lasts {mins} minutes: designate at most "
                            f"{C.format_hours(most)}")
 
@@ -431,9 +432,9 @@ def _disclosure(doc: Doc, key: str, name: str, rel: dict, starts: dt.datetime | 
                      "before the activity and need not be disclosed")
     mitigation = rel.get("mitigation")
     if mitigation is not None and not C.is_real_mitigation(mitigation):
-        doc.error(f"{key}.mitigation", f"`{mitigation}` is not a mitigation: say what was done before "
-                  f"{name}'s role began, e.g. content peer reviewed by a planner with no relationships, "
-                  "role changed, or relationship divested")
+        doc.error(f"{key}.mitigation", f"`{mitigation}` is not a mitigation: record what was done before "
+                  "the role began, e.g. content peer reviewed by a planner with no relationships, role "
+                  "changed, or relationship divested")
     relationship, exception = rel.get("relationship"), rel.get("exception")
     if relationship is None:
         return

@@ -23,7 +23,7 @@ objectives:
 designations:
   ama_pra_1: {credits: 1}
   acpe:
-    - {uan: "0001-0000-27-001-L01-P", hours: 1}
+    - {uan: "0001-0000-27-001-L01-P", hours: 1, activity_type: knowledge}
   pace: {program: "116-001-27", hours: 1, level: basic}
   florida: {tracking: "20-123456", hours: 1, subjects: [general]}
 faculty:
