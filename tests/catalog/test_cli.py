@@ -37,6 +37,13 @@ def test_sample_catalogue_covers_the_contract():
     assert {str(a.price) for a in acts} >= {"0.00", "15.00", "25.00", "40.00"}
     years = {a.starts.year for a in acts}
     assert {2025, 2026, 2027} <= years
+    # Joint Accreditation (a JA… UAN, AMA + ACPE) and joint providership (a partner, a -9999- UAN).
+    assert any(a.jointly_accredited and {"ama_pra_1", "acpe"} <= set(a.credit_keys) for a in acts)
+    assert any(a.joint_provider and any("-9999-" in d.reference for d in a.designations) for a in acts)
+    assert all(d.activity_type in C.ACPE_ACTIVITY_TYPES for a in acts for d in a.designations
+               if d.credit == "acpe")
+    assert any(len(d.subject_hours) > 1 for a in acts for d in a.designations)
+    assert any(d.exception for a in acts for p in a.faculty for d in p.disclosures)
 
 
 def test_new_writes_a_draft_that_checks_and_passes_once_filled_in(tmp_path, capsys):
