@@ -24,6 +24,12 @@ GUIDE = """# Guide
 <!-- ce:acpe-topics -->
 
 <!-- ce:who-can-claim -->
+
+<!-- ce:relationships -->
+
+<!-- ce:disclosure-exceptions -->
+
+<!-- ce:acpe-activity-types -->
 """
 
 
@@ -42,6 +48,12 @@ def test_generated_blocks_come_from_the_code(tmp_path):
         assert f"{code} {name}" in t
     for label in C.PROFESSIONS.values():
         assert label in t
+    for level, verbs in rules.BLOOM_VERBS.items():
+        assert f"{level} {', '.join(verbs)}" in t
+    for term, label in C.RELATIONSHIPS.items():
+        assert term in t and label in t
+    for key, wording in {**C.DISCLOSURE_EXCEPTIONS, **C.ACPE_ACTIVITY_TYPES}.items():
+        assert f"{key} {wording}" in t
     assert "<!-- ce:" not in (root / "site" / "guide" / "index.html").read_text(encoding="utf-8")
 
 
