@@ -199,7 +199,8 @@ def new_year_eve_catalogue(tmp_path):
     folder = tmp_path / "acts"
     shutil.copytree(ACTIVITIES, folder)
     path = folder / f"{JOURNAL}.md"
-    path.write_text(path.read_text().replace("starts: 2027-01-15T09:00:00-05:00", "starts: 2026-12-31T19:00:00-05:00"))
+    path.write_text(path.read_text().replace("starts: 2027-01-15T09:00:00-05:00", "starts: 2026-12-31T19:00:00-05:00")
+                    .replace("0001-0000-27-002-H01-P", "0001-0000-26-002-H01-P"))  # a UAN's year: never after
     assert sync(folder).updated == [JOURNAL]
 
 
