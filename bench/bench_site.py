@@ -79,7 +79,8 @@ def activity_text(i: int, rng: random.Random) -> str:
         "designations:",
         "  ama_pra_1: {credits: 1}",
         "  acpe:",
-        f"    - {{uan: \"0001-0000-{day.year % 100:02d}-{i % 1000:03d}-{letter}01-P\", hours: 1, "
+        # Every activity its own UAN (the checker refuses a shared one): sequence, then topic 01-08.
+        f"    - {{uan: \"0001-0000-{day.year % 100:02d}-{i % 1000:03d}-{letter}0{i // 1000 % 8 + 1}-P\", hours: 1, "
         "activity_type: knowledge}",
         f"  pace: {{program: \"116-{i:05d}-27\", hours: 1, level: intermediate}}",
         "  participation: true",

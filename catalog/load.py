@@ -44,6 +44,7 @@ _TAG_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or fal
               "timestamp": "a real date", "null": "empty"}
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_UAN = re.compile(C.UAN_PATTERN)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -694,8 +695,48 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
     return out
 
 
-def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None = None) -> Catalog:
-    """Check every activity file under the given folders/files; build the valid ones."""
+class _Numbers:
+    """Checks across the catalogue (issue 14): each UAN and P.A.C.E.® program number belongs to one
+    published activity, and a UAN carries the society's ACPE provider number or the declared joint
+    provider's (only when the society's numbers are configured: mkdocs.yml or `--acpe-provider`)."""
+
+    def __init__(self, acpe_providers: Iterable[str]):
+        self.providers = frozenset(acpe_providers)
+        self.seen: dict[str, str] = {}
+
+    def check(self, doc: Doc) -> None:
+        if doc.get("draft"):
+            return  # a draft is often a copy being prepared; it is checked again when published
+        uans = [(f"designations.acpe.{i}.uan", a["uan"])
+                for i, a in enumerate(doc.get("designations.acpe") or []) if a.get("uan")]
+        numbers = [(key, f"UAN {uan}", uan, "UAN (a new sequence number)") for key, uan in uans]
+        program = doc.get("designations.pace.program")
+        if program:
+            numbers.append(("designations.pace.program", f"P.A.C.E.® program number {program}",
+                            "pace:" + program, "program number"))
+        for key, what, number, fix in numbers:
+            first = self.seen.setdefault(number, f"{doc.path}:{doc.line(key)}")
+            if not first.startswith(f"{doc.path}:"):
+                doc.error(key, f"{what} is already used by {first}: give this activity its own {fix}",
+                          rule="unique_numbers")
+        if not self.providers:
+            return
+        allowed = self.providers | ({doc.get("joint_provider_number")} - {None})
+        for key, uan in uans:
+            provider = uan.split("-")[0]
+            if _UAN.match(uan) and provider not in allowed:
+                doc.error(key, f"UAN {uan} carries the ACPE provider number {provider}, which is neither "
+                               f"the society's ({', '.join(sorted(self.providers))}) nor a declared "
+                               "joint provider's: correct the UAN, or give the partner's number in "
+                               "`joint_provider_number:`", rule="acpe_provider_known")
+
+
+def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *,
+                 acpe_providers: Iterable[str] = ()) -> Catalog:
+    """Check every activity file under the given folders/files; build the valid ones.
+
+    `acpe_providers`: the society's ACPE provider numbers (e.g. `0001`, `JA0001234`); when given,
+    a UAN with any other provider number (and not the file's `joint_provider_number`) is an error."""
     if paths is None:
         paths = [DEFAULT_FOLDER]
     elif isinstance(paths, (str, os.PathLike)):
@@ -703,6 +744,7 @@ def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None =
     activities: dict[str, Activity] = {}
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
+    numbers = _Numbers(acpe_providers)
     paths = list(paths)
     given = {str(Path(p)) for p in paths}  # files named on the command line may not exist
     files = iter_files(paths)
@@ -721,6 +763,7 @@ def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None =
                              f"({first_seen[doc.slug]}); rename one file", rule="unique_slugs")
             else:
                 first_seen[doc.slug] = display
+            numbers.check(doc)
             problems.extend(doc.problems)
             if not doc.has_errors:
                 activities[doc.slug] = build(doc)

@@ -146,6 +146,8 @@ FIELDS: tuple[Field, ...] = (
                                                     "community-health"))),
     _s("joint_provider", "ACCME joint providership: the partner organisation that planned the activity "
        "with the society. Needed when a UAN's second block is 9999."),
+    _s("joint_provider_number", "The joint provider's ACPE provider number, when the partner is "
+       "itself accredited and its number leads the UAN (otherwise a UAN carries the society's)."),
     Field("follow_up_days", "integer", "Days after completion to send the practice questionnaire "
           "(absent: the claim server's setting, 90 unless the society changes it).",
           min=14, default=C.DEFAULT_FOLLOW_UP_DAYS),

@@ -56,6 +56,11 @@ def mutate(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def own_numbers(text: str, n: int) -> str:
+    """The activity with its own UAN and P.A.C.E.® program number (two activities never share one)."""
+    return mutate(mutate(text, "-27-001-", f"-27-{n:03d}-"), '"116-001-27"', f'"116-{n:03d}-27"')
+
+
 @pytest.fixture
 def write_activity(tmp_path: Path):
     """Write an activity file (text or bytes) under tmp_path/activities and return its path."""

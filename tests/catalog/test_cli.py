@@ -12,7 +12,7 @@ import pytest
 from catalog import credits as C
 from catalog.__main__ import main
 from catalog.load import DEFAULT_FOLDER, load_catalog
-from tests.catalog.conftest import VALID, mutate
+from tests.catalog.conftest import VALID, mutate, own_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,8 +84,8 @@ def test_new_never_overwrites(tmp_path, capsys):
 
 def test_json_output(write_activity, capsys):
     good = write_activity(VALID, name="good.md")
-    write_activity(mutate(VALID, "price: 25.00", "price: -1"), name="bad.md")
-    write_activity(mutate(VALID, "Interpret a blood", "Review a blood"), name="meh.md")
+    write_activity(own_numbers(mutate(VALID, "price: 25.00", "price: -1"), 2), name="bad.md")
+    write_activity(own_numbers(mutate(VALID, "Interpret a blood", "Review a blood"), 3), name="meh.md")
     rc = main(["check", "--format", "json", str(good.parent)])
     report = json.loads(capsys.readouterr().out)
     assert rc == 1

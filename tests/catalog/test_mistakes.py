@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.__main__ import main
+from catalog.__main__ import main, society_acpe_providers
+from catalog.load import load_catalog
 from tests.catalog.conftest import JOURNAL as J
 from tests.catalog.conftest import VALID as V
-from tests.catalog.conftest import mutate, problems
+from tests.catalog.conftest import mutate, own_numbers, problems
 
 #: Jane Doe (speaker, faculty.0) and Ravi Patel (planner, faculty.1) with nothing to disclose.
 SPEAKER = "    disclosures: []\n    attested: 2027-01-10"
@@ -527,7 +528,7 @@ def test_bad_file_name(write_activity):
 
 def test_same_slug_in_two_folders(write_activity, run_check):
     first = write_activity(V, folder="2026")
-    second = write_activity(V, folder="2027")
+    second = write_activity(own_numbers(V, 2), folder="2027")
     want = [f"{second}:1: error: another activity already uses the address `sepsis-update` ({first}); "
             "rename one file"]
     assert problems(first.parent, second.parent) == want
@@ -557,3 +558,54 @@ def test_usage_error_exits_2_without_traceback(capsys):
         main(["check", "--format", "xml"])
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+# ---- across the catalogue: numbers belong to one activity; UANs carry the society's provider -----
+def test_the_same_uan_or_program_in_two_activities(write_activity, run_check):
+    first = write_activity(V, name="sepsis-a.md")
+    second = write_activity(mutate(V, "title: Sepsis Update", "title: Sepsis Update Again"),
+                            name="sepsis-b.md")
+    want = [
+        f"{second}:13: error: UAN 0001-0000-27-001-L01-P is already used by {first}:13: give this "
+        "activity its own UAN (a new sequence number)",
+        f"{second}:14: error: P.A.C.E.® program number 116-001-27 is already used by {first}:14: give "
+        "this activity its own program number",
+    ]
+    assert problems(first.parent) == want
+    assert run_check(first.parent)[:2] == (1, want)
+
+
+def test_a_draft_may_share_numbers_until_it_is_published(write_activity):
+    first = write_activity(V, name="sepsis-update.md")
+    write_activity(mutate(V, "title: Sepsis Update", "draft: true\ntitle: Sepsis Update"), name="copy.md")
+    assert problems(first.parent) == []
+
+
+def test_a_uan_with_another_providers_number(write_activity, run_check):
+    path = write_activity(mutate(V, "0001-0000-27-001-L01-P", "0204-0000-27-001-L01-P"))
+    want = [f"{path}:13: error: UAN 0204-0000-27-001-L01-P carries the ACPE provider number 0204, "
+            "which is neither the society's (0001, JA0001234) nor a declared joint provider's: correct "
+            "the UAN, or give the partner's number in `joint_provider_number:`"]
+    assert run_check("--acpe-provider", "0001", "--acpe-provider", "JA0001234", path)[:2] == (1, want)
+    assert [str(p) for p in load_catalog([path], acpe_providers=["0001", "JA0001234"]).problems] == want
+    declared = write_activity(mutate(mutate(V, "0001-0000-27-001-L01-P", "0204-0000-27-001-L01-P"),
+                                     "price: 25.00\n", 'price: 25.00\njoint_provider_number: "0204"\n'),
+                              name="declared.md", folder="declared")
+    assert run_check("--acpe-provider", "0001", declared)[:2] == (0, [])
+    assert run_check("--acpe-provider", "", path)[:2] == (0, [])  # no society number: not checked
+
+
+def test_the_cli_reads_the_societys_numbers_from_mkdocs_yml(write_activity, run_check, tmp_path,
+                                                               monkeypatch):
+    path = write_activity(mutate(V, "0001-0000-27-001-L01-P", "0204-0000-27-001-L01-P"))
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_url: !ENV [CE_SITE_URL, 'http://x/']\nplugins:\n  - search\n  - ce_catalog:\n"
+        "      claim_url: !ENV CE_CLAIM_URL\n      acpe_providers: ['0001']\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert society_acpe_providers() == ["0001"]
+    rc, lines, _ = run_check(path)
+    assert rc == 1 and lines[0].endswith("which is neither the society's (0001) nor a declared joint "
+                                         "provider's: correct the UAN, or give the partner's number in "
+                                         "`joint_provider_number:`")
+    (tmp_path / "mkdocs.yml").write_text("plugins: [search]\n", encoding="utf-8")
+    assert society_acpe_providers() == [] and run_check(path)[0] == 0

@@ -14,8 +14,21 @@ COMPLIANT = FOLDER / "carbapenem-resistance-grand-rounds-2026.md"
 DRAFT = FOLDER / "carbapenem-resistance-first-draft-2026.md"
 
 
+#: The other provider's own ACPE provider number: in its catalogue its UANs are its own.
+THEIRS = ("--acpe-provider", "0204")
+
+
 def test_the_compliant_file_checks_clean_even_with_strict(run_check):
-    assert run_check("--strict", COMPLIANT) == (0, [], "checked 1 activity file: 0 errors, 0 warnings")
+    assert run_check("--strict", *THEIRS, COMPLIANT) == (
+        0, [], "checked 1 activity file: 0 errors, 0 warnings")
+
+
+def test_in_our_catalogue_its_uan_must_carry_our_number_or_name_the_partners(run_check):
+    rc, lines, _ = run_check("--acpe-provider", "0001", COMPLIANT)
+    assert (rc, lines) == (1, [
+        f"{COMPLIANT}:24: error: UAN 0204-0000-26-117-L01-P carries the ACPE provider number 0204, "
+        "which is neither the society's (0001) nor a declared joint provider's: correct the UAN, or "
+        "give the partner's number in `joint_provider_number:`"])
 
 
 def test_its_relationships_are_shown_with_one_label_and_the_exception_is_kept():
@@ -40,7 +53,7 @@ def test_its_relationships_are_shown_with_one_label_and_the_exception_is_kept():
 def test_competence_questions_without_explanation_are_a_warning_not_an_error(write_activity, run_check):
     path = write_activity(mutate(COMPLIANT.read_text(), "outcomes: [learning]", "outcomes: [learning, competence]"),
                           name=COMPLIANT.name)
-    rc, lines, summary = run_check(path)
+    rc, lines, summary = run_check(*THEIRS, path)
     assert rc == 0
     assert lines == [
         f"{path}:75: warning: question 1 has no `explanation`: learners who answer wrongly see only the "
@@ -51,7 +64,7 @@ def test_competence_questions_without_explanation_are_a_warning_not_an_error(wri
 
 
 def test_the_first_draft_fails_with_a_fixable_message_for_each_problem(run_check):
-    rc, lines, summary = run_check(DRAFT)
+    rc, lines, summary = run_check(*THEIRS, DRAFT)
     assert rc == 1
     assert lines == [
         f"{DRAFT}:17: error: UAN 0204-0000-27-118-L01-P carries the year 27, after the activity's year "
