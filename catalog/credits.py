@@ -10,6 +10,7 @@ tables a society may need to change (*confirm* in the accreditors' texts) are pl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
@@ -59,12 +60,6 @@ ACPE_TOPICS: dict[str, str] = {
 UAN_PATTERN = r"^(?:\d{4}|JA\d{7})-(?:0000|9999)-\d{2}-\d{3}-[LH]\d{2}-[PT]$"
 #: ACPE: home-study activities expire within three years of release.
 ACPE_HOME_STUDY_MAX_YEARS = 3
-#: ACPE activity types: every ACPE activity is one of these, shown on its page and record.
-ACPE_ACTIVITY_TYPES: dict[str, str] = {
-    "knowledge": "Knowledge-based",
-    "application": "Application-based",
-    "practice": "Practice-based",
-}
 #: ACPE: 0.1 CEU is one contact hour.
 CEU_PER_CONTACT_HOUR = Decimal("0.1")
 #: Florida subject areas a CE Broker course may count toward (*confirm* with CE Broker).
@@ -86,10 +81,101 @@ PACE_MAX_HOURS_PER_DAY = Decimal(7)
 
 #: ACCME Standards for Integrity and Independence: relationships disclosed over the past 24 months.
 DISCLOSURE_LOOKBACK_MONTHS = 24
-RELATIONSHIPS = (
-    "employee", "owner", "stockholder", "consultant", "advisor", "speaker", "researcher",
-    "grant", "royalties", "honoraria", "board-member", "other",
-)
+#: The nature of a relationship is free text (ACCME Standard 3). Known terms, written in any case or
+#: spacing and with their usual synonyms, map to the one label learners see; others are shown as
+#: written. Keys are normalised by `relationship_key`.
+RELATIONSHIPS: dict[str, str] = {
+    "employee": "Employee", "employment": "Employee", "employed": "Employee",
+    "researcher": "Researcher",
+    "consultant": "Consultant", "consulting": "Consultant", "consultancy": "Consultant",
+    "advisor": "Advisor", "adviser": "Advisor", "advisory": "Advisor",
+    "advisory board": "Advisory board", "advisory board member": "Advisory board",
+    "advisory committee": "Advisory board",
+    "speaker": "Speaker", "speakers bureau": "Speaker", "speaker's bureau": "Speaker",
+    "speakers' bureau": "Speaker",
+    "independent contractor": "Independent contractor",
+    "contractor": "Independent contractor",
+    "contracted research": "Independent contractor (contracted research)",
+    "independent contractor (including contracted research)":
+        "Independent contractor (contracted research)",
+    "royalties": "Royalties or patent beneficiary", "royalty": "Royalties or patent beneficiary",
+    "patent beneficiary": "Royalties or patent beneficiary",
+    "patent holder": "Royalties or patent beneficiary",
+    "royalties or patent beneficiary": "Royalties or patent beneficiary",
+    "royalties/patent beneficiary": "Royalties or patent beneficiary",
+    "executive role": "Executive role", "executive": "Executive role", "officer": "Executive role",
+    "ceo": "Executive role", "chief executive officer": "Executive role",
+    "chief medical officer": "Executive role", "chief scientific officer": "Executive role",
+    "president": "Executive role", "vice president": "Executive role",
+    "ownership interest": "Ownership interest", "owner": "Ownership interest",
+    "ownership": "Ownership interest", "co-founder": "Ownership interest",
+    "founder": "Ownership interest",
+    "stockholder": "Stockholder", "shareholder": "Stockholder", "stock": "Stockholder",
+    "stock options": "Stockholder",
+    "grant": "Grant/research support", "grants": "Grant/research support",
+    "research support": "Grant/research support", "grant support": "Grant/research support",
+    "grant/research support": "Grant/research support", "research grant": "Grant/research support",
+    "honoraria": "Honoraria", "honorarium": "Honoraria",
+    "board member": "Board member", "board of directors": "Board member",
+}
+#: ACCME Standard 3.2: owners and employees of ineligible companies may not be in control of
+#: accredited content unless one of the Standard's exceptions applies (the labels above).
+OWNER_OR_EMPLOYEE = frozenset({"Employee", "Executive role", "Ownership interest"})
+#: ACCME Standard 3.2: the three exceptions, as `exception:` values, in the Standard's words.
+DISCLOSURE_EXCEPTIONS: dict[str, str] = {
+    "unrelated-content": "The content of the accredited activity is not related to the business "
+                         "lines or products of their employer/company.",
+    "technical-instruction": "They are participating as technicians to teach the safe and proper use "
+                             "of medical devices, and do not recommend whether or when a device is used.",
+    "research": "The content of the accredited activity is limited to basic science research, such as "
+                "pre-clinical research and drug discovery, or the methodologies of research, and they "
+                "do not make care recommendations.",
+}
+#: ACCME Standard 3.3: a mitigation is an action. These words (normalised) say that nothing was done.
+NOT_A_MITIGATION = frozenset({
+    "", "none", "no", "nil", "n/a", "na", "n.a", "-", "--", "not applicable", "nothing", "no action",
+    "none needed", "none required", "not needed", "not required", "no mitigation", "tbd", "unknown",
+})
+#: The society's rule: a disclosure and attestation form signed more than 12 months before the
+#: activity starts is out of date (ACCME expects disclosures of the past 24 months as of the role).
+ATTESTATION_VALID_MONTHS = 12
+
+
+def relationship_key(text: str) -> str:
+    """'Advisory  Board' / 'advisory-board' / 'ADVISORY_BOARD.' -> 'advisory board'."""
+    s = re.sub(r"\s*/\s*", "/", text.strip().lower().rstrip(".;,"))
+    return re.sub(r"[\s_-]+", " ", s).strip()
+
+
+_RELATIONSHIP_LABELS = {relationship_key(k): v for k, v in RELATIONSHIPS.items()}
+_NOT_A_MITIGATION = {relationship_key(k) for k in NOT_A_MITIGATION}
+
+
+def relationship_label(text: str) -> str:
+    """The label learners see for a relationship: a known term's, else the text as written."""
+    return _RELATIONSHIP_LABELS.get(relationship_key(text), text.strip())
+
+
+def is_real_mitigation(text: str) -> bool:
+    """False for 'none', 'n/a', '-', 'not applicable' … (ACCME: a mitigation is an action)."""
+    return relationship_key(text) not in _NOT_A_MITIGATION
+
+
+#: ACPE: every activity has an activity type (`activity_type:` key -> label on page and record).
+ACPE_ACTIVITY_TYPES: dict[str, str] = {
+    "knowledge": "Knowledge-based", "application": "Application-based", "practice": "Practice-based",
+}
+#: ACPE: a UAN's year is when the activity was developed or first offered, never after the
+#: activity's year; a repeated live activity keeps it for up to 3 years.
+UAN_MAX_AGE_YEARS = 3
+#: ACPE: the UAN's second block. 9999 = jointly provided (needs `joint_provider:`); JA = Joint Accreditation.
+UAN_JOINT_PROVIDER_BLOCK = "9999"
+UAN_JOINT_ACCREDITATION_PREFIX = "JA"
+#: 64B3-11.001: the Board-approved prevention-of-medical-errors course is a 2-hour course.
+FLORIDA_MEDICAL_ERRORS_HOURS = Decimal(2)
+#: Offerings of at least one credit hour of instruction, counted in the credit type's own minutes
+#: (California: 17 CCR 1038.3; Florida: 64B3-11.002(6)).
+STATE_MINIMUM_RULES: dict[str, str] = {"california_cls": "17 CCR 1038.3", "florida": "64B3-11.002"}
 ROLES = ("speaker", "planner", "reviewer", "convener", "moderator", "author")
 
 #: Days after a live activity ends during which credit may be claimed when `claim_until` is absent.

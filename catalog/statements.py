@@ -55,8 +55,7 @@ class Accreditation:
 
     @classmethod
     def of(cls, provider: str, activity) -> "Accreditation":
-        return cls(provider, getattr(activity, "joint_provider", "") or "",
-                   bool(getattr(activity, "jointly_accredited", False)))
+        return cls(provider, activity.joint_provider, activity.jointly_accredited)
 
 
 def the_provider(provider: str) -> str:

@@ -212,7 +212,7 @@ class CertificateContent:
             return [f"Learning format: {C.AMA_LEARNING_FORMATS[self.format]}"]
         if self.credit == "acpe":
             topic = C.ACPE_TOPICS.get(d.topic, "")
-            kind = C.ACPE_ACTIVITY_TYPES.get(getattr(d, "activity_type", "") or "", "")
+            kind = C.ACPE_ACTIVITY_TYPES.get(d.activity_type, "")
             lines = [f"ACPE Universal Activity Number (UAN): {d.reference}"
                      + (f" · Activity type: {kind}" if kind else ""),
                      f"Contact hours: {C.format_hours(self.hours)} ({C.format_hours(self.type.ceu(self.hours))} CEU)"

@@ -132,7 +132,7 @@ def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
                            else d.audience),
                           ("Contact hours", f"{ct.units(d.hours)} ({C.format_hours(ct.ceu(d.hours))} CEU)"),
                           ("Topic", f"{d.topic} {d.topic_name}".strip())]
-                kind = C.ACPE_ACTIVITY_TYPES.get(getattr(d, "activity_type", "") or "")
+                kind = C.ACPE_ACTIVITY_TYPES.get(d.activity_type)
                 if kind:
                     facts.append(("Activity type", kind))
         elif key == "pace":
@@ -145,7 +145,10 @@ def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
         elif key == "florida":
             d = ds[0]
             facts = [("CE Broker tracking number", d.reference), ("Contact hours", ct.units(d.hours))]
-            if d.subjects:
+            if len(d.subject_hours) > 1:
+                facts.append(("Subject areas", ", ".join(f"{C.FLORIDA_SUBJECTS.get(s, s)} ({ct.units(h)})"
+                                                         for s, h in d.subject_hours)))
+            elif d.subjects:
                 facts.append(("Subject areas", ", ".join(C.FLORIDA_SUBJECTS.get(s, s) for s in d.subjects)))
         # The statements come from the one function the certificates also use.
         statements = S.statements_for(acc, key, a.format, reference=ds[0].reference, hours=ds[0].hours,
@@ -166,7 +169,7 @@ class DisclosureRow:
 def disclosure_rows(a: Activity) -> list[DisclosureRow]:
     rows = []
     for p in a.faculty:
-        rels = tuple((d.company, d.relationship.replace("-", " ")) for d in p.disclosures)
+        rels = tuple((d.company, d.label) for d in p.disclosures)
         rows.append(DisclosureRow(p.name, p.role.capitalize(), p.affiliation, rels,
                                   "" if rels else f"{p.name} {S.NOTHING_TO_DISCLOSE}."))
     return rows

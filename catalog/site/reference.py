@@ -65,7 +65,29 @@ def formats() -> str:
 
 
 def measurable_verbs() -> str:
-    return ", ".join(f"*{v}*" for v in sorted(rules.MEASURABLE_VERBS)) + "\n"
+    """The checker's verbs by level of Bloom's revised taxonomy (`rules.BLOOM_VERBS`)."""
+    return table(("Level", "Verbs"), ((level, ", ".join(f"*{v}*" for v in verbs))
+                                      for level, verbs in rules.BLOOM_VERBS.items()))
+
+
+def relationships() -> str:
+    """Known relationship terms grouped under the one label learners see (`credits.RELATIONSHIPS`)."""
+    terms: dict[str, list[str]] = {}
+    for term, label in C.RELATIONSHIPS.items():
+        terms.setdefault(label, []).append(term)
+    return table(("Shown to learners as", "You may write", "Owner or employee"),
+                 ((label, ", ".join(f"`{t}`" for t in ts), "yes" if label in C.OWNER_OR_EMPLOYEE else "")
+                  for label, ts in terms.items()))
+
+
+def disclosure_exceptions() -> str:
+    return table(("`exception:`", "When it applies (ACCME Standard 3)"),
+                 ((f"`{k}`", v) for k, v in C.DISCLOSURE_EXCEPTIONS.items()))
+
+
+def acpe_activity_types() -> str:
+    return table(("`activity_type:`", "ACPE activity type"),
+                 ((f"`{k}`", v) for k, v in C.ACPE_ACTIVITY_TYPES.items()))
 
 
 def unmeasurable_verbs() -> str:
@@ -77,6 +99,8 @@ def acpe_topics() -> str:
 
 
 def _kind(f: Field) -> str:
+    if f.or_list is not None:
+        return f"{f.kind} (or {_kind(f.or_list)})"
     if f.kind == "list" and f.item is not None:
         inner = "mapping" if f.item.kind == "mapping" else f.item.kind
         return f"list of {inner}" + (" (or one)" if f.scalar_ok else "")
@@ -130,6 +154,9 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "measurable-verbs": measurable_verbs,
     "unmeasurable-verbs": unmeasurable_verbs,
     "acpe-topics": acpe_topics,
+    "acpe-activity-types": acpe_activity_types,
+    "relationships": relationships,
+    "disclosure-exceptions": disclosure_exceptions,
     "front-matter": front_matter,
 }
 

@@ -368,8 +368,7 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
                           "california_agency": cfg["CALIFORNIA_ACCREDITING_AGENCY"],
                           "ce_broker": cfg["CE_BROKER_PROVIDER_ID"]},
         revoked_on=cert.revoked_at.date() if cert.revoked_at else None,
-        joint_provider=getattr(model, "joint_provider", "") or "",
-        jointly_accredited=bool(getattr(model, "jointly_accredited", False)),
+        joint_provider=model.joint_provider, jointly_accredited=model.jointly_accredited,
         credit_keys=model.credit_keys,
     )
 

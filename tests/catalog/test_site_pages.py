@@ -80,7 +80,7 @@ def test_disclosures_before_description_and_names_escaped(site):
     t = text(site, "stewardship-webinar")
     nothing = f"Zoë <Zed> O'Brien & Sons, PhD {S.NOTHING_TO_DISCLOSE}."
     assert nothing in t
-    assert "Ravi Patel, MD Planner Acme & <Diagnostics>: consultant" in t
+    assert "Ravi Patel, MD Planner Acme & <Diagnostics>: Consultant" in t
     assert t.index(nothing) < t.index(S.MITIGATION_STATEMENT.text) < t.index("DESCRIPTION-MARKER")
     html = page(site, "activities/stewardship-webinar").read_text(encoding="utf-8")
     assert "<Zed>" not in html and "<Diagnostics>" not in html and "<Update>" not in html

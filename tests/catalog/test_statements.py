@@ -83,3 +83,35 @@ def test_home_study_participation_is_completed_not_attended():
 def test_a_participation_certificate_carries_the_activitys_own_accreditation():
     got = texts(JA, "participation", certificate=True, designated_ama=Decimal("1.5"), profession="other")
     assert got == ["This activity was designated for a maximum of 1.5 AMA PRA Category 1 Credits™.", JA_TEXT]
+
+
+def _sample(slug):
+    from pathlib import Path
+
+    from catalog.load import load_catalog
+
+    cat = load_catalog(Path(__file__).resolve().parents[2] / "catalog" / "activities")
+    return next(a for a in cat.published if a.slug == slug)
+
+
+def test_sample_jointly_accredited_activity_carries_the_ja_statement_on_its_page():
+    from catalog.site import display
+
+    a = _sample("invasive-aspergillosis-team-webinar-2027")
+    assert a.jointly_accredited
+    blocks = {b.key: b for b in display.credit_blocks(a, PROVIDER)}
+    assert JA_TEXT in [s.text for s in blocks["ama_pra_1"].statements]
+    assert [s.text for s in blocks["acpe"].statements] == [JA_TEXT]
+    assert ("Activity type", "Application-based") in blocks["acpe"].facts
+
+
+def test_sample_jointly_provided_activity_names_its_partner():
+    from catalog.site import display
+
+    a = _sample("lyme-serology-jointly-provided-webinar-2027")
+    assert a.joint_provider == "Great Lakes Tick-Borne Disease Coalition" and not a.jointly_accredited
+    text = " ".join(s.text for b in display.credit_blocks(a, PROVIDER) for s in b.statements)
+    assert ("through the joint providership of the American Society for Microbiology and Great Lakes "
+            "Tick-Borne Disease Coalition") in text
+    assert ("This activity is jointly provided by the American Society for Microbiology and Great Lakes "
+            "Tick-Borne Disease Coalition.") in text

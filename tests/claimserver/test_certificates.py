@@ -284,3 +284,12 @@ def test_printable_certificate_page(ctx, client):
     assert "has claimed <em>1.5 AMA PRA Category 1 Credits</em>™" in page
     assert S.accme_accreditation_statement(PROVIDER).text in page
     assert f"/certificates/{c.id}.pdf" in page
+
+
+def test_record_of_participation_of_a_jointly_accredited_activity_reads_back_the_ja_statement():
+    from pypdf import PdfReader
+
+    c = content("acpe", jointly_accredited=True, credit_keys=("acpe",))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(cert.render(c))).pages).split())
+    assert "In support of improving patient care, the American Society for Microbiology is jointly accredited" in text
+    assert "is accredited by the Accreditation Council for Pharmacy Education as a provider" not in text
