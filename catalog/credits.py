@@ -7,7 +7,6 @@ never disagree. Each fact names the body it comes from (see ../shared/CE-RULES.m
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,12 +75,7 @@ ACPE_TOPICS: dict[str, str] = {
 UAN_PATTERN = r"^(?:\d{4}|JA\d{7})-(?:0000|9999)-\d{2}-\d{3}-[LH]\d{2}-[PT]$"
 #: ACPE: home-study activities expire within three years of release.
 ACPE_HOME_STUDY_MAX_YEARS = 3
-#: ACPE / NABP: completions must reach CPE Monitor within 60 days of participation.
-CPE_MONITOR_DAYS = 60
-CPE_MONITOR_WARN_DAYS = (30, 50)
-#: Florida Board of Clinical Laboratory Personnel: report to CE Broker within 30 days.
-CE_BROKER_DAYS = 30
-CE_BROKER_WARN_DAYS = (20,)
+# Reporting deadlines and warning days (CPE Monitor, CE Broker, PARS): catalog/destinations.py.
 #: Florida subject areas a CE Broker course may count toward (*confirm* with CE Broker).
 FLORIDA_SUBJECTS: dict[str, str] = {
     "general": "General clinical laboratory",
@@ -181,10 +175,16 @@ class CreditType:
     professions: frozenset[str]    # who may claim it
     body: str                      # accrediting or accepting body
     certificate_title: str
-    reported_to: str | None = None  # destination a claim must be reported to
-    report_days: int | None = None
+    reported_to: str | None = None  # key of the catalog.destinations record a claim is reported to
     needs: tuple[str, ...] = ()    # profile fields a claim requires
     is_official_certificate: bool = True
+
+    @property
+    def destination(self):
+        """The `catalog.destinations.Destination` this credit is reported to, or None."""
+        from .destinations import DESTINATIONS
+
+        return DESTINATIONS.get(self.reported_to or "")
 
     def units(self, hours: Decimal) -> str:
         return f"{format_hours(hours)} {credit_word(hours, self.unit_singular, self.unit_plural)}"
@@ -203,7 +203,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         minutes_per_unit=60, increment=QUARTER, professions=frozenset({"physician"}),
         body="Accreditation Council for Continuing Medical Education (ACCME)",
         certificate_title="Certificate of AMA PRA Category 1 Credit™",
-        reported_to="pars", report_days=None,
+        reported_to="pars",
     ),
     # ACPE: contact hours of 60 minutes; CPE Monitor issues the official statement of credit.
     "acpe": CreditType(
@@ -213,7 +213,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         professions=frozenset({"pharmacist", "pharmacy-technician"}),
         body="Accreditation Council for Pharmacy Education (ACPE)",
         certificate_title="Record of Participation (ACPE)",
-        reported_to="cpe_monitor", report_days=CPE_MONITOR_DAYS,
+        reported_to="cpe_monitor",
         needs=("nabp_epid", "birth_mmdd"), is_official_certificate=False,
     ),
     # ASCLS P.A.C.E.: contact hours of 50 minutes; increment *confirm*.
@@ -235,7 +235,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         certificate_title="Certificate of Continuing Education (California CLS)",
         needs=("california_licence",),
     ),
-    # Florida Board of Clinical Laboratory Personnel: reported to CE Broker within 30 days.
+    # Florida Board of Clinical Laboratory Personnel: reported to CE Broker (catalog.destinations).
     "florida": CreditType(
         key="florida", name="Florida clinical laboratory continuing education", short="Florida (CE Broker)",
         unit_singular="contact hour", unit_plural="contact hours",
@@ -243,7 +243,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         professions=frozenset({"laboratory-professional"}),
         body="Florida Board of Clinical Laboratory Personnel (CE Broker)",
         certificate_title="Certificate of Continuing Education (Florida)",
-        reported_to="ce_broker", report_days=CE_BROKER_DAYS, needs=("florida_licence",),
+        reported_to="ce_broker", needs=("florida_licence",),
     ),
     # Everyone else, including diplomates and registrants: a certificate of participation.
     "participation": CreditType(
@@ -258,17 +258,6 @@ CREDIT_TYPES: dict[str, CreditType] = {
 
 #: Order in which credit types are listed on pages and certificates.
 CREDIT_ORDER = tuple(CREDIT_TYPES)
-
-
-#: Where completions are reported, as learners read it (see `CreditType.reported_to`).
-REPORTING_BODIES: dict[str, str] = {"cpe_monitor": "CPE Monitor", "ce_broker": "CE Broker", "pars": "ACCME PARS"}
-
-
-def report_deadline(key: str, participated_on: dt.date) -> dt.date | None:
-    """The last day a completion of this credit type can still be reported (ACPE/NABP: 60 days,
-    Florida/CE Broker: 30 days after participation), or None when no deadline applies."""
-    days = CREDIT_TYPES[key].report_days
-    return participated_on + dt.timedelta(days=days) if days else None
 
 
 def may_claim(profession: str | None, key: str) -> bool:
@@ -337,7 +326,7 @@ def florida_statement(provider: str, tracking: str) -> Statement:
     return Statement.of(
         "This activity is approved for Florida clinical laboratory personnel licence renewal. "
         f"Completion is reported to CE Broker (course tracking number {tracking}) within "
-        f"{CE_BROKER_DAYS} days."
+        f"{CREDIT_TYPES['florida'].destination.deadline_days} days."
     )
 
 
@@ -346,7 +335,7 @@ def acpe_record_statement() -> Statement:
     return Statement.of(
         "This is a record of participation, not a statement of credit. Your official statement of "
         "credit is available in NABP's CPE Monitor once the society has reported your completion "
-        f"(within {CPE_MONITOR_DAYS} days of participation)."
+        f"(within {CREDIT_TYPES['acpe'].destination.deadline_days} days of participation)."
     )
 
 

@@ -37,6 +37,11 @@ DEFAULTS: dict[str, Any] = {
     "ACPE_PROVIDER_ID": "0001",
     "PACE_PROVIDER_NUMBER": "116",
     "CE_BROKER_PROVIDER_ID": "50-1234",
+    # CE Broker's profession code for the society's Florida licensees (CE Broker's "Profession
+    # Codes" list; the roster column reads Profession=<code>). "XX" is a placeholder CE Broker
+    # rejects: the code could not be confirmed from CE Broker's public pages. Blank: nothing is
+    # exported to CE Broker (listed as blocked).
+    "CE_BROKER_PROFESSION_CODE": "XX",
     "CALIFORNIA_ACCREDITING_AGENCY": "ASCLS P.A.C.E.® (Provider 116)",
     # Reporting (claimserver.reports). ACCME PARS learner data: "all" queues every AMA PRA claim
     # (a completion PARS does not need costs one upload line; a missed MOC/REMS one cannot be

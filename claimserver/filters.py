@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 from markupsafe import Markup
 
-from catalog import credits
+from catalog import credits, destinations
 from catalog.site import display
 
 
@@ -55,4 +55,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, hours=hours, date=date, local_time=local_time, when=when,
                                  statement=statement)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=credits.PROFESSIONS,
-                                 CREDIT_TYPES=credits.CREDIT_TYPES)
+                                 CREDIT_TYPES=credits.CREDIT_TYPES, DESTINATIONS=destinations.DESTINATIONS)

@@ -9,14 +9,13 @@ import re
 from typing import Callable, Iterable
 
 from .. import credits as C
+from .. import destinations as D
 from .. import rules
 from ..schema import FIELDS, Field
 
 MARKER = re.compile(r"^<!--\s*ce:([a-z0-9-]+)\s*-->[ \t]*$", re.M)
 
 NEEDS = C.PROFILE_FIELD_LABELS
-DESTINATIONS = {"pars": "ACCME PARS (when required)", "cpe_monitor": "NABP CPE Monitor",
-                "ce_broker": "CE Broker"}
 
 
 def cell(text: object) -> str:
@@ -38,7 +37,8 @@ def who_can_claim() -> str:
         receives = []
         for k in own:
             ct = C.CREDIT_TYPES[k]
-            extra = f", reported to {DESTINATIONS[ct.reported_to]}" if ct.reported_to in ("cpe_monitor", "ce_broker") else ""
+            dest = ct.destination
+            extra = f", reported to {dest.name}" if dest and not dest.consent_field else ""
             receives.append(f"{ct.certificate_title}{extra}")
         if p == "diplomate":
             receives = ["Certificate of Participation stating the AMA PRA Category 1 Credit™ designation "
@@ -54,10 +54,17 @@ def credit_types() -> str:
     for k, ct in C.CREDIT_TYPES.items():
         rows.append((ct.name, f"`{k}`", ct.body or "—", f"{ct.minutes_per_unit} minutes",
                      f"{C.format_hours(ct.increment)}",
-                     DESTINATIONS.get(ct.reported_to or "", "—") +
-                     (f" within {ct.report_days} days" if ct.report_days else "")))
+                     _reported_to(ct.destination)))
     return table(("Credit", "Key", "Accrediting body", "One hour is", "Claimed in steps of",
                   "Reported to"), rows)
+
+
+def _reported_to(dest: D.Destination | None) -> str:
+    if dest is None:
+        return "—"
+    when = f" within {dest.deadline_days} days" if dest.deadline_days else ""
+    consent = " (with the learner's consent)" if dest.consent_field else ""
+    return f"{dest.name}{when}{consent}"
 
 
 def formats() -> str:

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from catalog import credits
+from catalog.destinations import PARS
 
 from ..text import clean_name, valid_mmdd
 from .passwords import password_problem
@@ -143,10 +144,16 @@ class ProfileForm(FlaskForm):
                                   validators=_ID)
     board_id = StringField("Board ID (ABMM, ABMLI, NRCM or other board)", filters=[_strip],
                            validators=_ID)
+    #: Asked of the professions whose credit PARS receives; unticked, nothing is reported there.
+    pars_consent = BooleanField(PARS.consent_text)
 
     @property
     def is_pharmacy(self) -> bool:
         return self.profession.data in PHARMACY_PROFESSIONS
+
+    @property
+    def asks_pars_consent(self) -> bool:
+        return self.profession.data in PARS_PROFESSIONS
 
     @property
     def asks_birth_mmdd(self) -> bool:

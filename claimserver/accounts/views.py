@@ -130,7 +130,7 @@ def profile():
     form = ProfileForm(obj=learner)
     if form.validate_on_submit():
         operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
-                                  birth=form.asks_birth_mmdd)
+                                  birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
         flash("Your profile is saved.", "success")
         return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
     return render_template("accounts/profile.html", form=form, learner=learner,

@@ -101,7 +101,7 @@ def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: 
             or "acpe" not in model.credit_keys or participation is None
             or participation.participated_on is None):
         return None
-    return participation.participated_on + dt.timedelta(days=credits.CPE_MONITOR_DAYS)
+    return credits.CREDIT_TYPES["acpe"].destination.deadline(participation.participated_on)
 
 
 # ------------------------------------------------------------------------------------------------

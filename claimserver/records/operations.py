@@ -99,17 +99,27 @@ def check_window(model: ActivityModel) -> None:
 
 
 def check_reporting_deadline(key: str, participated_on: dt.date, model: ActivityModel) -> None:
-    """Credit that can no longer be reported is not issued: ACPE completions reach CPE Monitor within
-    60 days of participation, Florida completions CE Broker within 30 (catalog.credits).
+    """Credit that can no longer be reported is not issued where the body holds the credit
+    (`Destination.gates_credit`: CPE Monitor, CE Broker; deadlines in catalog.destinations).
 
     The deadline has passed once its day is over in the activity's time zone or in the society's
     reporting time zone (the ledger's "missed"), whichever comes first."""
-    deadline = credits.report_deadline(key, participated_on)
-    if deadline is None or max(local_today(model), ledger.today()) <= deadline:
+    dest = credits.CREDIT_TYPES[key].destination
+    if dest is None or not dest.gates_credit:
         return
-    ct = credits.CREDIT_TYPES[key]
-    raise Refused(f"{credits.REPORTING_BODIES[ct.reported_to]} no longer accepts this completion: the "
-                  f"{ct.report_days}-day limit ended on {deadline:%B %-d, %Y}.")
+    if dest.missed(participated_on, max(local_today(model), ledger.today()), current_app.config):
+        raise Refused(dest.late_message(participated_on, current_app.config))
+
+
+def not_reported_notes(learner: Learner, keys, participated_on: dt.date) -> dict[str, str]:
+    """Credit the learner may claim that will not be reported, and why (no PARS consent, a PARS
+    deadline over): the ledger's own rule (`ledger.unreported_reason`), said before they claim."""
+    out = {}
+    for key in keys:
+        why = ledger.unreported_reason(Claim(credit_type=key, participated_on=participated_on), learner)
+        if why:
+            out[key] = why
+    return out
 
 
 def profile_missing(learner: Learner) -> list[str]:

@@ -93,7 +93,7 @@ def claim(slug: str):
     except ops.Refused as e:
         return render_template("records/claim.html", row=row, a=model, form=None, offers=[],
                                claimed=claimed, closed=None, profile_refused=e, profile_link=profile_link,
-                               expired={}, cpe_deadline=None, hours_hint=""), \
+                               expired={}, not_reported={}, cpe_deadline=None, hours_hint=""), \
             400 if request.method == "POST" else 200
     offers = [o for o in ops.offers(learner, model) if o.key not in claimed_by_key]
     closed = None
@@ -131,11 +131,12 @@ def claim(slug: str):
                           else "You had already claimed this credit; here is your certificate.", "success")
                     return redirect(url_for("records.certificate", claim_id=c.id))
         status = 400
-    # CPE Monitor's 60-day limit matters only when ACPE credit is offered on this page
+    # CPE Monitor's deadline matters only when ACPE credit is offered on this page
     acpe_offered = any(o.key == "acpe" for o in offers)
     return render_template("records/claim.html", row=row, a=model, form=form, offers=offers,
                            claimed=claimed, closed=closed, profile_refused=None, profile_link=profile_link,
                            expired=expired, hours_hint=hours_hint(offers),
+                           not_reported=ops.not_reported_notes(learner, [o.key for o in offers], participated_on),
                            cpe_deadline=cpe_monitor_deadline(learner, model, participation)
                            if acpe_offered else None), status
 
