@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
+from .dates import long_date
+
 #: The date format of the CPE Monitor and PARS files, as printed in the docs.
 DATE_FORMAT, DATE_FORMAT_DOC = "%m/%d/%Y", "MM/DD/YYYY"
 
@@ -155,7 +157,7 @@ class Destination:
     def late_message(self, participated_on: dt.date, config: Mapping[str, Any] | None = None) -> str:
         """What a learner reads once the deadline is over (claim page, transcript)."""
         deadline = self.deadline(participated_on, config)
-        limit = f"the {self.days(config)}-day limit ended on {deadline:%B} {deadline.day}, {deadline:%Y}"
+        limit = f"the {self.days(config)}-day limit ended on {long_date(deadline)}"
         if self.gates_credit:
             return f"{self.name} no longer accepts this completion: {limit}."
         return (f"This credit will not be reported to {self.name}: {limit}. Your certificate is "

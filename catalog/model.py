@@ -17,7 +17,7 @@ def duration_hours(starts: dt.datetime, ends: dt.datetime | None) -> Decimal:
     """Whole quarter hours between two times (1 hour when there is no end, e.g. home study)."""
     if ends is None:
         return Decimal(1)
-    return Decimal(int((ends - starts).total_seconds() // 900)) / 4
+    return C.clock_hours((ends - starts).total_seconds() // 60)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import credits as C
+from .professions import BY_AUDIENCE
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ FIELDS: tuple[Field, ...] = (
     Field("price", "decimal", "Price in US dollars, at most two decimals, 0 for free.",
           default=str(C.DEFAULT_PRICE)),
     Field("audience", "list", "Who the activity is planned for.", item=Field("audience", "enum", "",
-          choices=tuple(C.AUDIENCES))),
+          choices=tuple(BY_AUDIENCE))),
     Field("objectives", "list", "Learning objectives, each starting with a measurable verb.",
           required=True, item=Field("objective", "string", "")),
     Field("outcomes", "list", "Moore levels targeted; `performance` schedules the follow-up questionnaire.",

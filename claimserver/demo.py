@@ -13,18 +13,17 @@ import random
 
 from flask import current_app
 
-from catalog import credits
+from catalog.professions import PROFESSIONS
 
 from . import clock
 from .auth import hash_password
 from .db import database
 from .learning.operations import local_today, session_dates
 from .models import (
-    Activity, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
+    Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
     Participation, PaymentAttempt, PostTestAttempt, ReportItem, Review, audit,
 )
 from .outcomes.operations import follow_up_days
-from .outcomes.versions import current_versions
 
 DOMAIN = "demo.example.org"
 PASSWORD = "demo-password-1"
@@ -100,7 +99,7 @@ def _preferred(learner: Learner) -> tuple[str, ...]:
 def _demo_activities(now: dt.datetime) -> list[tuple[Activity, object, object]]:
     """Published activities that have ended, with competence questions: the ones a demo can report on."""
     out = []
-    for v in current_versions().values():
+    for v in ActivityVersion.current_for().values():
         m = v.model()
         if not v.activity.hidden and m.questions and (v.ends or v.starts) < now:
             out.append((v.activity, v, m))
@@ -199,7 +198,7 @@ def load_demo(force: bool = False, echo=print) -> str:
              f"on {len(acts)} activities; {_recent_summary(recent)}"]
     echo(f"Demo logins (password {PASSWORD}):")
     for who in list(staff.values()) + people:
-        echo(f"  {who.email:38} {who.roles or credits.PROFESSIONS.get(who.profession, who.profession)}")
+        echo(f"  {who.email:38} {who.roles or (PROFESSIONS[who.profession].label if who.profession in PROFESSIONS else who.profession)}")
     return lines[0]
 
 
@@ -257,7 +256,7 @@ def _claim(learner, activity, version, model, participation, at: dt.datetime) ->
         real = app.extensions["clock"]
         app.extensions["clock"] = clock.FixedClock(at)
         try:
-            issue_claim(learner, activity, version, offer, int(offer.maximum * 4), participation)
+            issue_claim(learner, activity, version, offer, offer.maximum, participation)
         finally:
             app.extensions["clock"] = real
         return key
@@ -291,7 +290,7 @@ def _recent_claims(rng, people: list[Learner], now: dt.datetime, counts: dict) -
     from .records.operations import offers
 
     windows = []
-    for v in current_versions().values():
+    for v in ActivityVersion.current_for().values():
         m = v.model()
         if v.activity.hidden or (v.ends or v.starts) >= now or local_today(m) > m.claim_until:
             continue

@@ -9,13 +9,12 @@ import re
 from typing import Callable, Iterable
 
 from .. import credits as C
-from .. import destinations as D
 from .. import rules
+from ..professions import PROFESSIONS, PROFILE_FIELDS
 from ..schema import FIELDS, Field
 
 MARKER = re.compile(r"^<!--\s*ce:([a-z0-9-]+)\s*-->[ \t]*$", re.M)
 
-NEEDS = C.PROFILE_FIELD_LABELS
 
 
 def cell(text: object) -> str:
@@ -31,20 +30,19 @@ def table(head: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
 
 def who_can_claim() -> str:
     rows = []
-    for p, label in C.PROFESSIONS.items():
-        keys = [k for k in C.CREDIT_ORDER if C.may_claim(p, k)]
-        own = [k for k in keys if k != "participation"] or ["participation"]
+    for p in PROFESSIONS.values():
+        own = list(p.credit_types) or ["participation"]
         receives = []
         for k in own:
             ct = C.CREDIT_TYPES[k]
             dest = ct.destination
-            extra = f", reported to {dest.name}" if dest and not dest.consent_field else ""
+            extra = f", reported to {dest.name}" if dest is not None and dest.deadline_days else ""
             receives.append(f"{ct.certificate_title}{extra}")
-        if p == "diplomate":
+        if p.participation_note == "diplomate":
             receives = ["Certificate of Participation stating the AMA PRA Category 1 Credit™ designation "
                         "and the hours you claimed (counts toward recertification)"]
-        needs = sorted({NEEDS.get(n, n) for k in own for n in C.CREDIT_TYPES[k].needs})
-        rows.append((label, ", ".join(C.CREDIT_TYPES[k].name for k in own), "; ".join(receives),
+        needs = sorted({PROFILE_FIELDS[n].label for k in own for n in C.CREDIT_TYPES[k].needs})
+        rows.append((p.label, ", ".join(C.CREDIT_TYPES[k].name for k in own), "; ".join(receives),
                      ", ".join(needs) or "—"))
     return table(("Learner group", "Credit you can claim", "What you receive", "Needed in your profile"), rows)
 
@@ -52,19 +50,13 @@ def who_can_claim() -> str:
 def credit_types() -> str:
     rows = []
     for k, ct in C.CREDIT_TYPES.items():
+        dest = ct.destination
         rows.append((ct.name, f"`{k}`", ct.body or "—", f"{ct.minutes_per_unit} minutes",
                      f"{C.format_hours(ct.increment)}",
-                     _reported_to(ct.destination)))
+                     (dest.name + (f" within {dest.deadline_days} days" if dest.deadline_days else " (when required)"))
+                     if dest is not None else "—"))
     return table(("Credit", "Key", "Accrediting body", "One hour is", "Claimed in steps of",
                   "Reported to"), rows)
-
-
-def _reported_to(dest: D.Destination | None) -> str:
-    if dest is None:
-        return "—"
-    when = f" within {dest.deadline_days} days" if dest.deadline_days else ""
-    consent = " (with the learner's consent)" if dest.consent_field else ""
-    return f"{dest.name}{when}{consent}"
 
 
 def formats() -> str:

@@ -1,7 +1,7 @@
 """Every write the learning feature makes: orders and payments, participation, post-tests, rosters.
 
 Colleagues' features import the step helpers: `order_for`, `participation_for`, `require_paid`
-(raises `StepRefused` with a message a learner can act on).
+(raises `Refused` with a message a learner can act on and a link to the step).
 """
 from __future__ import annotations
 
@@ -18,28 +18,22 @@ from flask import current_app, url_for
 from peewee import Case, IntegrityError
 
 from catalog import credits
+from catalog.dates import long_date
 from catalog.model import Activity as ActivityModel
 
 from .. import clock, mail, ratelimit
-from ..catalog_sync import CODE_ALPHABET, current_versions
+from ..catalog_sync import CODE_ALPHABET
 from ..db import database
 from ..models import (
     Activity, ActivityVersion, Learner, Order, Participation, PaymentAttempt, PostTestAttempt, audit,
 )
 from ..filters import money
+from ..refusals import Refused
 from .payments import Card, Result, gateway
 
 log = logging.getLogger(__name__)
 #: A charge that has not finished after this long (a crashed worker) may be tried again.
 STALE_CHARGE = dt.timedelta(minutes=10)
-
-
-class StepRefused(Exception):
-    """A step taken out of order (participate before paying, …); `message` says what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # ------------------------------------------------------------------------------------------------
@@ -57,7 +51,8 @@ def participation_for(learner: Learner, activity_row: Activity) -> Participation
 def require_paid(learner: Learner, activity_row: Activity) -> Order:
     order = order_for(learner, activity_row)
     if order is None or not order.is_paid:
-        raise StepRefused("Purchase this activity first: it is not in your activities yet.")
+        raise Refused("Purchase this activity first: it is not in your activities yet.",
+                      url_for("learning.activity", slug=activity_row.slug), "Go to the activity")
     return order
 
 
@@ -88,20 +83,21 @@ def purchase_refusal(model: ActivityModel) -> str | None:
     it has ended; home study (journal, on-demand) can be bought until its claim deadline."""
     if model.is_live and session_over(model):
         first, last = session_dates(model)
-        when = f"on {first:%B %-d, %Y}" if first == last else f"from {first:%B %-d, %Y} to {last:%B %-d, %Y}"
+        when = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
         return f"This session took place {when}; it can no longer be purchased."
     if local_today(model) > model.claim_until:
-        return f"This activity closed on {model.claim_until:%B %-d, %Y} and can no longer be purchased."
+        return f"This activity closed on {long_date(model.claim_until)} and can no longer be purchased."
     return None
 
 
 def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: Participation | None):
     """ACPE/NABP: the last day a completion can reach CPE Monitor, for pharmacy learners."""
-    if (learner.profession not in credits.CREDIT_TYPES["acpe"].professions
-            or "acpe" not in model.credit_keys or participation is None
+    acpe = credits.CREDIT_TYPES["acpe"]
+    if (not credits.may_claim(learner.profession, acpe.key)
+            or acpe.key not in model.credit_keys or participation is None
             or participation.participated_on is None):
         return None
-    return credits.CREDIT_TYPES["acpe"].destination.deadline(participation.participated_on)
+    return acpe.report_deadline(participation.participated_on)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -172,7 +168,7 @@ def purchase(learner: Learner, activity_row: Activity, card: Card | None = None)
         return PurchaseResult(existing, "already-paid")
     refusal = purchase_refusal(version.model())
     if refusal:
-        raise StepRefused(refusal)  # those who bought already (above) keep their access
+        raise Refused(refusal)  # those who bought already (above) keep their access
     order = open_order(learner, activity_row)
     if order.is_paid:
         return PurchaseResult(order, "already-paid")
@@ -240,11 +236,11 @@ def _participation(learner: Learner, activity_row: Activity) -> Participation:
 def _check_open(model: ActivityModel, what: str) -> None:
     if clock.now() < model.starts:
         if model.is_live:
-            raise StepRefused("The session has not started yet. The attendance code is given during "
+            raise Refused("The session has not started yet. The attendance code is given during "
                               "the session; come back then.")
-        raise StepRefused(f"The material is released on {model.starts.astimezone(local_zone(model)):%B %-d, %Y}.")
+        raise Refused(f"The material is released on {long_date(model.starts.astimezone(local_zone(model)))}.")
     if local_today(model) > model.claim_until:
-        raise StepRefused(f"This activity closed on {model.claim_until:%B %-d, %Y}; {what} is no longer possible.")
+        raise Refused(f"This activity closed on {long_date(model.claim_until)}; {what} is no longer possible.")
 
 
 class WrongCode(Exception):
@@ -266,7 +262,7 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if not model.is_live:
-        raise StepRefused("This activity is home study: open the material and take the post-test.")
+        raise Refused("This activity is home study: open the material and take the post-test.")
     _check_open(model, "recording attendance")
     p = _participation(learner, activity_row)
     if p.completed:
@@ -300,7 +296,7 @@ def open_material(learner: Learner, activity_row: Activity) -> str:
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if not model.material:
-        raise StepRefused("The material for this activity is not online yet; please contact us.")
+        raise Refused("The material for this activity is not online yet; please contact us.")
     _check_open(model, "opening the material")
     p = _participation(learner, activity_row)
     if p.material_opened_at is None:
@@ -338,15 +334,15 @@ def check_post_test_allowed(learner: Learner, activity_row: Activity) -> Partici
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if model.is_live:
-        raise StepRefused("This is a live activity: enter the attendance code given during the session.")
+        raise Refused("This is a live activity: enter the attendance code given during the session.")
     _check_open(model, "taking the post-test")
     p = _participation(learner, activity_row)
     if p.completed:
-        raise StepRefused("You have already passed the post-test.")
+        raise Refused("You have already passed the post-test.")
     if p.material_opened_at is None and model.material:
-        raise StepRefused("Open the material first; the post-test is about it.")
+        raise Refused("Open the material first; the post-test is about it.")
     if not model.questions:
-        raise StepRefused("This activity has no post-test questions yet; please contact us.")
+        raise Refused("This activity has no post-test questions yet; please contact us.")
     return p
 
 
@@ -392,12 +388,12 @@ def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[Ros
     try:
         rows = list(reader)
     except csv.Error as e:  # e.g. a field over csv's size limit: not a roster at all
-        raise StepRefused(f"Line {reader.line_num} is not a CSV row of email,participated_on ({e}).") from None
+        raise Refused(f"Line {reader.line_num} is not a CSV row of email,participated_on ({e}).") from None
     if not rows:
-        raise StepRefused("The file is empty. The first line must be: email,participated_on")
+        raise Refused("The file is empty. The first line must be: email,participated_on")
     header = [h.strip().lower() for h in rows[0]]
     if "email" not in header or "participated_on" not in header:
-        raise StepRefused("The first line must name the columns: email,participated_on")
+        raise Refused("The first line must name the columns: email,participated_on")
     ei, di = header.index("email"), header.index("participated_on")
     out: list[RosterLine] = []
     for n, row in enumerate(rows[1:], start=2):
@@ -467,7 +463,7 @@ def journeys(learner: Learner) -> list[Journey]:
     claims: dict[int, list] = {}
     for c in Claim.select().where(Claim.learner == learner).order_by(Claim.id):
         claims.setdefault(c.activity_id, []).append(c)
-    current = current_versions(o.activity_id for o in orders)
+    current = ActivityVersion.current_for(o.activity_id for o in orders)
     out = []
     for o in orders:
         v = current[o.activity_id]

@@ -7,11 +7,13 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from .. import catalog_sync, clock
+from ..accounts.profile import profile_missing
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
 from . import bp, operations
 from .forms import ROSTER_MAX_BYTES, AttendanceForm, CardForm, RosterForm, post_test_answers, post_test_form
-from .operations import StepRefused, TooManyCodes, WrongCode
+from ..refusals import Refused, flash_and_redirect
+from .operations import TooManyCodes, WrongCode
 
 
 def _link(endpoint: str, **values) -> str | None:
@@ -39,9 +41,8 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None,
                            site_link=f"{site}/activities/{row.slug}/")
 
 
-def _refused(e: StepRefused, slug: str):
-    flash(e.message, "error")
-    return redirect(url_for("learning.activity", slug=slug))
+def _refused(e: Refused, slug: str):
+    return flash_and_redirect(e, url_for("learning.activity", slug=slug))
 
 
 @bp.get("/activities/<slug>")
@@ -61,7 +62,7 @@ def purchase(slug: str):
         return redirect(url_for("learning.receipt", number=existing.receipt_number))
     refusal = operations.purchase_refusal(version.model())  # e.g. a live session that has ended
     if refusal:
-        return _refused(StepRefused(refusal), slug)
+        return _refused(Refused(refusal), slug)
     card = None
     form = CardForm()
     if version.price_cents > 0:
@@ -70,7 +71,7 @@ def purchase(slug: str):
         card = form.card()
     try:
         result = operations.purchase(me(), row, card)
-    except StepRefused as e:
+    except Refused as e:
         return _refused(e, slug)
     if result.outcome == "declined":
         form.number.errors = [result.message]
@@ -98,7 +99,7 @@ def receipt(number: str):
 @login_required
 def my_activities():
     return render_template("learning/my_activities.html", journeys=operations.journeys(me()),
-                           link=_link, learner=me())
+                           link=_link, learner=me(), missing=profile_missing(me()))
 
 
 @bp.route("/activities/<slug>/participate", methods=["GET", "POST"])
@@ -108,7 +109,7 @@ def participate(slug: str):
     model = version.model()
     try:
         operations.require_paid(me(), row)
-    except StepRefused as e:
+    except Refused as e:
         return _refused(e, slug)
     participation = operations.participation_for(me(), row)
     if model.is_live:
@@ -123,7 +124,7 @@ def participate(slug: str):
                 form.code.errors.append(e.message)
                 return render_template("learning/participate_live.html", row=row, a=model, form=form,
                                        participation=participation, started=True), 429
-            except StepRefused as e:
+            except Refused as e:
                 flash(e.message, "error")
                 return redirect(url_for("learning.participate", slug=slug))
             else:
@@ -136,7 +137,7 @@ def participate(slug: str):
     if form.validate_on_submit():
         try:
             feedback = operations.submit_post_test(me(), row, post_test_answers(form, model))
-        except StepRefused as e:
+        except Refused as e:
             flash(e.message, "error")
             return redirect(url_for("learning.participate", slug=slug))
         participation = operations.participation_for(me(), row)
@@ -155,7 +156,7 @@ def material(slug: str):
     row, _version = _activity_or_404(slug)
     try:
         url = operations.open_material(me(), row)
-    except StepRefused as e:
+    except Refused as e:
         return _refused(e, slug)
     return redirect(url)
 
@@ -170,7 +171,7 @@ def staff_attendance():
 
     rows = []
     activities = list(Activity.select().order_by(Activity.slug))
-    current = catalog_sync.current_versions(a.id for a in activities)
+    current = ActivityVersion.current_for(a.id for a in activities)
     for a in activities:
         v = current[a.id]
         if v.format in credits.LIVE_FORMATS:
@@ -199,7 +200,7 @@ def staff_roster(slug: str):
         else:
             try:
                 report = operations.import_roster(me(), row, text)
-            except StepRefused as e:
+            except Refused as e:
                 form.roster.errors.append(e.message)
     return render_template("learning/staff_roster.html", row=row, version=version, form=form,
                            report=report)

@@ -16,7 +16,6 @@ from .. import clock, mail
 from ..db import database
 from ..models import ActivityVersion, Evaluation, FollowUp, Learner, Review, audit
 from . import tokens
-from .versions import current_versions
 
 IMPLEMENTED = {
     "fully": "Yes, fully",
@@ -107,7 +106,7 @@ def _letters(where) -> list[_Letter]:
                 .join(Evaluation, JOIN.LEFT_OUTER,
                       on=((Evaluation.learner == FollowUp.learner) & (Evaluation.activity == FollowUp.activity)))
                 .where(where).order_by(FollowUp.id).tuples())
-    titles = {aid: v.title for aid, v in current_versions({aid for _, aid, _ in rows}).items()}
+    titles = {aid: v.title for aid, v in ActivityVersion.current_for({aid for _, aid, _ in rows}).items()}
     return [_Letter(fid, titles[aid], commitment or "") for fid, aid, commitment in rows]
 
 

@@ -3,6 +3,7 @@ one claim and one certificate per credit type (also under concurrency), snapshot
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import re
 import threading
 
@@ -182,7 +183,7 @@ def test_first_and_last_name_are_enough_and_the_email_is_never_the_name(ctx, cli
     row, version = F.activity(SLUG)
     offer = ops.offers(nameless, version.model())[0]
     with pytest.raises(ops.Refused, match="name"):
-        ops.issue_claim(nameless, row, version, offer, 6, F.create_participation(nameless, SLUG))
+        ops.issue_claim(nameless, row, version, offer, Decimal("1.5"), F.create_participation(nameless, SLUG))
 
 
 def test_pharmacist_without_epid_is_sent_to_the_profile_and_sees_cpe_monitor_limit(ctx, client):
