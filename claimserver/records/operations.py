@@ -17,7 +17,7 @@ from decimal import Decimal
 from flask import current_app, url_for
 from peewee import JOIN, IntegrityError
 
-from catalog import credits, professions
+from catalog import credits, florida, professions
 from catalog.dates import date_range, long_date
 from catalog.model import Activity as ActivityModel
 from catalog.model import Designation
@@ -383,6 +383,9 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
         joint_provider=getattr(model, "joint_provider", "") or "",
         jointly_accredited=bool(getattr(model, "jointly_accredited", False)),
         credit_keys=model.credit_keys,
+        subject_hours=tuple(florida.completed_subject_hours(claim.designation, claim.hours))
+        if claim.credit_type == "florida" else (),
+        signature_image=cfg.get("CE_SIGNATURE_IMAGE") or "", signature_name=cfg.get("CE_SIGNATURE_NAME") or "",
     )
 
 
@@ -433,6 +436,8 @@ class Transcript:
     cycle: tuple[dt.date, dt.date] | None = None
     required: int | None = None
     count: int = 0
+    #: Florida biennium: the HIV/AIDS hour and the medical-errors course (catalog.florida), met or not.
+    requirements: list = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -507,7 +512,15 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
         rows=rows,
         totals=sorted(totals.items(), key=lambda kv: order.get(kv[0], 99)),
         years=sorted(((y, k, h) for (y, k), h in years.items()), key=lambda t: (-t[0], order.get(t[1], 99))),
-        cycle=cycle, required=required, count=len(rows))
+        cycle=cycle, required=required, count=len(rows),
+        requirements=_florida_requirements(learner, start, end) if view == "florida" else [])
+
+
+def _florida_requirements(learner: Learner, start, end) -> list:
+    """The biennium's subject requirements from this learner's valid Florida claims in the cycle."""
+    q = (Claim.select().join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+         .where(_claims_where(learner, start, end, "florida") & Certificate.revoked_at.is_null()))
+    return florida.biennium_requirements((c.designation, c.hours) for c in q)
 
 
 # ------------------------------------------------------------------------------------------------
