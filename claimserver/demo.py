@@ -21,7 +21,7 @@ from .db import database
 from .learning.operations import local_today, session_dates
 from .models import (
     Activity, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
-    Participation, PaymentAttempt, PostTestAttempt, ReportItem, Review, audit,
+    Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review, audit,
 )
 from .outcomes.operations import follow_up_days
 from .outcomes.versions import current_versions
@@ -126,6 +126,10 @@ def remove_demo() -> int:
         PostTestAttempt.delete().where(PostTestAttempt.participation.in_(parts)).execute()
         Participation.delete().where(Participation.learner.in_(demo)).execute()
         orders = Order.select(Order.id).where(Order.learner.in_(demo))
+        PaymentEvent.update(order=None).where(PaymentEvent.order.in_(orders)).execute()
+        PaymentEvent.update(resolved_by=None).where(PaymentEvent.resolved_by.in_(demo)).execute()
+        Refund.update(created_by=None).where(Refund.created_by.in_(demo)).execute()
+        Refund.delete().where(Refund.order.in_(orders)).execute()
         PaymentAttempt.delete().where(PaymentAttempt.order.in_(orders)).execute()
         Order.delete().where(Order.learner.in_(demo)).execute()
         Review.delete().where(Review.created_by.in_(demo)).execute()

@@ -15,7 +15,9 @@ from tests.conftest import ACTIVITIES
 
 STRONG_KEY = "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789"
 #: What production needs besides a database: a strong key and a real payment gateway.
-PRODUCTION = {"CE_ENV": "production", "SECRET_KEY": STRONG_KEY, "PAYMENT_GATEWAY": "live-gateway"}
+PRODUCTION = {"CE_ENV": "production", "SECRET_KEY": STRONG_KEY, "PAYMENT_GATEWAY": "stripe",
+              "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+              "STRIPE_WEBHOOK_SECRET": "whsec_x"}
 
 
 @pytest.mark.parametrize("key, message", [
