@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from peewee import IntegrityError
@@ -230,7 +231,10 @@ def mark_paid(order: Order, *, reference: str = "", brand: str = "", last4: str 
 
 
 def receipt_link(order: Order) -> str:
-    return current_app.config["SERVER_URL"].rstrip("/") + url_for("learning.receipt", number=order.receipt_number)
+    """The receipt's public address under SERVER_URL, in a request or not (`flask payments refund`)."""
+    server = urlsplit(current_app.config["SERVER_URL"])
+    adapter = current_app.url_map.bind(server.netloc, script_name=server.path or "/", url_scheme=server.scheme)
+    return adapter.build("learning.receipt", {"number": order.receipt_number}, force_external=True)
 
 
 def _queue_receipt(order: Order) -> None:

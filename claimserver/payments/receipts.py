@@ -61,7 +61,12 @@ def build(order: Order) -> Receipt:
         amount="Free" if free else f"{money(order.amount_cents)} {order.currency}",
         method=method, reference="" if free else order.gateway_ref, test_mode=order.gateway == "test",
         refunds=refunds,
-        balance=f"{money(order.amount_cents - refunded)} {order.currency}" if refunds else "")
+        balance=f"{_amount(order.amount_cents - refunded)} {order.currency}" if refunds else "")
+
+
+def _amount(cents: int) -> str:
+    """An amount of money, never 'Free' (what a price of 0 reads as): a balance of $0.00."""
+    return money(cents) if cents else "$0.00"
 
 
 def render_pdf(r: Receipt, generated_at: dt.datetime) -> bytes:
