@@ -271,3 +271,11 @@ def test_current_versions_are_the_newest_of_each_activity_in_one_query(ctx, tmp_
     assert {a: v.id for a, v in got.items()} == {r.id: r.current.id for r in rows}
     assert got[Activity.get(Activity.slug == "stewardship-webinar").id].version == 2
     assert current_versions([]) == {}
+
+
+@pytest.mark.parametrize("missing", ["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"])
+def test_stripe_gateway_needs_its_keys(tmp_path, missing):
+    with pytest.raises(ConfigError, match=f"PAYMENT_GATEWAY=stripe needs CE_{missing}"):
+        create_app({**PRODUCTION, missing: "", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    with pytest.raises(ConfigError, match="PAYMENT_GATEWAY must be test or stripe, not 'paypal'"):
+        create_app({**PRODUCTION, "PAYMENT_GATEWAY": "paypal", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})

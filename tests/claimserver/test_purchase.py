@@ -260,3 +260,35 @@ def test_local_time_always_names_the_zone_as_the_catalogue_does(moment, tz, show
     from claimserver.filters import local_time
 
     assert local_time(moment, tz) == shown
+
+
+def test_staff_refund_with_the_test_gateway_ends_the_learners_path(client, learner, app):
+    """What `make run` shows: buy on the test page, staff refund it, the credit is no longer claimable."""
+    buy(client, "journal-candida-auris")
+    order = Order.get(Order.learner == learner)
+    staff = create_learner(roles="staff")
+    s = app.test_client()
+    login(s, staff)
+    page = s.get("/staff/payments").text
+    assert "Refund policy" in page and order.receipt_number in page and "Refund $15.00" in page
+    r = s.post(f"/staff/payments/{order.receipt_number}/refund", data={"reason": "  "}, follow_redirects=True)
+    assert "Give the reason for the refund" in r.text and Order.get_by_id(order.id).is_paid
+    r = s.post(f"/staff/payments/{order.receipt_number}/refund", data={"reason": "Booked twice"}, follow_redirects=True)
+    assert f"Refunded receipt {order.receipt_number}: refund test_re_" in r.text
+    order = Order.get_by_id(order.id)
+    assert order.status == OrderStatus.REFUNDED
+    audit = AuditLog.get(AuditLog.action == "order.refunded")
+    assert audit.actor_id == staff.id and audit.details["reason"] == "Booked twice"
+    assert "Refunded on March 13, 2027" in client.get("/my-activities").text
+    assert "Booked twice" in client.get(f"/receipts/{order.receipt_number}").text
+    refused = client.get("/activities/journal-candida-auris/participate", follow_redirects=True).text
+    assert ("Your purchase of this activity was refunded on March 13, 2027, so it is no longer in your "
+            "activities and credit cannot be claimed for it.") in refused
+    again = client.post("/activities/journal-candida-auris/purchase", follow_redirects=True).text
+    assert "was refunded on March 13, 2027" in again and Order.select().count() == 1
+    [mail] = outbox("refund")
+    assert mail.to == learner.email and "$15.00 USD" in mail.body
+
+
+def test_the_stripe_webhook_is_not_served_with_the_test_gateway(client, rows):
+    assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
