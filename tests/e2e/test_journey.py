@@ -208,3 +208,41 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.goto(verify)
     assert page.inner_text(".verify-status").startswith("Valid")
     assert NAME in page.content()
+
+
+def test_processing_page_turns_into_the_receipt_without_a_reload(claim_server, browser):
+    """The learner is back from paying before the bank and Stripe have confirmed (here: 3-D Secure
+    still open in the other tab): "Payment processing", then the receipt, with no click."""
+    from claimserver.db import database
+    from tests.factories import PASSWORD as FACTORY_PASSWORD, create_learner
+
+    app, server = claim_server
+    with app.app_context():
+        learner = create_learner(email="processing.e2e@example.org")
+        database.close()
+    context = browser.new_context()
+    pay_tab = context.new_page()
+    pay_tab.set_default_timeout(15000)
+    pay_tab.goto(f"{server}/login")
+    pay_tab.fill("#email", learner.email)
+    pay_tab.fill("#password", FACTORY_PASSWORD)
+    pay_tab.click("main button[type=submit]")
+    pay_tab.goto(f"{server}/activities/{SLUG}")
+    pay_tab.click("button:has-text('Pay $25.00')")
+    pay_tab.wait_for_url("**/payments/*/pay")
+    number = pay_tab.url.split("/")[-2]
+    card = pay_tab.locator("#card-element")
+    for field, value in (("number", "4000002500003155"), ("exp_month", "12"), ("exp_year", "30"),
+                         ("cvc", "123"), ("postal_code", "20036")):
+        card.locator(f"input[placeholder={field}]").fill(value)
+    pay_tab.click("#pay-button")
+    pay_tab.wait_for_selector("button:has-text('Complete authentication')")  # the bank's 3-D Secure
+
+    back = context.new_page()
+    back.set_default_timeout(20000)
+    back.goto(f"{server}/payments/{number}/return")
+    assert back.inner_text("h1") == "Payment processing"
+    pay_tab.click("button:has-text('Complete authentication')")
+    back.wait_for_url(f"**/receipts/{number}")  # the page reloaded itself
+    assert "Visa ending 3155" in back.content()
+    context.close()
