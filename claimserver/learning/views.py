@@ -6,11 +6,12 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from catalog.status import OrderStatus
+
 from .. import catalog_sync, clock
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
 from ..payments import receipts
-from catalog.status import OrderStatus
 from . import bp, operations
 from .forms import ROSTER_MAX_BYTES, AttendanceForm, RosterForm, post_test_answers, post_test_form
 from .operations import StepRefused, TooManyCodes, WrongCode

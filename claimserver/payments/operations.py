@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from catalog.status import CertificateOnRefund, OrderStatus, PaymentEventOutcome, PaymentStatus
 
@@ -102,8 +102,6 @@ def start(order: Order) -> Started:
 
 def fn_exists_open(order: Order):
     """SQL: this order has an open attempt (a started payment nobody has finished yet)."""
-    from peewee import fn
-
     return fn.EXISTS(PaymentAttempt.select(PaymentAttempt.id).where(
         PaymentAttempt.order == order.id, PaymentAttempt.status == PaymentStatus.STARTED))
 
