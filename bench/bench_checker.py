@@ -56,6 +56,11 @@ def _vary(text: str, i: int, rng: random.Random) -> str:
                   count=1, flags=re.M)
     text = re.sub(r"^tags: \[(.*)\]$", lambda m: f"tags: [{m.group(1)}, {TOPICS[(i * 7) % 10].lower()}]",
                   text, count=1, flags=re.M)
+    # Every activity its own UAN and P.A.C.E. program (the checker refuses shared ones): a sequence
+    # number, then an ACPE topic 01-08, per copy.
+    text = re.sub(r'(uan: "[0-9JA]+-\d{4}-\d{2}-)\d{3}-([LH])\d{2}',
+                  lambda m: f"{m.group(1)}{i % 1000:03d}-{m.group(2)}0{i // 1000 % 8 + 1}", text)
+    text = re.sub(r'program: "[^"]*"', f'program: "B{i:05d}"', text)
     if i % 50 == 7:  # a few files with a convener's mistake, as a real catalogue has
         text = text.replace("objectives:\n  - ", "objectives:\n  - Understand the topic.\n  - ", 1)
     return text

@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
+
 from .load import DEFAULT_FOLDER, SLUG_RE, load_catalog
 
 SKELETON = """\
@@ -51,8 +53,29 @@ TODO: the description learners read, in Markdown.
 """
 
 
+class _AnyTag(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its tags (`!ENV`, `!!python/name:`): they become None."""
+
+
+_AnyTag.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def society_acpe_providers(config: Path = Path("mkdocs.yml")) -> list[str]:
+    """The `acpe_providers` of the ce_catalog plugin in mkdocs.yml (one setting for site and CLI)."""
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_AnyTag) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return []
+    for plugin in data.get("plugins") or [] if isinstance(data, dict) else []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("ce_catalog"), dict):
+            numbers = plugin["ce_catalog"].get("acpe_providers") or []
+            return [str(n) for n in numbers] if isinstance(numbers, list) else []
+    return []
+
+
 def _check(args: argparse.Namespace) -> int:
-    cat = load_catalog(args.paths or [DEFAULT_FOLDER])
+    providers = args.acpe_provider if args.acpe_provider is not None else society_acpe_providers()
+    cat = load_catalog(args.paths or [DEFAULT_FOLDER], acpe_providers=[p for p in providers if p])
     if cat.files == 0:
         # A mistyped folder must not look like a clean catalogue.
         print(f"error: no activity files (*.md) in {', '.join(map(str, args.paths or [DEFAULT_FOLDER]))}",
@@ -105,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_FOLDER})")
     c.add_argument("--strict", action="store_true", help="fail on warnings too")
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--acpe-provider", action="append", metavar="NUMBER",
+                   help="the society's ACPE provider number (repeat for a JA… number); a UAN with "
+                        "another is an error. Default: `acpe_providers` in ./mkdocs.yml; "
+                        "`--acpe-provider ''` checks none")
     c.set_defaults(func=_check)
     n = sub.add_parser("new", help="write a skeleton activity file to fill in")
     n.add_argument("slug", help="the file name without .md, e.g. sepsis-update-2027")

@@ -1,37 +1,21 @@
-"""Credit types: who may claim each, how hours are counted, and every statement printed about them.
+"""Credit types: what each is called, how its hours are counted, who may claim it and where it is
+reported; plus the activity formats and the accreditors' tables (ACPE topics, Florida subjects, …).
 
-This is the only place that spells out an accreditation statement or certificate wording. The
-catalogue site, the claim server and the certificates all render from these definitions, so they can
-never disagree. Each fact names the body it comes from (see ../shared/CE-RULES.md); facts marked
-*confirm* there live in plain tables here so a society can change them in one place.
+This module owns credit arithmetic: hours ⇄ the quarter hours claims are stored in, minutes per
+unit, increments, rounding, CEU and the units' names. Nothing else multiplies or divides hours.
+Statements live in `catalog.statements`, professions in `catalog.professions`, reporting bodies in
+`catalog.destinations`, date wording in `catalog.dates`. Each fact names the body it comes from;
+tables a society may need to change (*confirm* in the accreditors' texts) are plain tables here.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
-# --------------------------------------------------------------------------------------------
-# Learner groups (professions). Source: the seed's six groups, CE-RULES.md "Who claims what".
-# --------------------------------------------------------------------------------------------
-PROFESSIONS: dict[str, str] = {
-    "physician": "Physician (MD, DO or international equivalent)",
-    "diplomate": "Board diplomate or registrant (ABMM, ABMLI, NRCM, other)",
-    "pharmacist": "Pharmacist",
-    "pharmacy-technician": "Pharmacy technician",
-    "laboratory-professional": "Clinical laboratory professional (incl. California CLS, Florida)",
-    "other": "Other health professional or other CE licence",
-}
-
-#: Audience words a convener may write in `audience:` (who the activity is planned for).
-AUDIENCES: dict[str, str] = {
-    "physicians": "Physicians",
-    "pharmacists": "Pharmacists",
-    "pharmacy-technicians": "Pharmacy technicians",
-    "laboratory-professionals": "Clinical laboratory professionals",
-    "diplomates": "Board diplomates and registrants",
-    "scientists": "Scientists and other health professionals",
-}
+from . import professions as P
+from .destinations import DESTINATIONS, Destination
 
 # --------------------------------------------------------------------------------------------
 # Activity formats and their learning formats (ACCME, ACPE).
@@ -76,12 +60,8 @@ ACPE_TOPICS: dict[str, str] = {
 UAN_PATTERN = r"^(?:\d{4}|JA\d{7})-(?:0000|9999)-\d{2}-\d{3}-[LH]\d{2}-[PT]$"
 #: ACPE: home-study activities expire within three years of release.
 ACPE_HOME_STUDY_MAX_YEARS = 3
-#: ACPE / NABP: completions must reach CPE Monitor within 60 days of participation.
-CPE_MONITOR_DAYS = 60
-CPE_MONITOR_WARN_DAYS = (30, 50)
-#: Florida Board of Clinical Laboratory Personnel: report to CE Broker within 30 days.
-CE_BROKER_DAYS = 30
-CE_BROKER_WARN_DAYS = (20,)
+#: ACPE: 0.1 CEU is one contact hour.
+CEU_PER_CONTACT_HOUR = Decimal("0.1")
 #: Florida subject areas a CE Broker course may count toward (*confirm* with CE Broker).
 FLORIDA_SUBJECTS: dict[str, str] = {
     "general": "General clinical laboratory",
@@ -101,10 +81,101 @@ PACE_MAX_HOURS_PER_DAY = Decimal(7)
 
 #: ACCME Standards for Integrity and Independence: relationships disclosed over the past 24 months.
 DISCLOSURE_LOOKBACK_MONTHS = 24
-RELATIONSHIPS = (
-    "employee", "owner", "stockholder", "consultant", "advisor", "speaker", "researcher",
-    "grant", "royalties", "honoraria", "board-member", "other",
-)
+#: The nature of a relationship is free text (ACCME Standard 3). Known terms, written in any case or
+#: spacing and with their usual synonyms, map to the one label learners see; others are shown as
+#: written. Keys are normalised by `relationship_key`.
+RELATIONSHIPS: dict[str, str] = {
+    "employee": "Employee", "employment": "Employee", "employed": "Employee",
+    "researcher": "Researcher",
+    "consultant": "Consultant", "consulting": "Consultant", "consultancy": "Consultant",
+    "advisor": "Advisor", "adviser": "Advisor", "advisory": "Advisor",
+    "advisory board": "Advisory board", "advisory board member": "Advisory board",
+    "advisory committee": "Advisory board",
+    "speaker": "Speaker", "speakers bureau": "Speaker", "speaker's bureau": "Speaker",
+    "speakers' bureau": "Speaker",
+    "independent contractor": "Independent contractor",
+    "contractor": "Independent contractor",
+    "contracted research": "Independent contractor (contracted research)",
+    "independent contractor (including contracted research)":
+        "Independent contractor (contracted research)",
+    "royalties": "Royalties or patent beneficiary", "royalty": "Royalties or patent beneficiary",
+    "patent beneficiary": "Royalties or patent beneficiary",
+    "patent holder": "Royalties or patent beneficiary",
+    "royalties or patent beneficiary": "Royalties or patent beneficiary",
+    "royalties/patent beneficiary": "Royalties or patent beneficiary",
+    "executive role": "Executive role", "executive": "Executive role", "officer": "Executive role",
+    "ceo": "Executive role", "chief executive officer": "Executive role",
+    "chief medical officer": "Executive role", "chief scientific officer": "Executive role",
+    "president": "Executive role", "vice president": "Executive role",
+    "ownership interest": "Ownership interest", "owner": "Ownership interest",
+    "ownership": "Ownership interest", "co-founder": "Ownership interest",
+    "founder": "Ownership interest",
+    "stockholder": "Stockholder", "shareholder": "Stockholder", "stock": "Stockholder",
+    "stock options": "Stockholder",
+    "grant": "Grant/research support", "grants": "Grant/research support",
+    "research support": "Grant/research support", "grant support": "Grant/research support",
+    "grant/research support": "Grant/research support", "research grant": "Grant/research support",
+    "honoraria": "Honoraria", "honorarium": "Honoraria",
+    "board member": "Board member", "board of directors": "Board member",
+}
+#: ACCME Standard 3.2: owners and employees of ineligible companies may not be in control of
+#: accredited content unless one of the Standard's exceptions applies (the labels above).
+OWNER_OR_EMPLOYEE = frozenset({"Employee", "Executive role", "Ownership interest"})
+#: ACCME Standard 3.2: the three exceptions, as `exception:` values, in the Standard's words.
+DISCLOSURE_EXCEPTIONS: dict[str, str] = {
+    "unrelated-content": "The content of the accredited activity is not related to the business "
+                         "lines or products of their employer/company.",
+    "technical-instruction": "They are participating as technicians to teach the safe and proper use "
+                             "of medical devices, and do not recommend whether or when a device is used.",
+    "research": "The content of the accredited activity is limited to basic science research, such as "
+                "pre-clinical research and drug discovery, or the methodologies of research, and they "
+                "do not make care recommendations.",
+}
+#: ACCME Standard 3.3: a mitigation is an action. These words (normalised) say that nothing was done.
+NOT_A_MITIGATION = frozenset({
+    "", "none", "no", "nil", "n/a", "na", "n.a", "-", "--", "not applicable", "nothing", "no action",
+    "none needed", "none required", "not needed", "not required", "no mitigation", "tbd", "unknown",
+})
+#: The society's rule: a disclosure and attestation form signed more than 12 months before the
+#: activity starts is out of date (ACCME expects disclosures of the past 24 months as of the role).
+ATTESTATION_VALID_MONTHS = 12
+
+
+def relationship_key(text: str) -> str:
+    """'Advisory  Board' / 'advisory-board' / 'ADVISORY_BOARD.' -> 'advisory board'."""
+    s = re.sub(r"\s*/\s*", "/", text.strip().lower().rstrip(".;,"))
+    return re.sub(r"[\s_-]+", " ", s).strip()
+
+
+_RELATIONSHIP_LABELS = {relationship_key(k): v for k, v in RELATIONSHIPS.items()}
+_NOT_A_MITIGATION = {relationship_key(k) for k in NOT_A_MITIGATION}
+
+
+def relationship_label(text: str) -> str:
+    """The label learners see for a relationship: a known term's, else the text as written."""
+    return _RELATIONSHIP_LABELS.get(relationship_key(text), text.strip())
+
+
+def is_real_mitigation(text: str) -> bool:
+    """False for 'none', 'n/a', '-', 'not applicable' … (ACCME: a mitigation is an action)."""
+    return relationship_key(text) not in _NOT_A_MITIGATION
+
+
+#: ACPE: every activity has an activity type (`activity_type:` key -> label on page and record).
+ACPE_ACTIVITY_TYPES: dict[str, str] = {
+    "knowledge": "Knowledge-based", "application": "Application-based", "practice": "Practice-based",
+}
+#: ACPE: a UAN's year is when the activity was developed or first offered, never after the
+#: activity's year; a repeated live activity keeps it for up to 3 years.
+UAN_MAX_AGE_YEARS = 3
+#: ACPE: the UAN's second block. 9999 = jointly provided (needs `joint_provider:`); JA = Joint Accreditation.
+UAN_JOINT_PROVIDER_BLOCK = "9999"
+UAN_JOINT_ACCREDITATION_PREFIX = "JA"
+#: 64B3-11.001: the Board-approved prevention-of-medical-errors course is a 2-hour course.
+FLORIDA_MEDICAL_ERRORS_HOURS = Decimal(2)
+#: Offerings of at least one credit hour of instruction, counted in the credit type's own minutes
+#: (California: 17 CCR 1038.3; Florida: 64B3-11.002(6)).
+STATE_MINIMUM_RULES: dict[str, str] = {"california_cls": "17 CCR 1038.3", "florida": "64B3-11.002"}
 ROLES = ("speaker", "planner", "reviewer", "convener", "moderator", "author")
 
 #: Days after a live activity ends during which credit may be claimed when `claim_until` is absent.
@@ -117,103 +188,142 @@ DEFAULT_PRICE = Decimal("25.00")
 DEFAULT_PROVIDER = "American Society for Microbiology"
 
 
-# --------------------------------------------------------------------------------------------
-# Statements. A statement is a run of segments so the credit name can be set in italics in HTML,
-# Markdown and PDF alike without anyone typing it by hand.
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Statement:
-    """Text with italic segments, renderable as plain text, HTML or Markdown."""
+#: Claims are stored as whole quarter hours (`Claim.quarter_hours`); every credit type's increment
+#: is a whole number of quarters.
+QUARTER = Decimal("0.25")
+QUARTERS_PER_HOUR = 4
 
-    segments: tuple[tuple[str, bool], ...]
 
-    @classmethod
-    def of(cls, *parts: str | tuple[str, bool]) -> "Statement":
-        return cls(tuple(p if isinstance(p, tuple) else (p, False) for p in parts))
+def to_quarters(hours: Decimal | int | str) -> int:
+    """1.5 -> 6. Refuses an amount that is not a whole number of quarter hours."""
+    q = Decimal(str(hours)) * QUARTERS_PER_HOUR
+    if q != q.to_integral_value():
+        raise ValueError(f"{hours} is not a whole number of quarter hours")
+    return int(q)
 
-    @property
-    def text(self) -> str:
-        return "".join(s for s, _ in self.segments)
 
-    def html(self) -> str:
-        from markupsafe import escape
+def from_quarters(quarters: int) -> Decimal:
+    """6 -> Decimal('1.5')."""
+    return Decimal(int(quarters)) / QUARTERS_PER_HOUR
 
-        return "".join(f"<em>{escape(s)}</em>" if it else str(escape(s)) for s, it in self.segments)
 
-    def markdown(self) -> str:
-        return "".join(f"*{s}*" if it else s for s, it in self.segments)
-
-    def __str__(self) -> str:
-        return self.text
+def clock_hours(minutes: int | float) -> Decimal:
+    """Whole quarter hours in a span of minutes (60-minute hours, rounded down): 95 -> 1.5."""
+    return from_quarters(int(minutes) * QUARTERS_PER_HOUR // 60)
 
 
 def format_hours(hours: Decimal | float | int) -> str:
     """1.50 -> '1.5', 2.00 -> '2', 0.25 -> '0.25' (credit as printed everywhere)."""
-    d = Decimal(str(hours)).normalize()
-    s = format(d, "f")
-    return s
+    return format(Decimal(str(hours)).normalize(), "f")
 
 
-def credit_word(hours: Decimal, singular: str, plural: str) -> str:
-    return singular if Decimal(str(hours)) == 1 else plural
-
-
-def the_provider(provider: str) -> str:
-    """'American Society for Microbiology' -> 'The American Society for Microbiology'."""
-    return provider if provider.lower().startswith("the ") else f"the {provider}"
-
-
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
+def plural(amount: Decimal | int, singular: str, plural_: str) -> str:
+    return singular if Decimal(str(amount)) == 1 else plural_
 
 
 @dataclass(frozen=True)
 class CreditType:
-    """One kind of credit a learner can claim, and everything printed about it."""
+    """One kind of credit a learner can claim, with its arithmetic and its names."""
 
     key: str
     name: str                      # as printed, e.g. 'AMA PRA Category 1 Credit™'
     short: str                     # in listings and filters
     unit_singular: str
     unit_plural: str
-    minutes_per_unit: int          # 60 (AMA, ACPE) or 50 (P.A.C.E.)
+    minutes_per_unit: int          # 60 (AMA, ACPE) or 50 (P.A.C.E., California, Florida)
     increment: Decimal             # claims are multiples of this
-    professions: frozenset[str]    # who may claim it
     body: str                      # accrediting or accepting body
     certificate_title: str
-    reported_to: str | None = None  # destination a claim must be reported to
-    report_days: int | None = None
-    needs: tuple[str, ...] = ()    # profile fields a claim requires
+    reported_to: str | None = None  # key of the Destination a claim is reported to
+    needs: tuple[str, ...] = ()    # profile fields (catalog.professions.PROFILE_FIELDS) a claim requires
     is_official_certificate: bool = True
+    ceu_per_unit: Decimal | None = None  # ACPE: 0.1 CEU per contact hour
 
-    def units(self, hours: Decimal) -> str:
-        return f"{format_hours(hours)} {credit_word(hours, self.unit_singular, self.unit_plural)}"
+    # ----- who and where ------------------------------------------------------------------
+    @property
+    def professions(self) -> frozenset[str]:
+        """Keys of the professions that may claim it (catalog.professions decides)."""
+        return P.professions_for(self.key)
+
+    @property
+    def destination(self) -> Destination | None:
+        return DESTINATIONS.get(self.reported_to or "")
+
+    def report_deadline(self, participated_on: dt.date) -> dt.date | None:
+        """The last day a completion can still be reported (None when no deadline applies)."""
+        d = self.destination
+        return d.deadline(participated_on) if d is not None else None
+
+    @property
+    def report_days(self) -> int | None:
+        d = self.destination
+        return d.deadline_days if d is not None else None
+
+    # ----- arithmetic ---------------------------------------------------------------------
+    def to_quarters(self, hours: Decimal) -> int:
+        return to_quarters(hours)
+
+    def from_quarters(self, quarters: int) -> Decimal:
+        return from_quarters(quarters)
+
+    def minutes(self, hours: Decimal | int) -> Decimal:
+        """Minutes of instruction the hours stand for: 1.5 P.A.C.E. hours -> 75."""
+        return Decimal(str(hours)) * self.minutes_per_unit
+
+    def hours_in(self, minutes: int | Decimal) -> Decimal:
+        """The most hours a span of minutes earns, rounded down to the increment: 75 P.A.C.E. -> 1.5."""
+        steps = (Decimal(str(minutes)) / self.minutes_per_unit / self.increment).to_integral_value(ROUND_FLOOR)
+        return steps * self.increment
+
+    def round_down(self, hours: Decimal) -> Decimal:
+        """Hours rounded down to the increment: 1.3 -> 1.25."""
+        return (Decimal(str(hours)) / self.increment).to_integral_value(ROUND_FLOOR) * self.increment
 
     def valid_amount(self, hours: Decimal) -> bool:
+        """More than 0 and a whole number of increments."""
         return hours > 0 and (hours / self.increment) == (hours / self.increment).to_integral_value()
 
+    def amounts_up_to(self, maximum: Decimal) -> list[Decimal]:
+        """Valid amounts to suggest for a maximum, never above it: 1.5 -> [0.75, 1.25, 1.5]."""
+        top = self.round_down(maximum)
+        picks = {self.round_down(top / 2), top - self.increment, top}
+        return sorted(p for p in picks if p > 0)
 
-QUARTER = Decimal("0.25")
+    def ceu(self, hours: Decimal) -> Decimal | None:
+        """ACPE: 1.5 contact hours -> 0.15 CEU (None for credit that has no CEU)."""
+        return (Decimal(str(hours)) * self.ceu_per_unit).normalize() if self.ceu_per_unit else None
+
+    def increment_minutes(self) -> Decimal:
+        """How long one increment is: 0.25 of a 60-minute hour is 15 minutes, of a 50-minute one 12.5."""
+        return self.minutes(self.increment)
+
+    # ----- names --------------------------------------------------------------------------
+    def unit_name(self, hours: Decimal | int) -> str:
+        return plural(hours, self.unit_singular, self.unit_plural)
+
+    def units(self, hours: Decimal | int) -> str:
+        """'1.5 contact hours', '1 AMA PRA Category 1 Credit™'."""
+        return f"{format_hours(hours)} {self.unit_name(hours)}"
+
 
 CREDIT_TYPES: dict[str, CreditType] = {
     # ACCME / AMA PRA Booklet: physicians claim in 0.25 steps, only what their participation earned.
     "ama_pra_1": CreditType(
         key="ama_pra_1", name="AMA PRA Category 1 Credit™", short="AMA PRA Category 1",
         unit_singular="AMA PRA Category 1 Credit™", unit_plural="AMA PRA Category 1 Credits™",
-        minutes_per_unit=60, increment=QUARTER, professions=frozenset({"physician"}),
+        minutes_per_unit=60, increment=QUARTER,
         body="Accreditation Council for Continuing Medical Education (ACCME)",
         certificate_title="Certificate of AMA PRA Category 1 Credit™",
-        reported_to="pars", report_days=None,
+        reported_to="pars",
     ),
     # ACPE: contact hours of 60 minutes; CPE Monitor issues the official statement of credit.
     "acpe": CreditType(
         key="acpe", name="ACPE contact hours", short="ACPE (pharmacy)",
         unit_singular="contact hour", unit_plural="contact hours",
         minutes_per_unit=60, increment=QUARTER,
-        professions=frozenset({"pharmacist", "pharmacy-technician"}),
         body="Accreditation Council for Pharmacy Education (ACPE)",
         certificate_title="Record of Participation (ACPE)",
-        reported_to="cpe_monitor", report_days=CPE_MONITOR_DAYS,
+        reported_to="cpe_monitor", ceu_per_unit=CEU_PER_CONTACT_HOUR,
         needs=("nabp_epid", "birth_mmdd"), is_official_certificate=False,
     ),
     # ASCLS P.A.C.E.: contact hours of 50 minutes; increment *confirm*.
@@ -221,7 +331,6 @@ CREDIT_TYPES: dict[str, CreditType] = {
         key="pace", name="P.A.C.E.® contact hours", short="P.A.C.E.® (laboratory)",
         unit_singular="P.A.C.E.® contact hour", unit_plural="P.A.C.E.® contact hours",
         minutes_per_unit=50, increment=QUARTER,
-        professions=frozenset({"laboratory-professional"}),
         body="ASCLS P.A.C.E.® Program",
         certificate_title="Certificate of P.A.C.E.® Continuing Education",
     ),
@@ -230,7 +339,6 @@ CREDIT_TYPES: dict[str, CreditType] = {
         key="california_cls", name="California CLS continuing education", short="California CLS",
         unit_singular="contact hour", unit_plural="contact hours",
         minutes_per_unit=50, increment=QUARTER,
-        professions=frozenset({"laboratory-professional"}),
         body="California Department of Public Health, Laboratory Field Services",
         certificate_title="Certificate of Continuing Education (California CLS)",
         needs=("california_licence",),
@@ -240,17 +348,15 @@ CREDIT_TYPES: dict[str, CreditType] = {
         key="florida", name="Florida clinical laboratory continuing education", short="Florida (CE Broker)",
         unit_singular="contact hour", unit_plural="contact hours",
         minutes_per_unit=50, increment=QUARTER,
-        professions=frozenset({"laboratory-professional"}),
         body="Florida Board of Clinical Laboratory Personnel (CE Broker)",
         certificate_title="Certificate of Continuing Education (Florida)",
-        reported_to="ce_broker", report_days=CE_BROKER_DAYS, needs=("florida_licence",),
+        reported_to="ce_broker", needs=("florida_licence",),
     ),
     # Everyone else, including diplomates and registrants: a certificate of participation.
     "participation": CreditType(
         key="participation", name="Certificate of participation", short="Participation",
         unit_singular="hour", unit_plural="hours",
         minutes_per_unit=60, increment=QUARTER,
-        professions=frozenset(PROFESSIONS),
         body="",
         certificate_title="Certificate of Participation",
     ),
@@ -260,194 +366,17 @@ CREDIT_TYPES: dict[str, CreditType] = {
 CREDIT_ORDER = tuple(CREDIT_TYPES)
 
 
-#: Where completions are reported, as learners read it (see `CreditType.reported_to`).
-REPORTING_BODIES: dict[str, str] = {"cpe_monitor": "CPE Monitor", "ce_broker": "CE Broker", "pars": "ACCME PARS"}
-
-
-def report_deadline(key: str, participated_on: dt.date) -> dt.date | None:
-    """The last day a completion of this credit type can still be reported (ACPE/NABP: 60 days,
-    Florida/CE Broker: 30 days after participation), or None when no deadline applies."""
-    days = CREDIT_TYPES[key].report_days
-    return participated_on + dt.timedelta(days=days) if days else None
+def required_fields(profession: str | None) -> tuple[str, ...]:
+    """Profile fields a learner of this profession must have to claim any of their credit: those every
+    one of their credit types needs (pharmacists: NABP e-Profile ID and birth MMDD for CPE Monitor)."""
+    p = P.profession(profession)
+    if p is None or not p.credit_types:
+        return ()
+    needs = [set(CREDIT_TYPES[k].needs) for k in p.credit_types]
+    common = set.intersection(*needs)
+    return tuple(f for f in P.PROFILE_FIELDS if f in common)
 
 
 def may_claim(profession: str | None, key: str) -> bool:
-    """Whether a learner of this profession may claim this credit type (CE-RULES 'Who claims what')."""
-    if key == "participation":
-        return True
-    return profession in CREDIT_TYPES[key].professions
-
-
-#: What a credit type's `needs` ask for, as learners read it.
-PROFILE_FIELD_LABELS: dict[str, str] = {
-    "nabp_epid": "NABP e-Profile ID",
-    "birth_mmdd": "birth month and day (MMDD)",
-    "california_licence": "California CLS licence number",
-    "florida_licence": "Florida licence number",
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Statement templates. Sources: ACCME accreditation and AMA designation statements; ACPE
-# accreditation statement; ASCLS P.A.C.E. approval statement.
-# --------------------------------------------------------------------------------------------
-def ama_designation_statement(provider: str, fmt: str, credits: Decimal) -> Statement:
-    """AMA PRA Booklet: the designation statement, never typed by hand."""
-    learning = AMA_LEARNING_FORMATS[fmt]
-    credit = "AMA PRA Category 1 Credit" if Decimal(credits) == 1 else "AMA PRA Category 1 Credits"
-    return Statement.of(
-        f"{_cap(the_provider(provider))} designates this {learning} for a maximum of "
-        f"{format_hours(credits)} ",
-        (credit, True),
-        "™. Physicians should claim only the credit commensurate with the extent of their "
-        "participation in the activity.",
-    )
-
-
-def accme_accreditation_statement(provider: str) -> Statement:
-    return Statement.of(
-        f"{_cap(the_provider(provider))} is accredited by the Accreditation Council for Continuing "
-        "Medical Education (ACCME) to provide continuing medical education for physicians."
-    )
-
-
-def acpe_accreditation_statement(provider: str) -> Statement:
-    return Statement.of(
-        f"{_cap(the_provider(provider))} is accredited by the Accreditation Council for Pharmacy "
-        "Education as a provider of continuing pharmacy education."
-    )
-
-
-def pace_approval_statement(provider: str) -> Statement:
-    return Statement.of(
-        f"{_cap(the_provider(provider))} is approved as a provider of continuing education programs "
-        "in the clinical laboratory sciences by the ASCLS P.A.C.E.® Program."
-    )
-
-
-def california_statement(provider: str, course: str) -> Statement:
-    return Statement.of(
-        f"This activity is accepted for California Clinical Laboratory Scientist (CLS) licence "
-        f"renewal by the California Department of Public Health, Laboratory Field Services, as "
-        f"P.A.C.E.® or AMA PRA Category 1 continuing education. Course number: {course}."
-    )
-
-
-def florida_statement(provider: str, tracking: str) -> Statement:
-    return Statement.of(
-        "This activity is approved for Florida clinical laboratory personnel licence renewal. "
-        f"Completion is reported to CE Broker (course tracking number {tracking}) within "
-        f"{CE_BROKER_DAYS} days."
-    )
-
-
-def acpe_record_statement() -> Statement:
-    """ACPE since 2014: only CPE Monitor issues statements of credit."""
-    return Statement.of(
-        "This is a record of participation, not a statement of credit. Your official statement of "
-        "credit is available in NABP's CPE Monitor once the society has reported your completion "
-        f"(within {CPE_MONITOR_DAYS} days of participation)."
-    )
-
-
-def _designated_for(designated: Decimal) -> tuple[str | tuple[str, bool], ...]:
-    """'This activity was designated for a maximum of 1.5 *AMA PRA Category 1 Credits*™.'"""
-    credit = "AMA PRA Category 1 Credit" if Decimal(designated) == 1 else "AMA PRA Category 1 Credits"
-    return (f"This activity was designated for a maximum of {format_hours(designated)} ", (credit, True), "™.")
-
-
-def ama_participation_statement(designated: Decimal) -> Statement:
-    """Certificates of participation for non-physicians: what the activity was designated for, without
-    the physicians' designation statement (that is addressed to physicians claiming credit)."""
-    return Statement.of(*_designated_for(designated))
-
-
-def diplomate_statement(provider: str, fmt: str, designated: Decimal, claimed: Decimal) -> Statement:
-    """Diplomates and registrants: participation stating the AMA designation and the hours claimed."""
-    return Statement.of(
-        *_designated_for(designated),
-        f" The participant attended {format_hours(claimed)} {credit_word(claimed, 'hour', 'hours')} "
-        "and may submit this certificate toward recertification or registration maintenance.",
-    )
-
-
-def certificate_credit_line(key: str, hours: Decimal) -> Statement:
-    """The line stating what a certificate awards: the credit **claimed**, not the maximum."""
-    if key == "ama_pra_1":
-        return Statement.of(
-            "has claimed ", (f"{format_hours(hours)} {'AMA PRA Category 1 Credit' if hours == 1 else 'AMA PRA Category 1 Credits'}", True), "™"
-        )
-    ct = CREDIT_TYPES[key]
-    if key == "participation":
-        return Statement.of(f"participated for {format_hours(hours)} {credit_word(hours, 'hour', 'hours')}")
-    return Statement.of(f"has completed {ct.units(hours)}")
-
-
-def statements_for(provider: str, key: str, fmt: str, *, reference: str = "",
-                   designated_ama: Decimal | None = None, hours: Decimal | None = None,
-                   profession: str = "", certificate: bool = False) -> list[Statement]:
-    """The designation, accreditation and approval statements printed with one credit type.
-
-    The only place that chooses them: the catalogue's activity pages (`certificate=False`) and the
-    certificates (`certificate=True`) both call it, so they can never disagree.
-    `reference`: the designation's course/tracking number; `designated_ama`: the activity's AMA PRA
-    designation (hours); `hours`: on a certificate the hours claimed, on a page the designated hours;
-    `profession`: the learner's, on a certificate of participation.
-    """
-    if key == "ama_pra_1":
-        return [ama_designation_statement(provider, fmt, designated_ama if designated_ama is not None else hours),
-                accme_accreditation_statement(provider)]
-    if key == "acpe":
-        # ACPE since 2014: the portal's PDF is a record of participation; CPE Monitor issues credit.
-        return ([acpe_record_statement()] if certificate else []) + [acpe_accreditation_statement(provider)]
-    if key == "pace":
-        return [pace_approval_statement(provider)]
-    if key == "california_cls":
-        # CDPH LFS accepts the course as P.A.C.E.® (or AMA) continuing education: state the approval.
-        return [california_statement(provider, reference), pace_approval_statement(provider)]
-    if key == "florida":
-        return [florida_statement(provider, reference), pace_approval_statement(provider)]
-    if key == "participation":
-        if not certificate:
-            return [participation_offer_statement(hours)] if hours is not None else []
-        # A certificate of participation states the AMA designation (CE-RULES "Who claims what");
-        # the physicians' designation statement is not addressed to these learners.
-        if designated_ama is None:
-            return []
-        if profession == "diplomate":
-            first = diplomate_statement(provider, fmt, designated_ama, hours)
-        else:
-            first = ama_participation_statement(designated_ama)
-        return [first, accme_accreditation_statement(provider)]
-    return []
-
-
-#: ACCME / AMA PRA Booklet: the learner's attestation when claiming credit.
-CLAIM_ATTESTATION = ("I attest that I claim only the credit commensurate with the extent of my "
-                     "participation in the activity.")
-
-MITIGATION_STATEMENT = Statement.of(
-    "All relevant financial relationships listed for these individuals have been mitigated."
-)
-NOTHING_TO_DISCLOSE = "has no relevant financial relationships with ineligible companies to disclose"
-
-
-# --------------------------------------------------------------------------------------------
-# Catalogue wording (ACCME Standards for Integrity and Independence: commercial support is
-# disclosed to learners before the activity). Used by the catalogue site.
-# --------------------------------------------------------------------------------------------
-NO_COMMERCIAL_SUPPORT = Statement.of("This activity received no commercial support.")
-
-
-def commercial_support_statement(company: str, kind: str) -> Statement:
-    """One line per supporter: an educational grant or in-kind support."""
-    what = "in-kind support" if kind == "in-kind" else "an educational grant"
-    return Statement.of(f"This activity is supported by {what} from {company}.")
-
-
-def participation_offer_statement(hours: Decimal) -> Statement:
-    """What everyone else receives: a certificate of participation (CE-RULES 'Who claims what')."""
-    return Statement.of(
-        "Board diplomates and registrants, and learners with other CE licences, receive a certificate "
-        f"of participation for up to {format_hours(hours)} {credit_word(hours, 'hour', 'hours')}."
-    )
+    """Whether a learner of this profession may claim this credit type (catalog.professions)."""
+    return P.may_claim(profession, key)

@@ -44,6 +44,7 @@ _TAG_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or fal
               "timestamp": "a real date", "null": "empty"}
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_UAN = re.compile(C.UAN_PATTERN)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +297,8 @@ def _validate(doc: Doc, v: Any, spec: Field, key: str, line: int) -> Any:
     if k == "enum" and v.__class__ is str and v in spec.choices:  # the usual case, first
         return v
     if k == "mapping":
+        if spec.or_list is not None and isinstance(v, list):
+            return _validate(doc, v, spec.or_list, key, line)
         if not isinstance(v, dict):
             doc.error(line, f"`{key}` must be a mapping of keys to values, not {_kind_name(v)}")
             return _BAD
@@ -562,6 +565,25 @@ def check_bytes(raw: bytes, doc: Doc) -> Doc:
     return doc
 
 
+def california_hours(des: dict) -> Decimal | None:
+    """California CLS hours: as given, else the P.A.C.E. hours, else the AMA credits."""
+    c = des.get("california_cls") or {}
+    return (c.get("hours") or (des.get("pace") or {}).get("hours")
+            or (des.get("ama_pra_1") or {}).get("credits"))
+
+
+def florida_subject_hours(florida: dict) -> dict[str, Decimal]:
+    """Florida hours per subject area: the mapping as written, or one listed subject with all hours.
+
+    A list of several subjects has no split (the checker refuses it): it gives an empty mapping."""
+    subjects = florida.get("subjects") or {}
+    if isinstance(subjects, dict):
+        return dict(subjects)
+    if len(set(subjects)) == 1 and florida.get("hours") is not None:
+        return {subjects[0]: florida["hours"]}
+    return {}
+
+
 def build(doc: Doc) -> Activity:
     """Turn a checked Doc with no errors into an Activity."""
     d = doc.data
@@ -571,18 +593,19 @@ def build(doc: Doc) -> Activity:
         out.append(Designation("ama_pra_1", des["ama_pra_1"]["credits"]))
     for a in des.get("acpe", []):
         uan = a["uan"]
-        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1], topic=uan[-4:-2]))
+        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1], topic=uan[-4:-2],
+                               activity_type=a["activity_type"]))
     if "pace" in des:
         p = des["pace"]
         out.append(Designation("pace", p["hours"], reference=p["program"], level=p["level"]))
     if "california_cls" in des:
-        c = des["california_cls"]
-        hours = c.get("hours") or (des.get("pace") or {}).get("hours") or des["ama_pra_1"]["credits"]
-        out.append(Designation("california_cls", hours, reference=c["course"]))
+        out.append(Designation("california_cls", california_hours(des),
+                               reference=des["california_cls"]["course"]))
     if "florida" in des:
         f = des["florida"]
         out.append(Designation("florida", f["hours"], reference=f["tracking"],
-                               subjects=tuple(f.get("subjects", ()))))
+                               subjects=tuple(florida_subject_hours(f)),
+                               subject_hours=tuple(florida_subject_hours(f).items())))
     starts: dt.datetime = d["starts"]
     ends: dt.datetime | None = d.get("ends")
     if des.get("participation"):
@@ -599,7 +622,8 @@ def build(doc: Doc) -> Activity:
         faculty=tuple(Person(name=p["name"], role=p["role"], attested=p["attested"],
                              affiliation=p.get("affiliation", ""),
                              disclosures=tuple(Disclosure(x["company"], x["relationship"],
-                                                          x["mitigation"], x.get("ended"))
+                                                          x["mitigation"], x.get("ended"),
+                                                          x.get("exception", ""))
                                                for x in p["disclosures"]))
                       for p in d["faculty"]),
         description=doc.body.strip("\n"), timezone=d.get("timezone", ""),
@@ -609,9 +633,10 @@ def build(doc: Doc) -> Activity:
         follow_up_days=d.get("follow_up_days"),
         commercial_support=tuple(CommercialSupport(s["company"], s["kind"], s.get("agreement_signed"))
                                  for s in d.get("commercial_support", ())),
-        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q["explanation"],
+        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q.get("explanation", ""),
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
+        joint_provider=d.get("joint_provider", ""),
         path=doc.path, content_hash=doc.digest,
     )
 
@@ -670,8 +695,48 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
     return out
 
 
-def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None = None) -> Catalog:
-    """Check every activity file under the given folders/files; build the valid ones."""
+class _Numbers:
+    """Checks across the catalogue (issue 14): each UAN and P.A.C.E.® program number belongs to one
+    published activity, and a UAN carries the society's ACPE provider number or the declared joint
+    provider's (only when the society's numbers are configured: mkdocs.yml or `--acpe-provider`)."""
+
+    def __init__(self, acpe_providers: Iterable[str]):
+        self.providers = frozenset(acpe_providers)
+        self.seen: dict[str, str] = {}
+
+    def check(self, doc: Doc) -> None:
+        if doc.get("draft"):
+            return  # a draft is often a copy being prepared; it is checked again when published
+        uans = [(f"designations.acpe.{i}.uan", a["uan"])
+                for i, a in enumerate(doc.get("designations.acpe") or []) if a.get("uan")]
+        numbers = [(key, f"UAN {uan}", uan, "UAN (a new sequence number)") for key, uan in uans]
+        program = doc.get("designations.pace.program")
+        if program:
+            numbers.append(("designations.pace.program", f"P.A.C.E.® program number {program}",
+                            "pace:" + program, "program number"))
+        for key, what, number, fix in numbers:
+            first = self.seen.setdefault(number, f"{doc.path}:{doc.line(key)}")
+            if not first.startswith(f"{doc.path}:"):
+                doc.error(key, f"{what} is already used by {first}: give this activity its own {fix}",
+                          rule="unique_numbers")
+        if not self.providers:
+            return
+        allowed = self.providers | ({doc.get("joint_provider_number")} - {None})
+        for key, uan in uans:
+            provider = uan.split("-")[0]
+            if _UAN.match(uan) and provider not in allowed:
+                doc.error(key, f"UAN {uan} carries the ACPE provider number {provider}, which is neither "
+                               f"the society's ({', '.join(sorted(self.providers))}) nor a declared "
+                               "joint provider's: correct the UAN, or give the partner's number in "
+                               "`joint_provider_number:`", rule="acpe_provider_known")
+
+
+def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *,
+                 acpe_providers: Iterable[str] = ()) -> Catalog:
+    """Check every activity file under the given folders/files; build the valid ones.
+
+    `acpe_providers`: the society's ACPE provider numbers (e.g. `0001`, `JA0001234`); when given,
+    a UAN with any other provider number (and not the file's `joint_provider_number`) is an error."""
     if paths is None:
         paths = [DEFAULT_FOLDER]
     elif isinstance(paths, (str, os.PathLike)):
@@ -679,6 +744,7 @@ def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None =
     activities: dict[str, Activity] = {}
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
+    numbers = _Numbers(acpe_providers)
     paths = list(paths)
     given = {str(Path(p)) for p in paths}  # files named on the command line may not exist
     files = iter_files(paths)
@@ -697,6 +763,7 @@ def load_catalog(paths: Iterable[str | os.PathLike] | str | os.PathLike | None =
                              f"({first_seen[doc.slug]}); rename one file", rule="unique_slugs")
             else:
                 first_seen[doc.slug] = display
+            numbers.check(doc)
             problems.extend(doc.problems)
             if not doc.has_errors:
                 activities[doc.slug] = build(doc)

@@ -17,15 +17,26 @@ def duration_hours(starts: dt.datetime, ends: dt.datetime | None) -> Decimal:
     """Whole quarter hours between two times (1 hour when there is no end, e.g. home study)."""
     if ends is None:
         return Decimal(1)
-    return Decimal(int((ends - starts).total_seconds() // 900)) / 4
+    return C.clock_hours((ends - starts).total_seconds() // 60)
 
 
 @dataclass(frozen=True)
 class Disclosure:
+    """A financial relationship with an ineligible company, as the convener wrote it."""
+
     company: str
-    relationship: str
+    relationship: str            # free text (ACCME); `label` is what learners see
     mitigation: str
     ended: dt.date | None = None
+    exception: str = ""          # key in credits.DISCLOSURE_EXCEPTIONS, for owners and employees
+
+    @property
+    def label(self) -> str:
+        return C.relationship_label(self.relationship)
+
+    @property
+    def is_owner_or_employee(self) -> bool:
+        return self.label in C.OWNER_OR_EMPLOYEE
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,16 @@ class Designation:
     level: str = ""              # P.A.C.E. level of instruction
     audience: str = ""           # ACPE: 'P' pharmacists or 'T' technicians
     topic: str = ""              # ACPE topic designator ('01' …)
-    subjects: tuple[str, ...] = ()  # Florida subject areas
+    subjects: tuple[str, ...] = ()  # Florida subject areas (the keys of `subject_hours`)
+    activity_type: str = ""      # ACPE: key in credits.ACPE_ACTIVITY_TYPES
+    subject_hours: tuple[tuple[str, Decimal], ...] = ()  # Florida: hours per subject area
+
+    def __post_init__(self) -> None:
+        # Either form gives the other: readers of `subjects` keep working, and one subject takes all.
+        if self.subject_hours and not self.subjects:
+            object.__setattr__(self, "subjects", tuple(s for s, _ in self.subject_hours))
+        elif len(self.subjects) == 1 and not self.subject_hours:
+            object.__setattr__(self, "subject_hours", ((self.subjects[0], self.hours),))
 
     @property
     def type(self) -> C.CreditType:
@@ -79,18 +99,21 @@ class Designation:
 
     def as_dict(self) -> dict:
         d = {"credit": self.credit, "hours": str(self.hours)}
-        for k in ("reference", "level", "audience", "topic"):
+        for k in ("reference", "level", "audience", "topic", "activity_type"):
             if getattr(self, k):
                 d[k] = getattr(self, k)
         if self.subjects:
             d["subjects"] = list(self.subjects)
+        if len(self.subject_hours) > 1:  # one subject takes all the hours: `subjects` says it
+            d["subject_hours"] = [[s, str(h)] for s, h in self.subject_hours]
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping) -> "Designation":
         return cls(credit=d["credit"], hours=Decimal(d["hours"]), reference=d.get("reference", ""),
                    level=d.get("level", ""), audience=d.get("audience", ""), topic=d.get("topic", ""),
-                   subjects=tuple(d.get("subjects", ())))
+                   subjects=tuple(d.get("subjects", ())), activity_type=d.get("activity_type", ""),
+                   subject_hours=tuple((s, Decimal(h)) for s, h in d.get("subject_hours", ())))
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,7 @@ class Activity:
     pass_mark: int | None = None
     tags: tuple[str, ...] = ()
     draft: bool = False
+    joint_provider: str = ""     # ACCME joint providership: the partner organisation's name
     path: str = field(default="", compare=False)
     content_hash: str = field(default="", compare=False)
 
@@ -138,6 +162,12 @@ class Activity:
     def learning_format(self) -> str:
         """The ACCME learning format (live activity, enduring material, journal-based CME)."""
         return C.AMA_LEARNING_FORMATS[self.format]
+
+    @property
+    def jointly_accredited(self) -> bool:
+        """A `JA…` UAN: the provider is jointly accredited (Joint Accreditation for the team)."""
+        return any(d.credit == "acpe" and d.reference.startswith(C.UAN_JOINT_ACCREDITATION_PREFIX)
+                   for d in self.designations)
 
     @property
     def price_cents(self) -> int:

@@ -43,6 +43,9 @@ class CatalogueConfig(base.Config):
     claim_url = c.Type(str, default="http://127.0.0.1:5000")
     #: The provider's name as printed in accreditation statements.
     provider = c.Type(str, default=C.DEFAULT_PROVIDER)
+    #: The society's ACPE provider numbers (its own, and its JA… number if jointly accredited): a UAN
+    #: with another one is an error. Empty: not checked. `python -m catalog check` reads it from here.
+    acpe_providers = c.ListOfItems(c.Type(str), default=[])
     #: The day listings are computed for (YYYY-MM-DD); default: the env CE_CATALOG_TODAY, else today.
     today = c.Optional(c.Type((str, dt.date)))
     #: How the checker's warnings are logged: `info` (shown; only errors stop the build, as the
@@ -80,7 +83,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         """Check the whole catalogue before anything is written; stop on any error."""
         # Paths as the convener's terminal shows them: relative to where mkdocs was started.
         folder = os.path.relpath(self.config.folder)
-        catalog = load_catalog([folder])
+        catalog = load_catalog([folder], acpe_providers=self.config.acpe_providers)
         level = log.warning if self.config.checker_warnings == "warn" else log.info
         for p in catalog.warnings:
             level(str(p))

@@ -6,28 +6,45 @@ convener's guide is generated from the verb lists here.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import credits as C
-from .load import Doc
+from .load import Doc, california_hours, florida_subject_hours
 
-# Objectives (ACCME, ACPE and P.A.C.E. all ask for measurable objectives).
-MEASURABLE_VERBS = frozenset("""
-analyze analyse apply appraise assess calculate categorize characterize choose classify communicate
-compare compute construct contrast counsel create critique define demonstrate describe design detect
-determine develop diagnose differentiate discriminate discuss distinguish document employ estimate
-evaluate examine explain formulate identify illustrate implement infer integrate interpret justify
-list manage measure monitor name order organize outline perform plan predict prepare prioritize
-propose recognize recommend relate report select solve state summarize troubleshoot use utilize
-validate verify write
-""".split())
+# Objectives (ACCME, ACPE and P.A.C.E. all ask for measurable objectives). The only lists of verbs:
+# the checker reads them and the convener's guide (docs/conveners/objectives.md) is generated from them.
+#: Measurable verbs by level of Bloom's revised taxonomy (Anderson & Krathwohl, 2001), then the
+#: observable skills of clinical and laboratory practice.
+BLOOM_VERBS: dict[str, tuple[str, ...]] = {
+    "Remember": ("recall", "recognize", "list", "define", "identify", "name", "state", "label",
+                 "locate", "match", "retrieve", "reproduce"),
+    "Understand": ("describe", "explain", "classify", "categorize", "characterize", "summarize",
+                   "paraphrase", "exemplify", "illustrate", "infer", "predict", "contrast", "discuss",
+                   "distinguish", "relate", "report", "estimate", "outline"),
+    "Apply": ("apply", "use", "utilize", "implement", "execute", "employ", "demonstrate", "solve",
+              "calculate", "compute", "perform", "prepare", "determine", "measure"),
+    "Analyze": ("analyze", "analyse", "differentiate", "discriminate", "compare", "interpret",
+                "organize", "attribute", "examine", "detect", "integrate", "correlate", "deconstruct"),
+    "Evaluate": ("evaluate", "assess", "appraise", "justify", "select", "choose", "rank", "critique",
+                 "judge", "prioritize", "recommend", "validate", "verify", "defend"),
+    "Create": ("create", "design", "formulate", "synthesize", "establish", "develop", "revise",
+               "generate", "plan", "produce", "construct", "compose", "devise", "propose", "modify",
+               "write"),
+    "Practice": ("counsel", "diagnose", "manage", "monitor", "troubleshoot", "document",
+                 "communicate", "order", "educate"),
+}
+MEASURABLE_VERBS = frozenset(v for verbs in BLOOM_VERBS.values() for v in verbs)
+#: Verbs and phrases that name no observable action: an objective starting with one is refused.
 UNMEASURABLE_VERBS = (
-    "be aware of", "be familiar with", "become aware of", "become familiar with", "understand",
-    "know", "learn", "appreciate", "comprehend", "realize", "realise", "believe", "gain insight",
+    "understand", "understanding", "gain an understanding of", "gain insight", "gain", "know",
+    "learn", "appreciate", "be aware of", "become aware of", "be familiar with",
+    "become familiar with", "comprehend", "realize", "realise", "believe", "improve", "increase",
     "be exposed to", "think about",
 )
 _STEM = re.compile(r"^(?:(?:participants|learners|attendees|you)\s+(?:will|should)\s+"
@@ -35,7 +52,9 @@ _STEM = re.compile(r"^(?:(?:participants|learners|attendees|you)\s+(?:will|shoul
 _UAN = re.compile(C.UAN_PATTERN)
 _CENT = Decimal("0.01")
 _FIRST_WORD = re.compile(r"[\s,;:]+")
-_UNMEASURABLE = re.compile("(" + "|".join(re.escape(v) for v in UNMEASURABLE_VERBS) + r")(?:\s|$)")
+# Longest first, so "gain an understanding of" is named rather than "gain".
+_UNMEASURABLE = re.compile("(" + "|".join(re.escape(v) for v in sorted(UNMEASURABLE_VERBS, key=len, reverse=True))
+                           + r")(?:[\s,;:.]|$)")
 _COMPOUND = re.compile(r"\b(?:and|as well as)\s+(?:" + "|".join(sorted(MEASURABLE_VERBS)) + r")\b")
 #: Words the `new` skeleton leaves for the convener to replace; a published activity has none.
 _PLACEHOLDER_WORDS = ("TODO", "TBD", "XXX", "orem ipsum")
@@ -60,6 +79,12 @@ def _quarters(doc: Doc, key: str, value: Decimal | None, what: str) -> None:
         doc.error(key, f"{what} must be greater than 0, not {value}")
     elif value % C.QUARTER != 0:
         doc.error(key, f"{what} must be a multiple of 0.25 (15 minutes), not {value}")
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier (the month's last day when it is shorter)."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
 
 
 def _minutes(doc: Doc) -> int | None:
@@ -165,9 +190,10 @@ def ama_credits_in_quarters(doc: Doc) -> None:
     credits = doc.get("designations.ama_pra_1.credits")
     _quarters(doc, "designations.ama_pra_1.credits", credits, "AMA credits")
     mins = _minutes(doc)
-    if credits is not None and credits > 0 and mins is not None and credits * 60 > mins:
+    need = C.CREDIT_TYPES["ama_pra_1"].minutes(credits) if credits is not None else None
+    if credits is not None and credits > 0 and mins is not None and need > mins:
         doc.error("designations.ama_pra_1.credits",
-                  f"{credits} AMA credits need at least {int(credits * 60)} minutes of education; "
+                  f"{credits} AMA credits need at least {int(need)} minutes of education; "
                   f"the activity lasts {mins} minutes")
 
 
@@ -176,9 +202,10 @@ def hours_in_quarters(doc: Doc) -> None:
     for i, a in enumerate(doc.get("designations.acpe") or []):
         _quarters(doc, f"designations.acpe.{i}.hours", a.get("hours"), "ACPE contact hours")
         mins = _minutes(doc)
-        if a.get("hours") and mins is not None and a["hours"] * 60 > mins:
+        need = C.CREDIT_TYPES["acpe"].minutes(a["hours"]) if a.get("hours") else None
+        if need and mins is not None and need > mins:
             doc.error(f"designations.acpe.{i}.hours",
-                      f"{a['hours']} ACPE contact hours need {int(a['hours'] * 60)} minutes; "
+                      f"{a['hours']} ACPE contact hours need {int(need)} minutes; "
                       f"the activity lasts {mins}")
     _quarters(doc, "designations.florida.hours", doc.get("designations.florida.hours"),
               "Florida contact hours")
@@ -193,13 +220,14 @@ def pace_contact_hours(doc: Doc) -> None:
     _quarters(doc, key, hours, "P.A.C.E. contact hours")
     if hours is None or hours <= 0:
         return
+    pace = C.CREDIT_TYPES["pace"]
     if hours < 1:
-        doc.error(key, "a P.A.C.E. program lasts at least 50 minutes (1 contact hour)")
+        doc.error(key, f"a P.A.C.E. program lasts at least {pace.minutes_per_unit} minutes (1 contact hour)")
     mins = _minutes(doc)
     if mins is not None:
-        if hours * 50 > mins:
-            doc.error(key, f"{hours} P.A.C.E. contact hours need at least {int(hours * 50)} minutes "
-                           f"(50 per hour); the activity lasts {mins} minutes")
+        if pace.minutes(hours) > mins:
+            doc.error(key, f"{hours} P.A.C.E. contact hours need at least {int(pace.minutes(hours))} minutes "
+                           f"({pace.minutes_per_unit} per hour); the activity lasts {mins} minutes")
         days = max(1, (doc.get("ends").date() - doc.get("starts").date()).days + 1)
         if hours > C.PACE_MAX_HOURS_PER_DAY * days:
             doc.error(key, f"P.A.C.E. allows at most {C.PACE_MAX_HOURS_PER_DAY} contact hours a day")
@@ -212,6 +240,79 @@ def state_designations_need_credit(doc: Doc) -> None:
                 "designations.pace" in doc.lines or "designations.ama_pra_1" in doc.lines):
             doc.error(f"designations.{k}", f"{name} acceptance needs a P.A.C.E. or AMA PRA "
                                            "designation on the same activity")
+
+
+def state_minimum_instruction(doc: Doc) -> None:
+    """California (17 CCR 1038.3) and Florida (64B3-11.002): 50 minutes of instruction per credit
+    hour, in offerings of at least one credit hour; checked for live formats, whose length is known."""
+    mins = _minutes(doc)
+    des = doc.get("designations")
+    if doc.get("format") not in C.LIVE_FORMATS or mins is None or not des:
+        return
+    for k, source in C.STATE_MINIMUM_RULES.items():
+        if k not in des:
+            continue
+        hours = california_hours(des) if k == "california_cls" else des[k].get("hours")
+        if hours is None or hours <= 0:
+            continue
+        ct, key = C.CREDIT_TYPES[k], f"designations.{k}.hours"
+        per = ct.minutes_per_unit
+        if hours < 1 and mins < per:
+            doc.error(key, f"{ct.short} credit needs an offering of at least {per} minutes (one "
+                           f"{ct.unit_singular}, {source}); the activity lasts {mins} minutes: "
+                           f"lengthen it or remove `designations.{k}`")
+        elif ct.minutes(hours) > mins:
+            most = ct.hours_in(mins)
+            doc.error(key, f"{C.format_hours(hours)} {ct.short} {ct.unit_plural} need at least "
+                           f"{math.ceil(ct.minutes(hours))} minutes of instruction ({per} per {ct.unit_singular}, "
+                           f"{source}); the activity lasts {mins} minutes: designate at most "
+                           f"{C.format_hours(most)}")
+
+
+def florida_subjects_add_up(doc: Doc) -> None:
+    """Florida (64B3-11.003): the certificate gives the hours per subject area; 64B3-11.001: the
+    prevention-of-medical-errors course is a 2-hour course."""
+    f = doc.get("designations.florida")
+    if not f or "subjects" not in f:
+        return
+    key, subjects, hours = "designations.florida.subjects", f["subjects"], f.get("hours")
+    if isinstance(subjects, list):
+        if len(set(subjects)) > 1:
+            doc.error(key, f"`subjects` lists {len(set(subjects))} Florida subject areas: give the hours "
+                           f"in each, adding up to `hours`, e.g. `subjects: {{{subjects[0]}: 1, "
+                           f"{subjects[1]}: 1}}`")
+            return
+    else:
+        for name, h in subjects.items():
+            _quarters(doc, f"{key}.{name}", h, f"Florida {name} hours")
+        total = sum(subjects.values(), Decimal(0))
+        if subjects and hours is not None and total != hours:
+            doc.error(key, f"the Florida subject hours add up to {C.format_hours(total)}, but `hours` is "
+                           f"{C.format_hours(hours)}: make them equal")
+    errors = florida_subject_hours(f).get("medical-errors")
+    if errors is not None and errors != C.FLORIDA_MEDICAL_ERRORS_HOURS:
+        doc.error(f"{key}.medical-errors" if isinstance(subjects, dict) else key,
+                  f"the Florida prevention-of-medical-errors course is a "
+                  f"{C.format_hours(C.FLORIDA_MEDICAL_ERRORS_HOURS)}-hour course (64B3-11.001): give it "
+                  f"{C.format_hours(C.FLORIDA_MEDICAL_ERRORS_HOURS)} hours, not {C.format_hours(errors)}")
+
+
+def joint_provider_declared(doc: Doc) -> None:
+    """ACCME/ACPE joint providership: a UAN whose second block is 9999 names the partner."""
+    partner = doc.get("joint_provider")
+    for i, a in enumerate(doc.get("designations.acpe") or []):
+        uan = a.get("uan")
+        if not uan or not _UAN.match(uan):
+            continue
+        block = uan.split("-")[1]
+        if block == C.UAN_JOINT_PROVIDER_BLOCK and not partner:
+            doc.error(f"designations.acpe.{i}.uan",
+                      f"UAN {uan} marks a jointly provided activity ({block}): name the partner "
+                      "organisation in `joint_provider:`")
+        elif block != C.UAN_JOINT_PROVIDER_BLOCK and partner:
+            doc.warn("joint_provider", f"`joint_provider` is {partner}, but UAN {uan} is not jointly "
+                                       f"provided: ACPE writes {C.UAN_JOINT_PROVIDER_BLOCK} as the second "
+                                       "block of a jointly provided activity's UAN")
 
 
 def uan_well_formed(doc: Doc) -> None:
@@ -232,9 +333,16 @@ def uan_well_formed(doc: Doc) -> None:
         seen[uan] = i
         kind, topic = uan[-5], uan[-4:-2]
         starts = doc.get("starts")
-        if starts is not None and uan.split("-")[2] != f"{starts.year % 100:02d}":
-            doc.warn(key, f"UAN {uan} carries the year {uan.split('-')[2]}, but the activity starts in "
-                          f"{starts.year}")
+        year = uan.split("-")[2]
+        behind = (starts.year - int(year)) % 100 if starts is not None else 0
+        if behind > 50:  # two digits: a year "ahead" of the activity's reads as a century behind
+            doc.error(key, f"UAN {uan} carries the year {year}, after the activity's year "
+                           f"({starts.year}): a UAN's year is when the activity was developed or first "
+                           f"offered; use {starts.year % 100:02d} or earlier")
+        elif behind > C.UAN_MAX_AGE_YEARS:
+            doc.warn(key, f"UAN {uan} carries the year {year}, {behind} years before the activity "
+                          f"starts ({starts.year}): a repeated activity keeps its UAN for at most "
+                          f"{C.UAN_MAX_AGE_YEARS} years; check the year")
         if fmt in C.LIVE_FORMATS and kind != "L":
             doc.error(key, f"UAN {uan} is for home study (H) but the activity is {fmt}: use L")
         if fmt in C.HOME_STUDY_FORMATS and kind != "H":
@@ -296,22 +404,49 @@ def disclosures_complete(doc: Doc) -> None:
         doc.error("faculty", "`faculty` needs at least one person in control of content")
     s = doc.get("starts")
     for i, p in enumerate(people):
-        att = p.get("attested")
+        att, name = p.get("attested"), p.get("name", "this person")
         if att is not None and s is not None and att > s.date():
-            doc.error(f"faculty.{i}.attested", f"{p.get('name', 'this person')} attested on {att}, "
+            doc.error(f"faculty.{i}.attested", f"{name} attested on {att}, "
                       f"after the activity starts ({s.date()}): disclosures must be collected and "
                       "mitigated before the role begins")
+        elif att is not None and s is not None and att < _months_before(s.date(), C.ATTESTATION_VALID_MONTHS):
+            doc.warn(f"faculty.{i}.attested", f"{name} attested on {att}, more than "
+                     f"{C.ATTESTATION_VALID_MONTHS} months before the activity starts ({s.date()}): "
+                     "ask for a new disclosure and attestation form")
         for j, rel in enumerate(p.get("disclosures") or []):
-            ended = rel.get("ended")
-            if ended and s is not None:
-                months = (s.year - ended.year) * 12 + s.month - ended.month
-                if months > C.DISCLOSURE_LOOKBACK_MONTHS:
-                    doc.warn(f"faculty.{i}.disclosures.{j}.ended",
-                             f"this relationship ended more than {C.DISCLOSURE_LOOKBACK_MONTHS} months "
-                             "before the activity and need not be disclosed")
+            _disclosure(doc, f"faculty.{i}.disclosures.{j}", name, rel, s)
     roles = {p.get("role") for p in people}
     if people and not roles & {"planner", "convener"}:
         doc.warn("faculty", "no planner or convener is listed: planners disclose too")
+
+
+def _disclosure(doc: Doc, key: str, name: str, rel: dict, starts: dt.datetime | None) -> None:
+    """ACCME Standard 3: one relationship's mitigation, and the owner/employee exclusion."""
+    ended = rel.get("ended")
+    if ended and starts is not None:
+        months = (starts.year - ended.year) * 12 + starts.month - ended.month
+        if months > C.DISCLOSURE_LOOKBACK_MONTHS:
+            doc.warn(f"{key}.ended",
+                     f"this relationship ended more than {C.DISCLOSURE_LOOKBACK_MONTHS} months "
+                     "before the activity and need not be disclosed")
+    mitigation = rel.get("mitigation")
+    if mitigation is not None and not C.is_real_mitigation(mitigation):
+        doc.error(f"{key}.mitigation", f"`{mitigation}` is not a mitigation: record what was done before "
+                  "the role began, e.g. content peer reviewed by a planner with no relationships, role "
+                  "changed, or relationship divested")
+    relationship, exception = rel.get("relationship"), rel.get("exception")
+    if relationship is None:
+        return
+    owner = C.relationship_label(relationship) in C.OWNER_OR_EMPLOYEE
+    current = ended is None or (starts is not None and ended > starts.date())
+    if owner and current and not exception:
+        doc.error(f"{key}.relationship", f"{name} is an owner or employee of {rel.get('company', 'the company')} "
+                  f"(`{relationship}`) and may not be in control of accredited content (ACCME Standard "
+                  f"3): record the exception that applies in `exception:` "
+                  f"({', '.join(C.DISCLOSURE_EXCEPTIONS)}), or give the role to someone else")
+    elif exception and not owner:
+        doc.warn(f"{key}.exception", f"`exception` is for owners and employees of the company "
+                 f"(employee, executive role, ownership interest), not `{relationship}`: remove it")
 
 
 def commercial_support_agreed(doc: Doc) -> None:
@@ -329,7 +464,8 @@ def commercial_support_agreed(doc: Doc) -> None:
 
 
 def questions_answerable(doc: Doc) -> None:
-    """Competence questions: at least two choices, and the answer indexes one of them."""
+    """Competence questions: at least two choices, and the answer indexes one of them; an
+    explanation is good practice (a warning), not an accreditor's requirement."""
     for i, q in enumerate(doc.get("questions") or []):
         choices = q.get("choices")
         ans = q.get("answer")
@@ -340,6 +476,10 @@ def questions_answerable(doc: Doc) -> None:
                       f"numbered 0 to {len(choices) - 1}")
         if choices and len(set(choices)) != len(choices):
             doc.warn(f"questions.{i}.choices", f"question {i + 1} repeats a choice")
+        if "competence" in (doc.get("outcomes") or []) and "explanation" not in q:
+            doc.warn(f"questions.{i}", f"question {i + 1} has no `explanation`: learners who answer "
+                                       "wrongly see only the right answer; a sentence on why it is "
+                                       "right is good practice")
     outcomes = doc.get("outcomes") or []
     if ("competence" in outcomes or "performance" in outcomes) and not doc.get("questions"):
         doc.warn("outcomes", "the activity targets competence/performance but has no `questions`")
@@ -376,7 +516,8 @@ def placeholders_filled(doc: Doc) -> None:
 RULES: tuple[Rule, ...] = (
     times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
     has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
-    state_designations_need_credit, uan_well_formed, objectives_measurable, disclosures_complete,
+    state_designations_need_credit, state_minimum_instruction, florida_subjects_add_up,
+    joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
     commercial_support_agreed, questions_answerable, placeholders_filled,
 )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import credits as C
+from .professions import BY_AUDIENCE
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Field:
     max: float | None = None
     default: Any = None
     scalar_ok: bool = False  # a list that also accepts a single item in its place
+    or_list: "Field | None" = None  # a mapping that also accepts this list in its place
 
     def sub(self, name: str) -> "Field | None":
         for f in self.fields:
@@ -44,10 +46,16 @@ DISCLOSURE = Field(
     "disclosure", "mapping", "A financial relationship with an ineligible company in the past 24 months.",
     fields=(
         _s("company", "The ineligible company (no logos, just the name).", required=True),
-        Field("relationship", "enum", "The nature of the relationship.", required=True, choices=C.RELATIONSHIPS),
+        _s("relationship", "The nature of the relationship, in your words (ACCME: free text); known "
+           "terms such as employee, consultant, advisory board, independent contractor, royalties, "
+           "executive role, ownership interest or stockholder are shown with one consistent label.",
+           required=True, example="advisory board"),
         Field("mitigation", "text", "How the relationship was mitigated before the role began "
-              "(e.g. peer review of content).", required=True),
+              "(e.g. peer review of content); `none` or `n/a` is not a mitigation.", required=True),
         Field("ended", "date", "When the relationship ended, if it has (still disclosed for 24 months)."),
+        Field("exception", "enum", "For an owner or employee of the company (also executive role, "
+              "ownership interest): the ACCME exception that lets them control this content.",
+              when="a current owner or employee", choices=tuple(C.DISCLOSURE_EXCEPTIONS)),
     ),
 )
 
@@ -70,7 +78,8 @@ QUESTION = Field(
         Field("question", "text", "The question.", required=True),
         Field("choices", "list", "At least two answer choices.", required=True, item=Field("choice", "string", "")),
         Field("answer", "integer", "Index (from 0) of the correct choice.", required=True, min=0),
-        Field("explanation", "text", "Shown to the learner after they answer.", required=True),
+        Field("explanation", "text", "Shown to the learner after they answer (good practice: the "
+              "checker warns when a competence question has none)."),
     ),
 )
 
@@ -86,8 +95,14 @@ DESIGNATIONS = Field(
         Field("acpe", "list", "ACPE pharmacy CE: one entry per audience (pharmacists P, technicians T).",
               scalar_ok=True,
               item=Field("acpe", "mapping", "", fields=(
-                  _s("uan", "Universal Activity Number, e.g. 0001-0000-27-001-L01-P.", required=True),
-                  Field("hours", "decimal", HOURS_DOC, required=True)))),
+                  _s("uan", "Universal Activity Number, e.g. 0001-0000-27-001-L01-P; a -9999- "
+                     "second block needs `joint_provider`, a JA… provider means Joint Accreditation.",
+                     required=True),
+                  Field("hours", "decimal", HOURS_DOC, required=True),
+                  Field("activity_type", "enum", "ACPE activity type: "
+                        + ", ".join(list(C.ACPE_ACTIVITY_TYPES)[:-1]) + " or "
+                        + list(C.ACPE_ACTIVITY_TYPES)[-1] + ".",
+                        required=True, choices=tuple(C.ACPE_ACTIVITY_TYPES))))),
         Field("pace", "mapping", "P.A.C.E.® (clinical laboratory personnel).", fields=(
             _s("program", "P.A.C.E.® program number.", required=True),
             Field("hours", "decimal", HOURS_DOC + " A P.A.C.E. contact hour is 50 minutes.", required=True),
@@ -98,8 +113,12 @@ DESIGNATIONS = Field(
         Field("florida", "mapping", "Florida clinical laboratory personnel (CE Broker course).", fields=(
             _s("tracking", "CE Broker course tracking number.", required=True),
             Field("hours", "decimal", HOURS_DOC, required=True),
-            Field("subjects", "list", "Florida subject areas.", item=Field("subject", "enum", "",
-                  choices=tuple(C.FLORIDA_SUBJECTS))))),
+            Field("subjects", "mapping", "Florida subject areas and the hours in each, adding up to "
+                  "`hours`; a list of one subject gives it all the hours. The prevention-of-medical-"
+                  "errors course is a 2-hour course.", example="{general: 1, hiv-aids: 1}",
+                  fields=tuple(Field(k, "decimal", v) for k, v in C.FLORIDA_SUBJECTS.items()),
+                  or_list=Field("subjects", "list", "", item=Field("subject", "enum", "",
+                                choices=tuple(C.FLORIDA_SUBJECTS)))))),
         Field("participation", "boolean", "Offer a certificate of participation to everyone else."),
     ),
 )
@@ -119,13 +138,17 @@ FIELDS: tuple[Field, ...] = (
     Field("price", "decimal", "Price in US dollars, at most two decimals, 0 for free.",
           default=str(C.DEFAULT_PRICE)),
     Field("audience", "list", "Who the activity is planned for.", item=Field("audience", "enum", "",
-          choices=tuple(C.AUDIENCES))),
+          choices=tuple(BY_AUDIENCE))),
     Field("objectives", "list", "Learning objectives, each starting with a measurable verb.",
           required=True, item=Field("objective", "string", "")),
     Field("outcomes", "list", "Moore levels targeted; `performance` schedules the follow-up questionnaire.",
           item=Field("outcome", "enum", "", choices=("participation", "satisfaction", "learning",
                                                     "competence", "performance", "patient-health",
                                                     "community-health"))),
+    _s("joint_provider", "ACCME joint providership: the partner organisation that planned the activity "
+       "with the society. Needed when a UAN's second block is 9999."),
+    _s("joint_provider_number", "The joint provider's ACPE provider number, when the partner is "
+       "itself accredited and its number leads the UAN (otherwise a UAN carries the society's)."),
     Field("follow_up_days", "integer", "Days after completion to send the practice questionnaire "
           "(absent: the claim server's setting, 90 unless the society changes it).",
           min=14, default=C.DEFAULT_FOLLOW_UP_DAYS),

@@ -21,7 +21,8 @@ def to_dict(a: Activity) -> dict[str, Any]:
         "faculty": [{"name": p.name, "role": p.role, "attested": p.attested.isoformat(),
                      "affiliation": p.affiliation,
                      "disclosures": [{"company": x.company, "relationship": x.relationship,
-                                      "mitigation": x.mitigation, "ended": _d(x.ended)}
+                                      "mitigation": x.mitigation, "ended": _d(x.ended),
+                                      **({"exception": x.exception} if x.exception else {})}
                                      for x in p.disclosures]} for p in a.faculty],
         "description": a.description, "timezone": a.timezone, "conference": a.conference,
         "location": a.location, "material": a.material, "audience": list(a.audience),
@@ -33,6 +34,8 @@ def to_dict(a: Activity) -> dict[str, Any]:
                        "explanation": q.explanation, "case": q.case} for q in a.questions],
         "pass_mark": a.pass_mark, "tags": list(a.tags), "draft": a.draft, "path": a.path,
         "content_hash": a.content_hash,
+        # New keys only when set, so activities without them keep their stored versions' hashes.
+        **({"joint_provider": a.joint_provider} if a.joint_provider else {}),
     }
 
 
@@ -51,7 +54,8 @@ def from_dict(d: dict[str, Any]) -> Activity:
         faculty=tuple(Person(name=p["name"], role=p["role"], attested=dt.date.fromisoformat(p["attested"]),
                              affiliation=p.get("affiliation", ""),
                              disclosures=tuple(Disclosure(x["company"], x["relationship"], x["mitigation"],
-                                                          _date(x.get("ended"))) for x in p["disclosures"]))
+                                                          _date(x.get("ended")), x.get("exception", ""))
+                                               for x in p["disclosures"]))
                       for p in d["faculty"]),
         description=d.get("description", ""), timezone=d.get("timezone", ""),
         conference=d.get("conference", ""), location=d.get("location", "Online"),
@@ -59,8 +63,9 @@ def from_dict(d: dict[str, Any]) -> Activity:
         outcomes=tuple(d.get("outcomes", ())), follow_up_days=d.get("follow_up_days"),
         commercial_support=tuple(CommercialSupport(s["company"], s["kind"], _date(s.get("agreement_signed")))
                                  for s in d.get("commercial_support", ())),
-        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q["explanation"],
+        questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q.get("explanation", ""),
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
+        joint_provider=d.get("joint_provider", ""),
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),
     )

@@ -1,14 +1,30 @@
-"""Vocabularies of the portal's records, one `enum.StrEnum` per vocabulary.
+"""Fixed vocabularies, as enums: the states a record can be in and the words for them.
 
-The values are what the database stores, so a member compares equal to its stored string
-(`OrderStatus.PAID == "paid"`); code names the member, never the bare string.
+Stored as their string values (a `StrEnum` compares equal to its value, so a row read back as a
+plain string still matches), and each carries the label people read. Code compares against these
+members, never against a bare string typed in another module.
 """
 from __future__ import annotations
 
-import enum
+from enum import StrEnum
 
 
-class OrderStatus(enum.StrEnum):
+class Vocabulary(StrEnum):
+    """A StrEnum whose members are declared as `NAME = "value", "Label people read"`."""
+
+    def __new__(cls, value: str, label: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """value -> label, in declaration order (for forms and templates)."""
+        return {m.value: m.label for m in cls}
+
+
+class OrderStatus(Vocabulary):
     """Where a learner's one order for an activity stands.
 
     pending: created, no payment started; processing: a payment was started with the provider and no
@@ -16,40 +32,96 @@ class OrderStatus(enum.StrEnum):
     declined: the last payment failed, a new one may be started; refunded: paid, then fully refunded.
     """
 
-    PENDING = "pending"
-    PROCESSING = "processing"
-    PAID = "paid"
-    DECLINED = "declined"
-    REFUNDED = "refunded"
+    PENDING = "pending", "Not paid"
+    PROCESSING = "processing", "Payment processing"
+    PAID = "paid", "Paid"
+    DECLINED = "declined", "Payment declined"
+    REFUNDED = "refunded", "Refunded"
 
 
-class PaymentStatus(enum.StrEnum):
+class PaymentStatus(Vocabulary):
     """One payment attempt at the provider (a PaymentIntent, or the test gateway's equivalent).
 
     started: the provider has it and waits for the payer; succeeded / failed: a verified outcome;
     error: the provider could not be reached or answered with an error, nothing was charged.
     """
 
-    STARTED = "started"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    ERROR = "error"
+    STARTED = "started", "Started"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    ERROR = "error", "Provider unavailable"
 
 
-class PaymentEventOutcome(enum.StrEnum):
+class PaymentEventOutcome(Vocabulary):
     """What processing one provider event (a webhook delivery or a confirmed return) did."""
 
-    FULFILLED = "fulfilled"        # this event marked the order paid
-    ALREADY_PAID = "already-paid"  # the order was paid by an earlier event or the return page
-    FAILED = "failed"              # a failed payment was recorded
-    REFUNDED = "refunded"          # the order was marked refunded
-    MISMATCH = "mismatch"          # amount, currency or metadata disagree: not fulfilled, staff alerted
-    UNKNOWN = "unknown"            # no order of ours has this payment
-    IGNORED = "ignored"            # an event type we do not act on
+    FULFILLED = "fulfilled", "Order paid"
+    ALREADY_PAID = "already-paid", "Already paid"
+    FAILED = "failed", "Failure recorded"
+    REFUNDED = "refunded", "Refund recorded"
+    MISMATCH = "mismatch", "Needs staff attention"  # amount, currency or metadata disagree; not fulfilled
+    UNKNOWN = "unknown", "Not one of our payments"
+    IGNORED = "ignored", "Ignored"
 
 
-class CertificateOnRefund(enum.StrEnum):
+class CertificateOnRefund(Vocabulary):
     """What staff chose for certificates already issued when an order is refunded."""
 
-    REVOKE = "revoke"
-    KEEP = "keep"
+    REVOKE = "revoke", "Revoke the certificates"
+    KEEP = "keep", "Keep the certificates"
+
+
+class ParticipationMethod(Vocabulary):
+    """How a learner's participation was recorded."""
+
+    CODE = "code", "Attendance code"
+    ROSTER = "roster", "Roster"
+    POST_TEST = "post-test", "Post-test"
+
+
+class Step(Vocabulary):
+    """Where one purchase stands on My Activities: the learner's next step."""
+
+    PAY = "pay", "Payment not completed"
+    PARTICIPATE = "participate", "Purchased"
+    EVALUATE = "evaluate", "Participated"
+    CLAIM = "claim", "Evaluated"
+    CERTIFICATE = "certificate", "Credit claimed"
+    CLOSED = "closed", "Closed"
+    REFUNDED = "refunded", "Refunded"
+
+
+class ReportStatus(Vocabulary):
+    """A report item's state in the reporting ledger."""
+
+    DUE = "due", "Due"
+    EXPORTED = "exported", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    CORRECTED = "corrected", "Corrected"
+    WITHDRAWN = "withdrawn", "Withdrawn (certificate revoked)"
+    RETRACTED = "retracted", "Retracted"
+
+
+class ReviewBody(Vocabulary):
+    DIRECTOR = "director", "Course director"
+    COMMITTEE = "committee", "Program committee"
+
+
+class ReviewPhase(Vocabulary):
+    COMPETENCE = "competence", "After the competence results"
+    FOLLOW_UP = "follow-up", "After the follow-ups"
+
+
+class ReviewVerdict(Vocabulary):
+    ACCEPTABLE = "acceptable", "Results acceptable"
+    CHANGES_NEEDED = "changes-needed", "Changes needed"
+
+
+class Implemented(Vocabulary):
+    """A follow-up answer: was the intended change made?"""
+
+    FULLY = "fully", "Yes, fully"
+    PARTLY = "partly", "Partly"
+    NOT_YET = "not-yet", "Not yet"
+    NOT_APPLICABLE = "not-applicable", "Not applicable to my work"

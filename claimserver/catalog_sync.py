@@ -16,7 +16,6 @@ from catalog.load import load_catalog
 from catalog.model import Activity as ActivityModel
 
 from flask import abort
-from peewee import fn
 
 from .db import database
 from .models import Activity, ActivityVersion, Learner, Order, audit
@@ -64,8 +63,7 @@ def store(a: ActivityModel, result: SyncResult | None = None) -> ActivityVersion
             result.created.append(a.slug)
             latest = None
         else:
-            latest = (ActivityVersion.select().where(ActivityVersion.activity == row)
-                      .order_by(ActivityVersion.version.desc()).first())
+            latest = ActivityVersion.current_for([row.id]).get(row.id)
             if row.hidden:
                 row.hidden = False
                 row.save()
@@ -124,18 +122,3 @@ def find_or_404(slug: str, *, include_hidden: bool = False,
         if order is None or not order.is_paid:
             abort(404)
     return row, version
-
-
-def current_versions(activity_ids) -> dict[int, ActivityVersion]:
-    """Each activity's current (newest) version, by activity id, in one query."""
-    ids = list(set(activity_ids))
-    if not ids:
-        return {}
-    newest = (ActivityVersion.select(ActivityVersion.activity.alias("aid"),
-                                     fn.MAX(ActivityVersion.version).alias("newest"))
-              .where(ActivityVersion.activity.in_(ids))
-              .group_by(ActivityVersion.activity))
-    q = (ActivityVersion.select()
-         .join(newest, on=((ActivityVersion.activity == newest.c.aid)
-                           & (ActivityVersion.version == newest.c.newest))))
-    return {v.activity_id: v for v in q}

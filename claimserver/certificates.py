@@ -1,4 +1,4 @@
-"""Certificate PDFs (fpdf2): one per claim, worded per credit type from `catalog.credits`.
+"""Certificate PDFs (fpdf2): one per claim, worded per credit type from `catalog.statements`.
 
 Rendering is a pure function of `CertificateContent`, so the same certificate always gives the same
 bytes. Names print in any script through the bundled fonts in `fonts/` (see its README): Noto Sans
@@ -28,6 +28,8 @@ from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
 from catalog import credits as C
+from catalog import statements as S
+from catalog.dates import long_date
 from catalog.model import Designation
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -195,6 +197,9 @@ class CertificateContent:
     nabp_epid: str = ""
     provider_numbers: dict = field(default_factory=dict)
     revoked_on: dt.date | None = None
+    joint_provider: str = ""                # ACCME joint providership partner
+    jointly_accredited: bool = False        # the provider is jointly accredited (a JA UAN)
+    credit_keys: tuple[str, ...] = ()       # every credit type the activity designates
 
     @property
     def type(self) -> C.CreditType:
@@ -207,9 +212,10 @@ class CertificateContent:
             return [f"Learning format: {C.AMA_LEARNING_FORMATS[self.format]}"]
         if self.credit == "acpe":
             topic = C.ACPE_TOPICS.get(d.topic, "")
-            ceu = (self.hours / 10).normalize()
-            lines = [f"ACPE Universal Activity Number (UAN): {d.reference}",
-                     f"Contact hours: {C.format_hours(self.hours)} ({format(ceu, 'f')} CEU)"
+            kind = C.ACPE_ACTIVITY_TYPES.get(d.activity_type, "")
+            lines = [f"ACPE Universal Activity Number (UAN): {d.reference}"
+                     + (f" · Activity type: {kind}" if kind else ""),
+                     f"Contact hours: {C.format_hours(self.hours)} ({C.format_hours(self.type.ceu(self.hours))} CEU)"
                      + (f" · Topic: {topic}" if topic else "")]
             if self.nabp_epid:
                 lines.append(f"NABP e-Profile ID: {self.nabp_epid}")
@@ -228,19 +234,21 @@ class CertificateContent:
                     f"{n.get('ce_broker', '')}" + (f" · Subject: {subjects}" if subjects else "")]
         return []
 
-    def statements(self) -> list[C.Statement]:
+    def statements(self) -> list[S.Statement]:
         """The designation, accreditation and approval statements this certificate carries."""
-        return C.statements_for(self.provider, self.credit, self.format, reference=self.designation.reference,
+        acc = S.Accreditation(self.provider, self.joint_provider, self.jointly_accredited)
+        return S.statements_for(acc, self.credit, self.format, reference=self.designation.reference,
                                 designated_ama=self.designated_ama, hours=self.hours,
-                                profession=self.profession, certificate=True)
+                                profession=self.profession, certificate=True,
+                                credit_keys=self.credit_keys or (self.credit,))
 
     @property
     def lead(self) -> str:
         return "This records that" if self.credit == "acpe" else "This certifies that"
 
     @property
-    def credit_line(self) -> C.Statement:
-        return C.certificate_credit_line(self.credit, self.hours)
+    def credit_line(self) -> S.Statement:
+        return S.certificate_credit_line(self.credit, self.hours, self.format)
 
     def all_text(self) -> str:
         parts = [self.name, self.title, self.location, self.dates, self.provider, *self.details(),
@@ -248,13 +256,13 @@ class CertificateContent:
         return "\n".join(parts)
 
 
-def _markdown(st: C.Statement) -> str:
+def _markdown(st: S.Statement) -> str:
     """fpdf2 markdown: italic segments as __…__ (the credit name is always italic)."""
     return "".join(f"__{s}__" if it else s.replace("__", "_\u200b_").replace("**", "*\u200b*")
                    .replace("--", "-\u200b-") for s, it in st.segments)
 
 
-def _statement(pdf: FPDF, w: float, h: float, st: C.Statement, align: str) -> None:
+def _statement(pdf: FPDF, w: float, h: float, st: S.Statement, align: str) -> None:
     """A statement in one cell; markdown (slower line breaking) only when it has italics."""
     if any(it for _, it in st.segments):
         pdf.multi_cell(w, h, _markdown(st), align=align, markdown=True, new_x="LMARGIN", new_y="NEXT")
@@ -344,7 +352,7 @@ def render(c: CertificateContent) -> bytes:
     pdf.set_font(BODY, "B", 14)
     pdf.multi_cell(w, 7, c.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(BODY, "", 11)
-    when = c.dates if c.format in C.LIVE_FORMATS else f"Completed {c.completed_on:%B %-d, %Y}"
+    when = c.dates if c.format in C.LIVE_FORMATS else f"Completed {long_date(c.completed_on)}"
     pdf.multi_cell(w, 6, " · ".join(x for x in (when, c.location) if x), align="C",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -362,7 +370,7 @@ def render(c: CertificateContent) -> bytes:
     pdf.image(io.BytesIO(qr_png(c.verify_url)), x=pdf.w - 20 - qr, y=pdf.h - 18 - qr, w=qr, h=qr)
     pdf.set_xy(20, pdf.h - 34)
     pdf.set_font(BODY, "", 9)
-    pdf.cell(w - qr - 5, 5, f"Issued {c.issued_at:%B %-d, %Y} by {c.provider}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w - qr - 5, 5, f"Issued {long_date(c.issued_at)} by {c.provider}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(BODY, "B", 10)
     pdf.cell(w - qr - 5, 5, f"Verification code: {c.code}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(BODY, "", 9)
@@ -370,7 +378,7 @@ def render(c: CertificateContent) -> bytes:
     if c.revoked_on:
         pdf.set_text_color(180, 0, 0)
         pdf.set_font(BODY, "B", 12)
-        pdf.cell(w - qr - 5, 6, f"REVOKED on {c.revoked_on:%B %-d, %Y}", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(w - qr - 5, 6, f"REVOKED on {long_date(c.revoked_on)}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -383,7 +391,7 @@ def render_transcript(*, name: str, provider: str, generated_at: dt.datetime, pe
     """A learner's transcript: rows of (date, activity, credit type, hours) and totals."""
     pdf = _Doc(generated_at, orientation="P", unit="mm", format="A4")
     title = "Continuing education transcript"
-    subtitle = f"{provider} · {period} · generated {generated_at:%B %-d, %Y}"
+    subtitle = f"{provider} · {period} · generated {long_date(generated_at)}"
     headings = ("Date", "Activity", "Credit type", "Hours", "Totals by credit type", "Totals by year", "Year")
     # Fonts, fallbacks and shaping follow every string the document draws, not only the name.
     drawn = [title, name, subtitle, *headings, *(c for r in rows for c in r), *(c for t in totals for c in t),

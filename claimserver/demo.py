@@ -13,19 +13,18 @@ import random
 
 from flask import current_app
 
-from catalog import credits
-from catalog.status import OrderStatus, PaymentStatus
+from catalog.professions import PROFESSIONS
+from catalog.status import OrderStatus, ParticipationMethod, PaymentStatus, ReviewPhase, ReviewVerdict
 
 from . import clock
 from .auth import hash_password
 from .db import database
 from .learning.operations import local_today, session_dates
 from .models import (
-    Activity, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
+    Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
     Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review, audit,
 )
 from .outcomes.operations import follow_up_days
-from .outcomes.versions import current_versions
 
 DOMAIN = "demo.example.org"
 PASSWORD = "demo-password-1"
@@ -88,7 +87,7 @@ def _pick(rng: random.Random, weighted) -> str:
 
 
 def _preferred(learner: Learner) -> tuple[str, ...]:
-    if learner.profession == "laboratory-professional":
+    if "pace" in PROFESSIONS[learner.profession].credit_types:
         keys = []
         if learner.florida_licence:
             keys.append("florida")
@@ -101,7 +100,7 @@ def _preferred(learner: Learner) -> tuple[str, ...]:
 def _demo_activities(now: dt.datetime) -> list[tuple[Activity, object, object]]:
     """Published activities that have ended, with competence questions: the ones a demo can report on."""
     out = []
-    for v in current_versions().values():
+    for v in ActivityVersion.current_for().values():
         m = v.model()
         if not v.activity.hidden and m.questions and (v.ends or v.starts) < now:
             out.append((v.activity, v, m))
@@ -204,7 +203,7 @@ def load_demo(force: bool = False, echo=print) -> str:
              f"on {len(acts)} activities; {_recent_summary(recent)}"]
     echo(f"Demo logins (password {PASSWORD}):")
     for who in list(staff.values()) + people:
-        echo(f"  {who.email:38} {who.roles or credits.PROFESSIONS.get(who.profession, who.profession)}")
+        echo(f"  {who.email:38} {who.roles or (PROFESSIONS[who.profession].label if who.profession in PROFESSIONS else who.profession)}")
     return lines[0]
 
 
@@ -227,7 +226,7 @@ def _take_part(rng, learner, activity, version, model, on: dt.date, now: dt.date
     # ends after midnight UTC) nor after the load
     finished = min(max(dt.datetime.combine(on, dt.time(18, 30)), version.ends or version.starts), now)
     part = Participation.create(learner=learner, activity=activity, completed=True, participated_on=on,
-                                method="post-test" if model.is_home_study else "code",
+                                method=ParticipationMethod.POST_TEST if model.is_home_study else ParticipationMethod.CODE,
                                 attempts=1 if model.is_home_study else 0,
                                 best_score=100 if model.is_home_study else None, completed_at=finished)
     answers = []
@@ -270,7 +269,7 @@ def _claim(learner, activity, version, model, participation, at: dt.datetime) ->
         real = app.extensions["clock"]
         app.extensions["clock"] = clock.FixedClock(at)
         try:
-            issue_claim(learner, activity, version, offer, int(offer.maximum * 4), participation)
+            issue_claim(learner, activity, version, offer, offer.maximum, participation)
         finally:
             app.extensions["clock"] = real
         return key
@@ -304,7 +303,7 @@ def _recent_claims(rng, people: list[Learner], now: dt.datetime, counts: dict) -
     from .records.operations import offers
 
     windows = []
-    for v in current_versions().values():
+    for v in ActivityVersion.current_for().values():
         m = v.model()
         if v.activity.hidden or (v.ends or v.starts) >= now or local_today(m) > m.claim_until:
             continue
@@ -386,8 +385,8 @@ def _reviews(n: int, activity, director, model, today: dt.date) -> int:
     members = "Helen Marsh (course director); Ravi Patel; Jane Doe"
     kind = n % 3
     if kind == 0:
-        r = Review.create(activity=activity, body="committee", members=members, reviewed_on=day, phase="competence",
-                          verdict="changes-needed",
+        r = Review.create(activity=activity, body="committee", members=members, reviewed_on=day, phase=ReviewPhase.COMPETENCE,
+                          verdict=ReviewVerdict.CHANGES_NEEDED,
                           changes="Add a second case vignette on the most-missed question and revise its explanation.",
                           owners="Activity convener; education committee", created_by=director,
                           rationale="Fewer than three in four learners answered the case correctly.")
@@ -395,7 +394,7 @@ def _reviews(n: int, activity, director, model, today: dt.date) -> int:
         return 1
     if kind == 1:
         r = Review.create(activity=activity, body="director", members="Helen Marsh", reviewed_on=day,
-                          phase="competence", verdict="acceptable", created_by=director,
+                          phase=ReviewPhase.COMPETENCE, verdict=ReviewVerdict.ACCEPTABLE, created_by=director,
                           rationale="Competence and satisfaction results meet the programme's targets.")
         audit(director, "review.recorded", f"review:{r.id}", activity=activity.slug, demo=True)
         return 1

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 from markupsafe import Markup
 
-from catalog import credits
+from catalog import credits, dates, statements
+from catalog.destinations import DESTINATIONS
+from catalog.professions import PROFESSIONS
 from catalog.site import display
 
 
@@ -22,8 +24,16 @@ def hours(value) -> str:
     return credits.format_hours(value)
 
 
-def date(value: dt.date | dt.datetime | None, fmt: str = "%B %-d, %Y") -> str:
-    return value.strftime(fmt) if value else ""
+def date(value: dt.date | dt.datetime | None, fmt: str = "") -> str:
+    """'March 12, 2027' (catalog.dates); with a strftime format, that format (ISO in staff tables)."""
+    if not value:
+        return ""
+    return value.strftime(fmt) if fmt else dates.long_date(value)
+
+
+def stamp(value: dt.datetime | None) -> str:
+    """'March 12, 2027, 14:05 UTC'."""
+    return dates.utc_stamp(value) if value else ""
 
 
 def local_time(value: dt.datetime | None, tz: str = "") -> str:
@@ -39,7 +49,7 @@ def local_time(value: dt.datetime | None, tz: str = "") -> str:
             value = value.astimezone(ZoneInfo(tz))
         except (ZoneInfoNotFoundError, ValueError):
             pass  # the catalogue checker refuses unknown zones; never fail a page over one
-    return f"{display.date_text(value)}, {display.time_text(value)} {display.zone_abbreviation(value)}"
+    return dates.moment_text(value)
 
 
 def when(a) -> str:
@@ -47,12 +57,12 @@ def when(a) -> str:
     return display.when_text(a)
 
 
-def statement(st: credits.Statement) -> Markup:
+def statement(st: statements.Statement) -> Markup:
     return Markup(st.html())
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, hours=hours, date=date, local_time=local_time, when=when,
-                                 statement=statement)
-    app.jinja_env.globals.update(credits=credits, PROFESSIONS=credits.PROFESSIONS,
+    app.jinja_env.filters.update(money=money, hours=hours, date=date, stamp=stamp, local_time=local_time,
+                                 when=when, statement=statement, days=dates.days_text)
+    app.jinja_env.globals.update(credits=credits, PROFESSIONS=PROFESSIONS, DESTINATIONS=DESTINATIONS,
                                  CREDIT_TYPES=credits.CREDIT_TYPES)

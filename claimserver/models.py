@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Iterable
 
 from peewee import (
     AutoField, BooleanField, Check, CharField, DateField, DateTimeField, ForeignKeyField,
-    IntegerField, JSONField, TextField,
+    IntegerField, JSONField, TextField, fn,
 )
 
 from catalog import credits, serialize
@@ -38,7 +39,7 @@ class Learner(BaseModel):
     last_name = CharField(max_length=100, default="")
     certificate_name = CharField(max_length=200, default="")  # exactly as on certificates/licences
     degree = CharField(max_length=60, default="")
-    profession = CharField(max_length=40, default="")  # a key of catalog.credits.PROFESSIONS
+    profession = CharField(max_length=40, default="")  # a key of catalog.professions.PROFESSIONS
     nabp_epid = CharField(max_length=10, default="")  # NABP e-Profile ID (digits)
     birth_mmdd = CharField(max_length=4, default="")
     state_licence_state = CharField(max_length=2, default="")
@@ -76,8 +77,8 @@ class Activity(BaseModel):
 
     @property
     def current(self) -> "ActivityVersion":
-        return (ActivityVersion.select().where(ActivityVersion.activity == self)
-                .order_by(ActivityVersion.version.desc()).get())
+        """The newest synced version (`ActivityVersion.current_for` loads many in one query)."""
+        return ActivityVersion.current_for([self.id])[self.id]
 
     @classmethod
     def visible(cls):
@@ -104,6 +105,27 @@ class ActivityVersion(BaseModel):
     def model(self) -> ActivityModel:
         """The catalogue's Activity as it was in this version."""
         return serialize.from_dict(self.data)
+
+    @classmethod
+    def current_for(cls, activity_ids: Iterable[int] | None = None) -> dict[int, "ActivityVersion"]:
+        """The one way to load current versions: activity id -> its newest version (with `.activity`
+        loaded), in one query; every activity when `activity_ids` is None."""
+        newest = cls.select(cls.activity.alias("aid"), fn.MAX(cls.version).alias("top"))
+        if activity_ids is not None:
+            ids = list(set(activity_ids))
+            if not ids:
+                return {}
+            newest = newest.where(cls.activity.in_(ids))
+        newest = newest.group_by(cls.activity).alias("newest")
+        q = (cls.select(cls, Activity)
+             .join(newest, on=((cls.activity == newest.c.aid) & (cls.version == newest.c.top)))
+             .switch(cls).join(Activity))
+        return {v.activity_id: v for v in q}
+
+    @classmethod
+    def numbered(cls, activity: "Activity", version: int) -> "ActivityVersion | None":
+        """A given version of an activity (claims and orders point at the version they were made under)."""
+        return cls.get_or_none(cls.activity == activity, cls.version == version)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -269,7 +291,7 @@ class Claim(BaseModel):
 
     @property
     def hours(self) -> Decimal:
-        return Decimal(self.quarter_hours) / 4
+        return self.credit.from_quarters(self.quarter_hours)
 
     @property
     def designation_model(self) -> Designation:

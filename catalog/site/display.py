@@ -1,7 +1,7 @@
 """How an activity's facts read on the site: dates with time zones, prices, designations, disclosures.
 
-All wording of accreditation statements comes from `catalog.credits`; this module only chooses which
-statements an activity needs and formats dates, money and hours around them.
+All wording of accreditation statements comes from `catalog.statements` and of dates from
+`catalog.dates`; this module only arranges an activity's facts for its page.
 """
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import credits as C
+from .. import statements as S
+from ..dates import long_date, short_date, time_text, weekday_date, zone_abbreviation  # noqa: F401
+from ..professions import BY_ACPE_LETTER
 from ..model import Activity
 
 
@@ -56,49 +59,26 @@ def local(a: Activity, moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(tz) if tz else moment
 
 
-def zone_abbreviation(moment: dt.datetime) -> str:
-    """'EST', 'CEST'; for a bare offset 'UTC−05:00' (zoneinfo names some zones '+03': use UTC+03:00)."""
-    name = moment.tzname() or ""
-    if name in ("UTC", "GMT") or re.fullmatch(r"[A-Z]{2,5}", name):
-        return name
-    off = moment.utcoffset() or dt.timedelta(0)
-    sign = "+" if off >= dt.timedelta(0) else "−"
-    minutes = abs(int(off.total_seconds())) // 60
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def date_text(d: dt.date) -> str:
-    """'Friday, March 12, 2027'."""
-    return f"{d:%A}, {d:%B} {d.day}, {d.year}"
-
-
-def short_date(d: dt.date) -> str:
-    """'Mar 12, 2027' (listings)."""
-    return f"{d:%b} {d.day}, {d.year}"
-
-
-def time_text(t: dt.datetime) -> str:
-    """'12:00 PM', '1:30 PM'."""
-    h = t.hour % 12 or 12
-    return f"{h}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
 
 
 def when_text(a: Activity) -> str:
     """Live: 'Friday, March 12, 2027, 12:00 PM – 1:30 PM EST'; home study: 'Released March 12, 2027'."""
     start = local(a, a.starts)
     if not a.is_live or a.ends is None:
-        return f"Released {start:%B} {start.day}, {start.year}"
+        return f"Released {long_date(start)}"
     end = local(a, a.ends)
     zs, ze = zone_abbreviation(start), zone_abbreviation(end)
     if end.date() == start.date():
         if zs == ze:
-            return f"{date_text(start)}, {time_text(start)} – {time_text(end)} {ze}"
-        return f"{date_text(start)}, {time_text(start)} {zs} – {time_text(end)} {ze}"
-    return f"{date_text(start)}, {time_text(start)} {zs} – {date_text(end)}, {time_text(end)} {ze}"
+            return f"{weekday_date(start)}, {time_text(start)} – {time_text(end)} {ze}"
+        return f"{weekday_date(start)}, {time_text(start)} {zs} – {time_text(end)} {ze}"
+    return f"{weekday_date(start)}, {time_text(start)} {zs} – {weekday_date(end)}, {time_text(end)} {ze}"
 
 
 def claim_deadline_text(a: Activity) -> str:
-    return f"Claim credit by {date_text(a.claim_until)}"
+    return f"Claim credit by {weekday_date(a.claim_until)}"
 
 
 # ------------------------------------------------------------------------------------------
@@ -125,7 +105,6 @@ def slugify(text: str) -> str:
 # ------------------------------------------------------------------------------------------
 # Designations and disclosures, as learners read them before the activity
 # ------------------------------------------------------------------------------------------
-ACPE_AUDIENCE = {"P": "Pharmacists", "T": "Pharmacy technicians"}
 
 
 @dataclass(frozen=True)
@@ -135,10 +114,12 @@ class CreditBlock:
     key: str
     name: str
     facts: tuple[tuple[str, str], ...]
-    statements: tuple[C.Statement, ...]
+    statements: tuple[S.Statement, ...]
 
 
 def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
+    acc = S.Accreditation.of(provider, a)
+    ama = a.designation("ama_pra_1")
     blocks: list[CreditBlock] = []
     for key in a.credit_keys:
         ds = [d for d in a.designations if d.credit == key]
@@ -147,9 +128,13 @@ def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
         if key == "acpe":
             for d in ds:
                 facts += [("UAN", d.reference),
-                          ("Audience", ACPE_AUDIENCE.get(d.audience, d.audience)),
-                          ("Contact hours", f"{ct.units(d.hours)} ({_ceu(d.hours)} CEU)"),
+                          ("Audience", BY_ACPE_LETTER[d.audience].audience_label if d.audience in BY_ACPE_LETTER
+                           else d.audience),
+                          ("Contact hours", f"{ct.units(d.hours)} ({C.format_hours(ct.ceu(d.hours))} CEU)"),
                           ("Topic", f"{d.topic} {d.topic_name}".strip())]
+                kind = C.ACPE_ACTIVITY_TYPES.get(d.activity_type)
+                if kind:
+                    facts.append(("Activity type", kind))
         elif key == "pace":
             d = ds[0]
             facts = [("Program number", d.reference), ("Level", d.level.capitalize()),
@@ -160,17 +145,16 @@ def credit_blocks(a: Activity, provider: str) -> list[CreditBlock]:
         elif key == "florida":
             d = ds[0]
             facts = [("CE Broker tracking number", d.reference), ("Contact hours", ct.units(d.hours))]
-            if d.subjects:
+            if len(d.subject_hours) > 1:
+                facts.append(("Subject areas", ", ".join(f"{C.FLORIDA_SUBJECTS.get(s, s)} ({ct.units(h)})"
+                                                         for s, h in d.subject_hours)))
+            elif d.subjects:
                 facts.append(("Subject areas", ", ".join(C.FLORIDA_SUBJECTS.get(s, s) for s in d.subjects)))
         # The statements come from the one function the certificates also use.
-        statements = C.statements_for(provider, key, a.format, reference=ds[0].reference, hours=ds[0].hours)
+        statements = S.statements_for(acc, key, a.format, reference=ds[0].reference, hours=ds[0].hours,
+                                      designated_ama=ama.hours if ama else None, credit_keys=a.credit_keys)
         blocks.append(CreditBlock(key, ct.name, tuple(facts), tuple(statements)))
     return blocks
-
-
-def _ceu(hours: Decimal) -> str:
-    """ACPE: 0.1 CEU = 1 contact hour."""
-    return C.format_hours(Decimal(hours) / 10)
 
 
 @dataclass(frozen=True)
@@ -185,16 +169,16 @@ class DisclosureRow:
 def disclosure_rows(a: Activity) -> list[DisclosureRow]:
     rows = []
     for p in a.faculty:
-        rels = tuple((d.company, d.relationship.replace("-", " ")) for d in p.disclosures)
+        rels = tuple((d.company, d.label) for d in p.disclosures)
         rows.append(DisclosureRow(p.name, p.role.capitalize(), p.affiliation, rels,
-                                  "" if rels else f"{p.name} {C.NOTHING_TO_DISCLOSE}."))
+                                  "" if rels else f"{p.name} {S.NOTHING_TO_DISCLOSE}."))
     return rows
 
 
-def support_statements(a: Activity) -> list[C.Statement]:
+def support_statements(a: Activity) -> list[S.Statement]:
     if not a.commercial_support:
-        return [C.NO_COMMERCIAL_SUPPORT]
-    return [C.commercial_support_statement(s.company, s.kind) for s in a.commercial_support]
+        return [S.NO_COMMERCIAL_SUPPORT]
+    return [S.commercial_support_statement(s.company, s.kind) for s in a.commercial_support]
 
 
 def credit_summary(a: Activity) -> str:

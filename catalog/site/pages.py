@@ -18,6 +18,8 @@ import jinja2
 from markupsafe import Markup
 
 from .. import credits as C
+from .. import statements as S
+from ..professions import BY_AUDIENCE, PROFESSIONS
 from ..model import Activity
 from . import display as D
 
@@ -82,11 +84,11 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         deadline=D.claim_deadline_text(a),
         deadline_date=D.short_date(a.claim_until),
         price=D.price_text(a.price),
-        audience=", ".join(C.AUDIENCES.get(x, x) for x in a.audience),
+        audience=", ".join(BY_AUDIENCE[x].audience_label if x in BY_AUDIENCE else x for x in a.audience),
         blocks=D.credit_blocks(a, settings.provider),
         lookback=C.DISCLOSURE_LOOKBACK_MONTHS,
         people=D.disclosure_rows(a),
-        mitigation=C.MITIGATION_STATEMENT if any(p.has_relationships for p in a.faculty) else None,
+        mitigation=S.MITIGATION_STATEMENT if any(p.has_relationships for p in a.faculty) else None,
         support=D.support_statements(a),
         topics=[(t, root + topic_urls[t]) for t in a.tags if t in topic_urls],
         purchase_url=settings.purchase_url(a.slug),
@@ -124,14 +126,9 @@ SECTIONS = {
     D.PAST: ("Past activities", "No past activities."),
 }
 
-#: Which credit listing a learner group should start from ("I am a pharmacist" -> ACPE).
-#: Board diplomates and registrants receive participation certificates stating the AMA designation
-#: (CE-RULES 'Who claims what'), so they look for AMA-designated activities.
-PROFESSION_CREDITS: dict[str, tuple[str, ...]] = {
-    p: (("ama_pra_1",) if p == "diplomate" else
-        tuple(k for k in C.CREDIT_ORDER if k != "participation" and C.may_claim(p, k)) or ("participation",))
-    for p in C.PROFESSIONS
-}
+#: Which credit listing a learner group should start from ("I am a pharmacist" -> ACPE): the
+#: profession's own catalogue credit (catalog.professions).
+PROFESSION_CREDITS: dict[str, tuple[str, ...]] = {p.key: (p.catalogue_credit,) for p in PROFESSIONS.values()}
 
 
 @dataclass(frozen=True)
@@ -255,12 +252,10 @@ def chooser(published: list[Activity], use_directory_urls: bool = True) -> dict:
     """Links that narrow the catalogue by learner group, format and topic (landing page)."""
     u = lambda src: page_url(src, use_directory_urls)  # noqa: E731
     professions = []
-    for p, label in C.PROFESSIONS.items():
-        label = label[:1].lower() + label[1:]
-        article = "an" if label[:1] in "aeiou" else "a"
-        professions.append((f"{article} {label}",
+    for p in PROFESSIONS.values():
+        professions.append((p.article_label,
                             [(C.CREDIT_TYPES[k].short, u(f"catalogue/credit/{k}.md"))
-                             for k in PROFESSION_CREDITS[p]]))
+                             for k in PROFESSION_CREDITS[p.key]]))
     formats = [(name, u(f"catalogue/format/{fmt}.md"), sum(a.format == fmt for a in published))
                for fmt, name in C.FORMATS.items()]
     counts: dict[str, int] = {}

@@ -10,13 +10,11 @@ from typing import Callable, Iterable
 
 from .. import credits as C
 from .. import rules
+from ..professions import PROFESSIONS, PROFILE_FIELDS
 from ..schema import FIELDS, Field
 
 MARKER = re.compile(r"^<!--\s*ce:([a-z0-9-]+)\s*-->[ \t]*$", re.M)
 
-NEEDS = C.PROFILE_FIELD_LABELS
-DESTINATIONS = {"pars": "ACCME PARS (when required)", "cpe_monitor": "NABP CPE Monitor",
-                "ce_broker": "CE Broker"}
 
 
 def cell(text: object) -> str:
@@ -32,19 +30,19 @@ def table(head: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
 
 def who_can_claim() -> str:
     rows = []
-    for p, label in C.PROFESSIONS.items():
-        keys = [k for k in C.CREDIT_ORDER if C.may_claim(p, k)]
-        own = [k for k in keys if k != "participation"] or ["participation"]
+    for p in PROFESSIONS.values():
+        own = list(p.credit_types) or ["participation"]
         receives = []
         for k in own:
             ct = C.CREDIT_TYPES[k]
-            extra = f", reported to {DESTINATIONS[ct.reported_to]}" if ct.reported_to in ("cpe_monitor", "ce_broker") else ""
+            dest = ct.destination
+            extra = f", reported to {dest.name}" if dest is not None and dest.deadline_days else ""
             receives.append(f"{ct.certificate_title}{extra}")
-        if p == "diplomate":
+        if p.recertification:
             receives = ["Certificate of Participation stating the AMA PRA Category 1 Credit™ designation "
                         "and the hours you claimed (counts toward recertification)"]
-        needs = sorted({NEEDS.get(n, n) for k in own for n in C.CREDIT_TYPES[k].needs})
-        rows.append((label, ", ".join(C.CREDIT_TYPES[k].name for k in own), "; ".join(receives),
+        needs = sorted({PROFILE_FIELDS[n].label for k in own for n in C.CREDIT_TYPES[k].needs})
+        rows.append((p.label, ", ".join(C.CREDIT_TYPES[k].name for k in own), "; ".join(receives),
                      ", ".join(needs) or "—"))
     return table(("Learner group", "Credit you can claim", "What you receive", "Needed in your profile"), rows)
 
@@ -52,10 +50,11 @@ def who_can_claim() -> str:
 def credit_types() -> str:
     rows = []
     for k, ct in C.CREDIT_TYPES.items():
+        dest = ct.destination
         rows.append((ct.name, f"`{k}`", ct.body or "—", f"{ct.minutes_per_unit} minutes",
                      f"{C.format_hours(ct.increment)}",
-                     DESTINATIONS.get(ct.reported_to or "", "—") +
-                     (f" within {ct.report_days} days" if ct.report_days else "")))
+                     (dest.name + (f" within {dest.deadline_days} days" if dest.deadline_days else " (when required)"))
+                     if dest is not None else "—"))
     return table(("Credit", "Key", "Accrediting body", "One hour is", "Claimed in steps of",
                   "Reported to"), rows)
 
@@ -66,7 +65,29 @@ def formats() -> str:
 
 
 def measurable_verbs() -> str:
-    return ", ".join(f"*{v}*" for v in sorted(rules.MEASURABLE_VERBS)) + "\n"
+    """The checker's verbs by level of Bloom's revised taxonomy (`rules.BLOOM_VERBS`)."""
+    return table(("Level", "Verbs"), ((level, ", ".join(f"*{v}*" for v in verbs))
+                                      for level, verbs in rules.BLOOM_VERBS.items()))
+
+
+def relationships() -> str:
+    """Known relationship terms grouped under the one label learners see (`credits.RELATIONSHIPS`)."""
+    terms: dict[str, list[str]] = {}
+    for term, label in C.RELATIONSHIPS.items():
+        terms.setdefault(label, []).append(term)
+    return table(("Shown to learners as", "You may write", "Owner or employee"),
+                 ((label, ", ".join(f"`{t}`" for t in ts), "yes" if label in C.OWNER_OR_EMPLOYEE else "")
+                  for label, ts in terms.items()))
+
+
+def disclosure_exceptions() -> str:
+    return table(("`exception:`", "When it applies (ACCME Standard 3)"),
+                 ((f"`{k}`", v) for k, v in C.DISCLOSURE_EXCEPTIONS.items()))
+
+
+def acpe_activity_types() -> str:
+    return table(("`activity_type:`", "ACPE activity type"),
+                 ((f"`{k}`", v) for k, v in C.ACPE_ACTIVITY_TYPES.items()))
 
 
 def unmeasurable_verbs() -> str:
@@ -78,6 +99,8 @@ def acpe_topics() -> str:
 
 
 def _kind(f: Field) -> str:
+    if f.or_list is not None:
+        return f"{f.kind} (or {_kind(f.or_list)})"
     if f.kind == "list" and f.item is not None:
         inner = "mapping" if f.item.kind == "mapping" else f.item.kind
         return f"list of {inner}" + (" (or one)" if f.scalar_ok else "")
@@ -131,6 +154,9 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "measurable-verbs": measurable_verbs,
     "unmeasurable-verbs": unmeasurable_verbs,
     "acpe-topics": acpe_topics,
+    "acpe-activity-types": acpe_activity_types,
+    "relationships": relationships,
+    "disclosure-exceptions": disclosure_exceptions,
     "front-matter": front_matter,
 }
 

@@ -9,16 +9,15 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from catalog import credits
+from catalog import credits, professions
 
 from ..text import clean_name, valid_mmdd
 from .passwords import password_problem
 
-PHARMACY_PROFESSIONS = frozenset(credits.CREDIT_TYPES["acpe"].professions)
-#: Professions whose AMA PRA credit is reported to ACCME's PARS, which needs the birth month and day.
-PARS_PROFESSIONS = frozenset(credits.CREDIT_TYPES["ama_pra_1"].professions)
-#: Who is asked for a birth month and day (required only of pharmacy professions, for CPE Monitor).
-BIRTH_MMDD_PROFESSIONS = PHARMACY_PROFESSIONS | PARS_PROFESSIONS
+#: Who is asked for an NABP e-Profile ID (catalog.professions), and who must give one to claim.
+PHARMACY_PROFESSIONS = professions.asking("nabp_epid")
+#: Who is asked for a birth month and day (required only where their credit needs it: CPE Monitor).
+BIRTH_MMDD_PROFESSIONS = professions.asking("birth_mmdd")
 #: A cell starting with one of these is a formula to a spreadsheet (staff open exports in Excel).
 FORMULA_STARTS = ("=", "+", "-", "@")
 US_STATES = (
@@ -126,7 +125,7 @@ class ProfileForm(FlaskForm):
                          validators=[Optional(), Length(max=60, message="Use at most 60 characters."),
                                      _no_formula])
     profession = SelectField("Profession", choices=[SelectChoice("", "Choose…"),
-                                                    *(SelectChoice(k, v) for k, v in credits.PROFESSIONS.items())],
+                                                    *(SelectChoice(p.key, p.label) for p in professions.PROFESSIONS.values())],
                              validators=[InputRequired("Choose your profession.")])
     # Required only for pharmacy professions (birth MMDD also asked of physicians, for PARS), so no
     # Optional(): it would skip validate_<field>.
@@ -153,12 +152,12 @@ class ProfileForm(FlaskForm):
         return self.profession.data in BIRTH_MMDD_PROFESSIONS
 
     def validate_profession(self, field):
-        if field.data and field.data not in credits.PROFESSIONS:
+        if field.data and field.data not in professions.PROFESSIONS:
             raise ValidationError("Choose a profession from the list.")
 
     def validate_nabp_epid(self, field):
         if not field.data:
-            if self.is_pharmacy:
+            if "nabp_epid" in credits.required_fields(self.profession.data):
                 raise ValidationError("Pharmacists and technicians need an NABP e-Profile ID for CPE Monitor.")
             return
         if not re.fullmatch(r"[0-9]{1,10}", field.data):
@@ -167,7 +166,7 @@ class ProfileForm(FlaskForm):
     def validate_birth_mmdd(self, field):
         value = field.data or ""
         if not value:
-            if self.is_pharmacy:
+            if "birth_mmdd" in credits.required_fields(self.profession.data):
                 raise ValidationError("CPE Monitor needs your birth month and day (MMDD).")
             return
         if len(value) != 4 or not value.isdigit() or not value.isascii():

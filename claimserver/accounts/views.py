@@ -9,6 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import ratelimit
 from ..auth import UserSession, check_password, me
 from . import bp, operations
+from catalog.destinations import DESTINATIONS
+
 from .forms import BIRTH_MMDD_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
 from .passwords import learner_for_token
 from .redirects import safe_next
@@ -135,4 +137,5 @@ def profile():
         return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
     return render_template("accounts/profile.html", form=form, learner=learner,
                            pharmacy=sorted(PHARMACY_PROFESSIONS), birth=sorted(BIRTH_MMDD_PROFESSIONS),
-                           pars=sorted(BIRTH_MMDD_PROFESSIONS - PHARMACY_PROFESSIONS))
+                           pars=sorted(BIRTH_MMDD_PROFESSIONS - PHARMACY_PROFESSIONS),
+                           cpe_monitor=DESTINATIONS["cpe_monitor"])

@@ -1,7 +1,7 @@
 """Every write the learning feature makes: orders and payments, participation, post-tests, rosters.
 
 Colleagues' features import the step helpers: `order_for`, `participation_for`, `require_paid`
-(raises `StepRefused` with a message a learner can act on).
+(raises `Refused` with a message a learner can act on and a link to the step).
 """
 from __future__ import annotations
 
@@ -14,30 +14,24 @@ import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, url_for
 from peewee import Case, IntegrityError
 
 from catalog import credits
+from catalog.dates import long_date
 from catalog.model import Activity as ActivityModel
-from catalog.status import OrderStatus
+from catalog.status import OrderStatus, ParticipationMethod, Step
 
 from .. import clock, mail, ratelimit
-from ..catalog_sync import CODE_ALPHABET, current_versions
+from ..catalog_sync import CODE_ALPHABET
 from ..db import database
 from ..models import (
     Activity, ActivityVersion, Learner, Order, Participation, PostTestAttempt, audit,
 )
 from ..payments import operations as payments
+from ..refusals import Refused
 
 log = logging.getLogger(__name__)
-
-
-class StepRefused(Exception):
-    """A step taken out of order (participate before paying, …); `message` says what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # ------------------------------------------------------------------------------------------------
@@ -55,9 +49,11 @@ def participation_for(learner: Learner, activity_row: Activity) -> Participation
 def require_paid(learner: Learner, activity_row: Activity) -> Order:
     order = order_for(learner, activity_row)
     if order is not None and order.is_refunded:
-        raise StepRefused(refunded_message(order))
+        raise Refused(refunded_message(order), url_for("learning.activity", slug=activity_row.slug),
+                      "Go to the activity")
     if order is None or not order.is_paid:
-        raise StepRefused("Purchase this activity first: it is not in your activities yet.")
+        raise Refused("Purchase this activity first: it is not in your activities yet.",
+                      url_for("learning.activity", slug=activity_row.slug), "Go to the activity")
     return order
 
 
@@ -88,20 +84,21 @@ def purchase_refusal(model: ActivityModel) -> str | None:
     it has ended; home study (journal, on-demand) can be bought until its claim deadline."""
     if model.is_live and session_over(model):
         first, last = session_dates(model)
-        when = f"on {first:%B %-d, %Y}" if first == last else f"from {first:%B %-d, %Y} to {last:%B %-d, %Y}"
+        when = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
         return f"This session took place {when}; it can no longer be purchased."
     if local_today(model) > model.claim_until:
-        return f"This activity closed on {model.claim_until:%B %-d, %Y} and can no longer be purchased."
+        return f"This activity closed on {long_date(model.claim_until)} and can no longer be purchased."
     return None
 
 
 def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: Participation | None):
     """ACPE/NABP: the last day a completion can reach CPE Monitor, for pharmacy learners."""
-    if (learner.profession not in credits.CREDIT_TYPES["acpe"].professions
-            or "acpe" not in model.credit_keys or participation is None
+    acpe = credits.CREDIT_TYPES["acpe"]
+    if (not credits.may_claim(learner.profession, acpe.key)
+            or acpe.key not in model.credit_keys or participation is None
             or participation.participated_on is None):
         return None
-    return participation.participated_on + dt.timedelta(days=credits.CPE_MONITOR_DAYS)
+    return acpe.report_deadline(participation.participated_on)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -146,10 +143,10 @@ def purchase(learner: Learner, activity_row: Activity) -> PurchaseResult:
     if existing is not None and existing.is_paid:
         return PurchaseResult(existing, "already-paid")
     if existing is not None and existing.is_refunded:
-        raise StepRefused(refunded_message(existing))
+        raise Refused(refunded_message(existing))
     refusal = purchase_refusal(version.model())
     if refusal:
-        raise StepRefused(refusal)  # those who bought already (above) keep their access
+        raise Refused(refusal)  # those who bought already (above) keep their access
     order = open_order(learner, activity_row)
     if order.is_paid:
         return PurchaseResult(order, "already-paid")
@@ -160,15 +157,12 @@ def purchase(learner: Learner, activity_row: Activity) -> PurchaseResult:
             moved = payments.mark_paid(order)
         mail.drain_quietly()
         return PurchaseResult(Order.get_by_id(order.id), "paid" if moved else "already-paid")
-    try:
-        started = payments.start(order)
-    except payments.PaymentRefused as e:
-        raise StepRefused(e.message) from None
+    started = payments.start(order)
     return PurchaseResult(Order.get_by_id(order.id), "pay", next_url=started.redirect_url)
 
 
 def refunded_message(order: Order) -> str:
-    return (f"Your purchase of this activity was refunded on {order.refunded_at:%B %-d, %Y}, so it is no "
+    return (f"Your purchase of this activity was refunded on {long_date(order.refunded_at)}, so it is no "
             "longer in your activities and credit cannot be claimed for it.")
 
 
@@ -189,11 +183,11 @@ def _participation(learner: Learner, activity_row: Activity) -> Participation:
 def _check_open(model: ActivityModel, what: str) -> None:
     if clock.now() < model.starts:
         if model.is_live:
-            raise StepRefused("The session has not started yet. The attendance code is given during "
+            raise Refused("The session has not started yet. The attendance code is given during "
                               "the session; come back then.")
-        raise StepRefused(f"The material is released on {model.starts.astimezone(local_zone(model)):%B %-d, %Y}.")
+        raise Refused(f"The material is released on {long_date(model.starts.astimezone(local_zone(model)))}.")
     if local_today(model) > model.claim_until:
-        raise StepRefused(f"This activity closed on {model.claim_until:%B %-d, %Y}; {what} is no longer possible.")
+        raise Refused(f"This activity closed on {long_date(model.claim_until)}; {what} is no longer possible.")
 
 
 class WrongCode(Exception):
@@ -215,7 +209,7 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if not model.is_live:
-        raise StepRefused("This activity is home study: open the material and take the post-test.")
+        raise Refused("This activity is home study: open the material and take the post-test.")
     _check_open(model, "recording attendance")
     p = _participation(learner, activity_row)
     if p.completed:
@@ -234,12 +228,12 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     first, last = session_dates(model)
     on = min(max(local_today(model), first), last)  # the session's date, in its own time zone
     with database.atomic():
-        done = (Participation.update(completed=True, method="code", participated_on=on,
+        done = (Participation.update(completed=True, method=ParticipationMethod.CODE, participated_on=on,
                                      completed_at=clock.utcnow_naive())
                 .where(Participation.id == p.id, Participation.completed == False)  # noqa: E712
                 .execute())
         if done:
-            audit(learner, "participation.completed", f"activity:{activity_row.id}", method="code",
+            audit(learner, "participation.completed", f"activity:{activity_row.id}", method=ParticipationMethod.CODE,
                   participated_on=on.isoformat())
     return Participation.get_by_id(p.id)
 
@@ -249,7 +243,7 @@ def open_material(learner: Learner, activity_row: Activity) -> str:
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if not model.material:
-        raise StepRefused("The material for this activity is not online yet; please contact us.")
+        raise Refused("The material for this activity is not online yet; please contact us.")
     _check_open(model, "opening the material")
     p = _participation(learner, activity_row)
     if p.material_opened_at is None:
@@ -287,15 +281,15 @@ def check_post_test_allowed(learner: Learner, activity_row: Activity) -> Partici
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if model.is_live:
-        raise StepRefused("This is a live activity: enter the attendance code given during the session.")
+        raise Refused("This is a live activity: enter the attendance code given during the session.")
     _check_open(model, "taking the post-test")
     p = _participation(learner, activity_row)
     if p.completed:
-        raise StepRefused("You have already passed the post-test.")
+        raise Refused("You have already passed the post-test.")
     if p.material_opened_at is None and model.material:
-        raise StepRefused("Open the material first; the post-test is about it.")
+        raise Refused("Open the material first; the post-test is about it.")
     if not model.questions:
-        raise StepRefused("This activity has no post-test questions yet; please contact us.")
+        raise Refused("This activity has no post-test questions yet; please contact us.")
     return p
 
 
@@ -314,7 +308,7 @@ def submit_post_test(learner: Learner, activity_row: Activity, answers: list[int
                                              (Participation.best_score < score, score)),
                                       Participation.best_score)}
         if passed:
-            updates.update(completed=True, method="post-test", participated_on=on,
+            updates.update(completed=True, method=ParticipationMethod.POST_TEST, participated_on=on,
                            completed_at=clock.utcnow_naive())
         Participation.update(**updates).where(Participation.id == p.id).execute()
         audit(learner, "participation.post_test", f"activity:{activity_row.id}", score=score, passed=passed)
@@ -341,12 +335,12 @@ def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[Ros
     try:
         rows = list(reader)
     except csv.Error as e:  # e.g. a field over csv's size limit: not a roster at all
-        raise StepRefused(f"Line {reader.line_num} is not a CSV row of email,participated_on ({e}).") from None
+        raise Refused(f"Line {reader.line_num} is not a CSV row of email,participated_on ({e}).") from None
     if not rows:
-        raise StepRefused("The file is empty. The first line must be: email,participated_on")
+        raise Refused("The file is empty. The first line must be: email,participated_on")
     header = [h.strip().lower() for h in rows[0]]
     if "email" not in header or "participated_on" not in header:
-        raise StepRefused("The first line must name the columns: email,participated_on")
+        raise Refused("The first line must name the columns: email,participated_on")
     ei, di = header.index("email"), header.index("participated_on")
     out: list[RosterLine] = []
     for n, row in enumerate(rows[1:], start=2):
@@ -373,7 +367,7 @@ def import_roster(staff: Learner, activity_row: Activity, text: str) -> list[Ros
             continue
         p = _participation(learner, activity_row)
         with database.atomic():
-            done = (Participation.update(completed=True, method="roster", participated_on=on,
+            done = (Participation.update(completed=True, method=ParticipationMethod.ROSTER, participated_on=on,
                                          completed_at=clock.utcnow_naive())
                     .where(Participation.id == p.id, Participation.completed == False)  # noqa: E712
                     .execute())
@@ -395,7 +389,7 @@ class Journey:
     participation: Participation | None
     evaluation: object | None
     claims: list
-    step: str  # pay | participate | evaluate | claim | certificate | closed
+    step: Step
     cpe_deadline: dt.date | None
     today: dt.date  # in the activity's own time zone
     refusal: str | None = None  # unpaid, and it can no longer be bought: why
@@ -416,7 +410,7 @@ def journeys(learner: Learner) -> list[Journey]:
     claims: dict[int, list] = {}
     for c in Claim.select().where(Claim.learner == learner).order_by(Claim.id):
         claims.setdefault(c.activity_id, []).append(c)
-    current = current_versions(o.activity_id for o in orders)
+    current = ActivityVersion.current_for(o.activity_id for o in orders)
     out = []
     for o in orders:
         v = current[o.activity_id]
@@ -426,19 +420,19 @@ def journeys(learner: Learner) -> list[Journey]:
         e = evals.get(o.activity_id)
         cs = claims.get(o.activity_id, [])
         if o.is_refunded:
-            step = "refunded"
+            step = Step.REFUNDED
         elif not o.is_paid:
-            step = "pay"
+            step = Step.PAY
         elif cs:
-            step = "certificate"
+            step = Step.CERTIFICATE
         elif today > v.claim_until:
-            step = "closed"
+            step = Step.CLOSED
         elif p is None or not p.completed:
-            step = "participate"
+            step = Step.PARTICIPATE
         elif e is None:
-            step = "evaluate"
+            step = Step.EVALUATE
         else:
-            step = "claim"
+            step = Step.CLAIM
         out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p), today,
                            purchase_refusal(model) if not o.is_paid else None))
     return out

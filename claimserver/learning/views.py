@@ -9,12 +9,14 @@ from werkzeug.routing import BuildError
 from catalog.status import OrderStatus
 
 from .. import catalog_sync, clock
+from ..accounts.profile import profile_missing
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
 from ..payments import receipts
 from . import bp, operations
+from ..refusals import Refused, flash_and_redirect
 from .forms import ROSTER_MAX_BYTES, AttendanceForm, RosterForm, post_test_answers, post_test_form
-from .operations import StepRefused, TooManyCodes, WrongCode
+from .operations import TooManyCodes, WrongCode
 
 
 def _link(endpoint: str, **values) -> str | None:
@@ -39,9 +41,8 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None)
                            site_link=f"{site}/activities/{row.slug}/")
 
 
-def _refused(e: StepRefused, slug: str):
-    flash(e.message, "error")
-    return redirect(url_for("learning.activity", slug=slug))
+def _refused(e: Refused, slug: str):
+    return flash_and_redirect(e, url_for("learning.activity", slug=slug))
 
 
 @bp.get("/activities/<slug>")
@@ -57,7 +58,7 @@ def purchase(slug: str):
     row, _version = _activity_or_404(slug)
     try:
         result = operations.purchase(me(), row)
-    except StepRefused as e:
+    except Refused as e:
         return _refused(e, slug)
     if result.outcome == "pay":
         return redirect(result.next_url)
@@ -95,7 +96,7 @@ def receipt_pdf(number: str):
 @login_required
 def my_activities():
     return render_template("learning/my_activities.html", journeys=operations.journeys(me()),
-                           link=_link, learner=me())
+                           link=_link, learner=me(), missing=profile_missing(me()))
 
 
 @bp.route("/activities/<slug>/participate", methods=["GET", "POST"])
@@ -105,7 +106,7 @@ def participate(slug: str):
     model = version.model()
     try:
         operations.require_paid(me(), row)
-    except StepRefused as e:
+    except Refused as e:
         return _refused(e, slug)
     participation = operations.participation_for(me(), row)
     if model.is_live:
@@ -120,7 +121,7 @@ def participate(slug: str):
                 form.code.errors.append(e.message)
                 return render_template("learning/participate_live.html", row=row, a=model, form=form,
                                        participation=participation, started=True), 429
-            except StepRefused as e:
+            except Refused as e:
                 flash(e.message, "error")
                 return redirect(url_for("learning.participate", slug=slug))
             else:
@@ -133,7 +134,7 @@ def participate(slug: str):
     if form.validate_on_submit():
         try:
             feedback = operations.submit_post_test(me(), row, post_test_answers(form, model))
-        except StepRefused as e:
+        except Refused as e:
             flash(e.message, "error")
             return redirect(url_for("learning.participate", slug=slug))
         participation = operations.participation_for(me(), row)
@@ -152,7 +153,7 @@ def material(slug: str):
     row, _version = _activity_or_404(slug)
     try:
         url = operations.open_material(me(), row)
-    except StepRefused as e:
+    except Refused as e:
         return _refused(e, slug)
     return redirect(url)
 
@@ -167,7 +168,7 @@ def staff_attendance():
 
     rows = []
     activities = list(Activity.select().order_by(Activity.slug))
-    current = catalog_sync.current_versions(a.id for a in activities)
+    current = ActivityVersion.current_for(a.id for a in activities)
     for a in activities:
         v = current[a.id]
         if v.format in credits.LIVE_FORMATS:
@@ -196,7 +197,7 @@ def staff_roster(slug: str):
         else:
             try:
                 report = operations.import_roster(me(), row, text)
-            except StepRefused as e:
+            except Refused as e:
                 form.roster.errors.append(e.message)
     return render_template("learning/staff_roster.html", row=row, version=version, form=form,
                            report=report)

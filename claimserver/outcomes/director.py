@@ -10,11 +10,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from .. import charts, clock
 from ..auth import me, role_required
 from ..catalog_sync import find
-from ..models import Activity
+from ..models import Activity, ActivityVersion
 from . import bp, exports, metrics, operations, tokens
 from .forms import ReviewForm
 from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
-from .versions import current_versions
 
 IMPLEMENTED_COLORS = {"fully": "#1e7d32", "partly": "#0b5cad", "not-yet": "#b36b00", "not-applicable": "#5b6775"}
 
@@ -49,7 +48,7 @@ def _charts(o: metrics.ActivityOutcomes) -> dict:
 @bp.get("/director/")
 @role_required("director")
 def director_index():
-    versions = metrics.by_date(metrics.current_versions().values())[::-1]  # newest first
+    versions = metrics.by_date(ActivityVersion.current_for().values())[::-1]  # newest first
     rows = [(o, v.activity.hidden) for o, v in zip(metrics.outcomes_for(versions), versions)]
     return render_template("outcomes/index.html", rows=rows, years=metrics.years(versions),
                            this_year=clock.today().year)
@@ -64,7 +63,7 @@ def _activity_page(activity: Activity, form: ReviewForm, status: int = 200):
 
 def _review_form(activity: Activity, **kw) -> ReviewForm:
     """The review form, knowing when the activity took place and whether it has follow-ups."""
-    version = current_versions([activity.id])[activity.id]
+    version = ActivityVersion.current_for([activity.id])[activity.id]
     return ReviewForm(activity_on=metrics.first_day(version),
                       targets_performance=version.model().targets_performance, **kw)
 

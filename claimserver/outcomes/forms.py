@@ -6,6 +6,8 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from catalog.dates import long_date
+
 from .. import clock
 from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
 
@@ -45,7 +47,7 @@ class ReviewForm(FlaskForm):
             raise ValidationError("A review cannot be dated in the future.")
         if field.data and self.activity_on and field.data < self.activity_on:
             raise ValidationError(f"A review cannot be dated before the activity took place "
-                                  f"({self.activity_on:%B %-d, %Y}).")
+                                  f"({long_date(self.activity_on)}).")
 
     def validate_phase(self, field):
         if field.data == "follow-up" and not self.targets_performance:

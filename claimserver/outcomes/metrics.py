@@ -20,11 +20,12 @@ from catalog import credits
 from catalog.model import Activity as ActivityModel
 
 from ..learning.operations import session_dates
+from catalog.status import ReviewVerdict
+
 from ..models import (
     Activity, ActivityVersion, Claim, Evaluation, FollowUp, Learner, Order, Participation, Review,
 )
 from .operations import IMPLEMENTED
-from .versions import current_versions
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -129,7 +130,8 @@ def first_day(version: ActivityVersion) -> dt.date:
 
 def _credit_rows(totals: dict[str, list]) -> tuple[CreditTotal, ...]:
     return tuple(
-        CreditTotal(k, credits.CREDIT_TYPES[k].short if k in credits.CREDIT_TYPES else k, n, Decimal(q) / 4)
+        CreditTotal(k, credits.CREDIT_TYPES[k].short if k in credits.CREDIT_TYPES else k, n,
+                    credits.from_quarters(q))
         for k, (n, q) in sorted(totals.items(), key=lambda kv: (
             credits.CREDIT_ORDER.index(kv[0]) if kv[0] in credits.CREDIT_ORDER else 99, kv[0])))
 
@@ -139,7 +141,7 @@ def _counts(query) -> dict[int, int]:
 
 
 def outcomes_for(versions: list[ActivityVersion]) -> list[ActivityOutcomes]:
-    """The outcomes of each activity whose current version is given (`current_versions`), in that order.
+    """The outcomes of each activity whose current version is given (`ActivityVersion.current_for`), in that order.
 
     Five queries however many activities (one per table, grouped by activity), and a sixth when
     some evaluations were answered on an earlier version.
@@ -207,7 +209,7 @@ def _outcomes(current: ActivityVersion, models: dict[int, ActivityModel], regist
 
 
 def activity_outcomes(activity: Activity) -> ActivityOutcomes:
-    return outcomes_for([current_versions([activity.id])[activity.id]])[0]
+    return outcomes_for([ActivityVersion.current_for([activity.id])[activity.id]])[0]
 
 
 def follow_up_stats(rows: list[FollowUp]) -> FollowUpStats:
@@ -231,12 +233,12 @@ def by_date(versions) -> list[ActivityVersion]:
 
 def versions_in_year(year: int) -> list[ActivityVersion]:
     """Current versions of the activities whose first session falls in `year` locally, in date order."""
-    return by_date(v for v in current_versions().values() if first_day(v).year == year)
+    return by_date(v for v in ActivityVersion.current_for().values() if first_day(v).year == year)
 
 
 def years(versions=None) -> list[int]:
     """Years that have activities (by their current versions' local first session dates)."""
-    return sorted({first_day(v).year for v in (current_versions().values() if versions is None else versions)})
+    return sorted({first_day(v).year for v in (ActivityVersion.current_for().values() if versions is None else versions)})
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,7 @@ class ProgrammeRow:
     @property
     def open_changes(self) -> Review | None:
         """The latest review when it asks for changes: a later "acceptable" review closes them."""
-        return self.latest if self.verdict == "changes-needed" else None
+        return self.latest if self.verdict == ReviewVerdict.CHANGES_NEEDED else None
 
 
 def programme_rows(year: int, verdict: str = "", tag: str = "") -> list[ProgrammeRow]:
@@ -330,7 +332,7 @@ def programme_rows(year: int, verdict: str = "", tag: str = "") -> list[Programm
 
 def all_tags() -> list[str]:
     tags: dict[str, str] = {}
-    for v in current_versions().values():
+    for v in ActivityVersion.current_for().values():
         for t in v.model().tags:
             tags.setdefault(t.lower(), t)
     return sorted(tags.values(), key=str.lower)
@@ -358,7 +360,7 @@ def planning_brief(tag: str = "", series: str = "", now: dt.datetime | None = No
     if not tag and not series:
         return Brief(tag, series, ())
     chosen = []
-    for v in current_versions().values():
+    for v in ActivityVersion.current_for().values():
         m = v.model()
         if now is not None and v.starts >= now:
             continue
@@ -370,5 +372,5 @@ def planning_brief(tag: str = "", series: str = "", now: dt.datetime | None = No
     chosen = by_date(chosen)
     reviews = _reviews([v.activity_id for v in chosen])
     return Brief(tag, series, tuple(
-        BriefItem(o, tuple(r for r in reviews[v.activity_id] if r.verdict == "changes-needed"))
+        BriefItem(o, tuple(r for r in reviews[v.activity_id] if r.verdict == ReviewVerdict.CHANGES_NEEDED))
         for o, v in zip(outcomes_for(chosen), chosen)))

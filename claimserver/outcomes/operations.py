@@ -12,21 +12,18 @@ from dataclasses import dataclass
 from flask import current_app
 from peewee import IntegrityError, JOIN
 
+from catalog.status import Implemented, ReviewBody, ReviewPhase, ReviewVerdict
+
 from .. import clock, mail
 from ..db import database
 from ..models import ActivityVersion, Evaluation, FollowUp, Learner, Review, audit
 from . import tokens
-from .versions import current_versions
 
-IMPLEMENTED = {
-    "fully": "Yes, fully",
-    "partly": "Partly",
-    "not-yet": "Not yet",
-    "not-applicable": "Not applicable to my work",
-}
-BODIES = {"director": "Course director", "committee": "Program committee"}
-PHASES = {"competence": "After the competence results", "follow-up": "After the follow-ups"}
-VERDICTS = {"acceptable": "Results acceptable", "changes-needed": "Changes needed"}
+#: value -> label, for forms and templates (the vocabularies are catalog.status enums).
+IMPLEMENTED = Implemented.labels()
+BODIES = ReviewBody.labels()
+PHASES = ReviewPhase.labels()
+VERDICTS = ReviewVerdict.labels()
 
 
 def follow_up_days(activity_days: int | None) -> int:
@@ -107,7 +104,7 @@ def _letters(where) -> list[_Letter]:
                 .join(Evaluation, JOIN.LEFT_OUTER,
                       on=((Evaluation.learner == FollowUp.learner) & (Evaluation.activity == FollowUp.activity)))
                 .where(where).order_by(FollowUp.id).tuples())
-    titles = {aid: v.title for aid, v in current_versions({aid for _, aid, _ in rows}).items()}
+    titles = {aid: v.title for aid, v in ActivityVersion.current_for({aid for _, aid, _ in rows}).items()}
     return [_Letter(fid, titles[aid], commitment or "") for fid, aid, commitment in rows]
 
 

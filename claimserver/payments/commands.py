@@ -19,6 +19,7 @@ from . import bp
 def refund_command(receipt: str, reason: str, certificates: str | None) -> None:
     """Refund receipt RECEIPT in full through its payment gateway."""
     from ..models import Order
+    from ..refusals import Refused
     from . import operations
 
     order = Order.get_or_none(Order.receipt_number == receipt.strip().upper())
@@ -28,7 +29,7 @@ def refund_command(receipt: str, reason: str, certificates: str | None) -> None:
         line = operations.refund(order, None, reason, certificates, via="command line")
     except operations.NeedsCertificateChoice as e:
         raise click.ClickException(f"{e.message} (add --certificates revoke or --certificates keep)") from None
-    except operations.PaymentRefused as e:
+    except Refused as e:
         raise click.ClickException(e.message) from None
     click.echo(f"refunded receipt {order.receipt_number}: {line.amount_cents / 100:.2f} {order.currency}, "
                f"refund {line.reference}" + (f"; certificates: {line.certificates}" if line.certificates else ""))

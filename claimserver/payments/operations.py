@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from peewee import IntegrityError, fn
 
+from catalog import dates
 from catalog.status import CertificateOnRefund, OrderStatus, PaymentEventOutcome, PaymentStatus
 
 from .. import clock, mail
 from ..db import database
 from ..filters import money
 from ..models import Certificate, Claim, Learner, Order, PaymentAttempt, PaymentEvent, Refund, audit
+from ..refusals import Refused
 from . import gateways
 from .gateways import GatewayError, ProviderPayment, Started
 
@@ -36,15 +38,7 @@ REFUND_POLICY = (
     "reason) or kept; the choice is recorded in the audit log.")
 
 
-class PaymentRefused(Exception):
-    """A payment step that cannot go ahead; `message` says what to do next."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class NeedsCertificateChoice(PaymentRefused):
+class NeedsCertificateChoice(Refused):
     """A refund of an order whose learner holds certificates: staff must choose revoke or keep."""
 
 
@@ -80,7 +74,7 @@ def start(order: Order) -> Started:
         attempt = open_attempt(order)
         if attempt is not None:
             return Started(attempt.reference, redirect_url=pay_url(order))
-        raise PaymentRefused("A payment for this activity is being started. Reload the page in a moment.")
+        raise Refused("A payment for this activity is being started. Reload the page in a moment.")
     number = PaymentAttempt.select().where(PaymentAttempt.order == order).count() + 1
     key = f"{order.receipt_number}-{number}"
     try:
@@ -92,7 +86,7 @@ def start(order: Order) -> Started:
             Order.update(status=OrderStatus.PENDING).where(Order.id == order.id,
                                                            Order.status == OrderStatus.PROCESSING).execute()
             audit(order.learner, "payment.start_failed", f"order:{order.id}", message=e.message[:200])
-        raise PaymentRefused(e.message) from None
+        raise Refused(e.message) from None
     with database.atomic():
         PaymentAttempt.create(order=order, gateway=gw.name, status=PaymentStatus.STARTED,
                               reference=started.reference, idempotency_key=key)
@@ -244,7 +238,7 @@ def _queue_receipt(order: Order) -> None:
                f"Activity: {v.title}\n"
                f"Amount: {money(order.amount_cents)} {order.currency if order.amount_cents else ''}\n"
                f"{'Paid with: ' + method if method else ''}"
-               f"Paid: {order.paid_at:%Y-%m-%d %H:%M} UTC\n\n"
+               f"Paid: {dates.utc_stamp(order.paid_at)}\n\n"
                f"The activity is now in My Activities. Printable receipt and PDF: {receipt_link(order)}\n\n"
                f"{society_name()}\n",
                kind="receipt", dedupe_key=f"receipt:{order.id}")
@@ -271,13 +265,13 @@ def refund(order: Order, actor: Learner | None, reason: str,
 
     reason = " ".join((reason or "").split())
     if not reason:
-        raise PaymentRefused("Give the reason for the refund (it is kept in the audit log).")
+        raise Refused("Give the reason for the refund (it is kept in the audit log).")
     if order.is_refunded:
-        raise PaymentRefused(f"Receipt {order.receipt_number} was already refunded.")
+        raise Refused(f"Receipt {order.receipt_number} was already refunded.")
     if not order.is_paid:
-        raise PaymentRefused(f"Receipt {order.receipt_number} is not paid, so there is nothing to refund.")
+        raise Refused(f"Receipt {order.receipt_number} is not paid, so there is nothing to refund.")
     if order.amount_cents == 0 or order.gateway == "free":
-        raise PaymentRefused(f"Receipt {order.receipt_number} is for a free activity: nothing to refund.")
+        raise Refused(f"Receipt {order.receipt_number} is for a free activity: nothing to refund.")
     certs = certificates_of(order)
     choice = CertificateOnRefund(certificates) if certificates else None
     if certs and choice is None:
@@ -286,12 +280,12 @@ def refund(order: Order, actor: Learner | None, reason: str,
             "choose whether to revoke or keep them.")
     gw = gateways.gateway()
     if gw.name != order.gateway:
-        raise PaymentRefused(f"Receipt {order.receipt_number} was paid through the {order.gateway} gateway, "
+        raise Refused(f"Receipt {order.receipt_number} was paid through the {order.gateway} gateway, "
                              f"but this server uses {gw.name}: refund it there.")
     try:
         done = gw.refund(order, reason, idempotency_key=f"refund-{order.receipt_number}")
     except GatewayError as e:
-        raise PaymentRefused(e.message) from None
+        raise Refused(e.message) from None
     now = clock.utcnow_naive()
     with database.atomic():
         line = Refund.get_or_none(Refund.reference == done.reference) or Refund.create(
@@ -361,7 +355,7 @@ def decide_certificates(order: Order, actor: Learner, choice: CertificateOnRefun
 
     choice = CertificateOnRefund(choice)
     if not order.is_refunded:
-        raise PaymentRefused("Only a refunded order's certificates are decided here.")
+        raise Refused("Only a refunded order's certificates are decided here.")
     certs = certificates_of(order)
     with database.atomic():
         for cert in certs:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from fpdf import FPDF
 
+from catalog import dates
+
 from ..certificates import BODY, FONTS, needs_shaping
 from ..filters import money
 from ..models import Order, Refund
@@ -34,7 +36,7 @@ class Receipt:
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) rows, in the order both the page and the PDF print them."""
         rows = [("Receipt number", self.number),
-                ("Date", f"{self.paid_at:%B %-d, %Y %H:%M} UTC" if self.paid_at else "not paid"),
+                ("Date", dates.utc_stamp(self.paid_at) if self.paid_at else "not paid"),
                 ("Paid by", f"{self.payer} ({self.email})"),
                 ("Activity", self.activity),
                 ("Amount", self.amount)]
@@ -77,7 +79,7 @@ def render_pdf(r: Receipt, generated_at: dt.datetime) -> bytes:
     pdf.set_producer("CE Portal")
     pdf.set_title(f"Receipt {r.number}")
     texts = [r.society, *r.address, *(f"{a}: {b}" for a, b in r.lines()),
-             *(f"{d:%B %-d, %Y} {a} {ref} {why}" for d, a, ref, why in r.refunds), r.balance]
+             *(f"{dates.long_date(d)} {a} {ref} {why}" for d, a, ref, why in r.refunds), r.balance]
     text = "\n".join(texts)
     FONTS.setup(pdf, text, styles="B", shaping=needs_shaping(text))
     pdf.set_margins(20, 20, 20)
@@ -105,6 +107,6 @@ def render_pdf(r: Receipt, generated_at: dt.datetime) -> bytes:
         line("Refunds", 7)
         pdf.set_font(BODY, "", 11)
         for d, amount, ref, why in r.refunds:
-            line(f"Refunded {amount} on {d:%B %-d, %Y} ({ref}): {why}")
+            line(f"Refunded {amount} on {dates.long_date(d)} ({ref}): {why}")
         line(f"Balance after refunds: {r.balance}")
     return bytes(pdf.output())

@@ -13,6 +13,7 @@ from catalog.status import CertificateOnRefund, OrderStatus, PaymentEventOutcome
 from ..auth import me, role_required
 from ..extensions import csrf
 from ..models import Order, PaymentAttempt, PaymentEvent
+from ..refusals import Refused
 from . import bp, gateways, operations, webhook
 from .gateways import GatewayError, ProviderPayment, TEST_CARDS
 
@@ -203,7 +204,7 @@ def staff_refund(number: str):
     try:
         line = operations.refund(order, me(), request.form.get("reason", ""),
                                  request.form.get("certificates") or None)
-    except (operations.PaymentRefused, ValueError) as e:
+    except (Refused, ValueError) as e:
         flash(getattr(e, "message", "Choose revoke or keep for the certificates."), "error")
     else:
         flash(f"Refunded receipt {number}: refund {line.reference}.", "success")
@@ -219,7 +220,7 @@ def staff_certificates(number: str):
     try:
         n = operations.decide_certificates(order, me(), request.form.get("certificates", ""),
                                            request.form.get("reason", ""))
-    except (operations.PaymentRefused, ValueError) as e:
+    except (Refused, ValueError) as e:
         flash(getattr(e, "message", "Choose revoke or keep for the certificates."), "error")
     else:
         flash(f"Receipt {number}: {n} certificate(s) {'revoked' if request.form['certificates'] == 'revoke' else 'kept'}.",

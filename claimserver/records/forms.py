@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from catalog import credits
+from catalog.statements import CLAIM_ATTESTATION
 
 SCALE = [SelectChoice(str(i), str(i)) for i in range(1, 6)]
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -91,12 +91,13 @@ def parse_hours(text: str | None) -> Decimal | None:
 
 
 class ClaimForm(FlaskForm):
-    """The credit type is chosen from the offers; the maximum comes from the designation, never the form."""
+    """The credit type is chosen from the offers and the hours parsed; whether the amount may be
+    claimed (maximum, increment) is the claim operation's decision (`operations.check_hours`)."""
 
     credit = RadioField("Credit type", validators=[InputRequired("Choose the credit you are claiming.")])
     hours = StringField("Hours claimed", validators=[InputRequired("Enter the hours you are claiming.")])
     # DataRequired: the box's value must be true; a posted "false" or "" is not an attestation
-    attest = BooleanField(credits.CLAIM_ATTESTATION,
+    attest = BooleanField(CLAIM_ATTESTATION,
                           validators=[DataRequired("Tick the attestation to claim credit.")])
 
     def __init__(self, offers, *a, **kw):
@@ -105,41 +106,17 @@ class ClaimForm(FlaskForm):
         self.credit.choices = [SelectChoice(o.key, o.label) for o in offers]
         if len(offers) == 1 and not self.credit.data:
             self.credit.data = offers[0].key
-        self.quarter_hours: int | None = None
+        self.amount: Decimal | None = None
 
     def validate_hours(self, field):
-        offer = self.offers.get(self.credit.data or "")
         hours = parse_hours(field.data)
         if hours is None:
             raise ValidationError("Enter the hours as a number, such as 1 or 1.25.")
-        if hours <= 0:
-            raise ValidationError("Enter more than 0 hours.")
-        if offer is None:
-            return  # the credit field reports its own error
-        ct = credits.CREDIT_TYPES[offer.key]
-        if hours > offer.maximum:
-            raise ValidationError(f"You can claim at most {credits.format_hours(offer.maximum)} "
-                                  f"{ct.unit_plural if offer.maximum != 1 else ct.unit_singular} "
-                                  "for this activity.")
-        if not ct.valid_amount(hours):
-            raise ValidationError(f"Claim in steps of {credits.format_hours(ct.increment)} hours, "
-                                  f"such as 1, 1.25 or {credits.format_hours(offer.maximum)}.")
-        self.quarter_hours = int(hours * 4)
+        self.amount = hours
 
-
-def hours_hint(offers) -> str:
-    """The hours field's hint, from the offered credit types' increment and unit length: 0.25 of a
-    60-minute hour is 15 minutes, of a 50-minute P.A.C.E. contact hour 12.5 minutes."""
-    steps = {(credits.CREDIT_TYPES[o.key].increment, credits.CREDIT_TYPES[o.key].minutes_per_unit) for o in offers}
-    increments = {inc for inc, _ in steps}
-    if len(increments) != 1:
-        return "Claim only the time you took part."
-    inc = increments.pop()
-    text = f"Claim only the time you took part, in steps of {credits.format_hours(inc)}"
-    if len(steps) == 1:
-        minutes = next(iter(steps))[1]
-        text += f" ({credits.format_hours(inc * minutes)} minutes)"
-    return text + "."
+    def refuse(self, e) -> None:
+        """Mark the field an operation's refusal is about (the credit choice unless it names hours)."""
+        (self.hours if e.field == "hours" else self.credit).errors = [e.message]
 
 
 class TranscriptFilter(FlaskForm):

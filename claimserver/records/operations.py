@@ -17,19 +17,21 @@ from decimal import Decimal
 from flask import current_app, url_for
 from peewee import JOIN, IntegrityError
 
-from catalog import credits
+from catalog import credits, professions
+from catalog.dates import date_range, long_date
 from catalog.model import Activity as ActivityModel
 from catalog.model import Designation
 
 from .. import clock
+from ..accounts.profile import certificate_name, field_labels, missing_for, profile_missing
 from ..certificates import CertificateContent
 from ..db import database
 from ..learning.operations import (
-    StepRefused, local_today, participation_for, require_paid, session_dates,
+    cpe_monitor_deadline, local_today, participation_for, require_paid, session_dates,
 )
 from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, audit
+from ..refusals import Refused
 from ..reports import ledger
-from ..text import clean_name
 
 #: Crockford base32: no I, L, O, U; 16 characters carry 80 random bits.
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -52,14 +54,6 @@ def normalise_code(text: str | None) -> str | None:
     return "-".join(t[i:i + 4] for i in range(0, CODE_CHARS, 4))
 
 
-class Refused(Exception):
-    """A step the learner cannot take yet; `message` says why, `link` where to fix it."""
-
-    def __init__(self, message: str, link: str | None = None, link_text: str = ""):
-        super().__init__(message)
-        self.message, self.link, self.link_text = message, link, link_text
-
-
 # ------------------------------------------------------------------------------------------------
 # Preconditions
 # ------------------------------------------------------------------------------------------------
@@ -69,10 +63,7 @@ def evaluation_for(learner: Learner, row: Activity) -> Evaluation | None:
 
 def require_participation(learner: Learner, row: Activity):
     """Paid and completed participation, or Refused pointing at the step to take."""
-    try:
-        require_paid(learner, row)
-    except StepRefused as e:
-        raise Refused(e.message, url_for("learning.activity", slug=row.slug), "Go to the activity") from None
+    require_paid(learner, row)
     p = participation_for(learner, row)
     if p is None or not p.completed:
         raise Refused("Complete your participation first: the evaluation and credit open once "
@@ -93,33 +84,23 @@ def check_window(model: ActivityModel) -> None:
     """Credit may be claimed from the activity's start until `claim_until` (inclusive), a date in the
     activity's own time zone: at 22:00 in New York on `claim_until` the window is still open."""
     if clock.now() < model.starts:
-        raise Refused(f"Credit for this activity can be claimed from {session_dates(model)[0]:%B %-d, %Y}.")
+        raise Refused(f"Credit for this activity can be claimed from {long_date(session_dates(model)[0])}.")
     if local_today(model) > model.claim_until:
-        raise Refused(f"The claim window for this activity closed on {model.claim_until:%B %-d, %Y}.")
+        raise Refused(f"The claim window for this activity closed on {long_date(model.claim_until)}.")
 
 
 def check_reporting_deadline(key: str, participated_on: dt.date, model: ActivityModel) -> None:
-    """Credit that can no longer be reported is not issued: ACPE completions reach CPE Monitor within
-    60 days of participation, Florida completions CE Broker within 30 (catalog.credits).
+    """Credit that can no longer be reported is not issued (each destination's deadline lives in
+    catalog.destinations).
 
     The deadline has passed once its day is over in the activity's time zone or in the society's
     reporting time zone (the ledger's "missed"), whichever comes first."""
-    deadline = credits.report_deadline(key, participated_on)
+    ct = credits.CREDIT_TYPES[key]
+    deadline = ct.report_deadline(participated_on)
     if deadline is None or max(local_today(model), ledger.today()) <= deadline:
         return
-    ct = credits.CREDIT_TYPES[key]
-    raise Refused(f"{credits.REPORTING_BODIES[ct.reported_to]} no longer accepts this completion: the "
-                  f"{ct.report_days}-day limit ended on {deadline:%B %-d, %Y}.")
-
-
-def profile_missing(learner: Learner) -> list[str]:
-    """What a learner must add to their profile before claiming anything."""
-    missing = []
-    if not certificate_name(learner):
-        missing.append("your name as it should appear on certificates")
-    if learner.profession not in credits.PROFESSIONS:
-        missing.append("your profession")
-    return missing
+    raise Refused(f"{ct.destination.name} no longer accepts this completion: the "
+                  f"{ct.report_days}-day limit ended on {long_date(deadline)}.")
 
 
 def require_profile(learner: Learner, link: str | None = None) -> None:
@@ -153,9 +134,6 @@ def submit_evaluation(learner: Learner, row: Activity, version: ActivityVersion,
 # ------------------------------------------------------------------------------------------------
 # What a learner may claim
 # ------------------------------------------------------------------------------------------------
-PROFILE_FIELDS = credits.PROFILE_FIELD_LABELS
-
-
 @dataclass
 class Offer:
     key: str
@@ -176,11 +154,7 @@ class Offer:
 
     @property
     def missing_text(self) -> str:
-        return " and ".join(PROFILE_FIELDS[f] for f in self.missing)
-
-
-def acpe_audience(profession: str) -> str:
-    return "T" if profession == "pharmacy-technician" else "P"
+        return field_labels(self.missing)
 
 
 def offers(learner: Learner, model: ActivityModel) -> list[Offer]:
@@ -189,11 +163,11 @@ def offers(learner: Learner, model: ActivityModel) -> list[Offer]:
     for key in model.credit_keys:
         if key == "participation" or not credits.may_claim(learner.profession, key):
             continue
-        d = model.designation(key, acpe_audience(learner.profession) if key == "acpe" else "")
-        if d is None or (key == "acpe" and d.audience and d.audience != acpe_audience(learner.profession)):
+        letter = professions.acpe_letter(learner.profession) if key == "acpe" else ""
+        d = model.designation(key, letter)
+        if d is None or (letter and d.audience and d.audience != letter):
             continue
-        out.append(Offer(key, d, [f for f in credits.CREDIT_TYPES[key].needs
-                                  if not (getattr(learner, f, "") or "").strip()]))
+        out.append(Offer(key, d, missing_for(learner, key)))
     if not out:
         d = model.designation("participation") or Designation("participation", model.max_hours)
         out.append(Offer("participation", d))
@@ -215,8 +189,24 @@ def _find_claim(learner: Learner, row: Activity, key: str) -> Claim | None:
     return Claim.get_or_none(Claim.learner == learner, Claim.activity == row, Claim.credit_type == key)
 
 
+def check_hours(offer: Offer, hours: Decimal) -> int:
+    """The claimed hours as stored (quarter hours), or Refused naming the hours field: more than 0, at
+    most the designated maximum, in the credit type's increment (AMA PRA Booklet: claim only the
+    credit commensurate with the extent of participation)."""
+    ct = offer.type
+    if hours <= 0:
+        raise Refused("Enter more than 0 hours.", field="hours")
+    if hours > offer.maximum:
+        raise Refused(f"You can claim at most {ct.units(offer.maximum)} for this activity.", field="hours")
+    if not ct.valid_amount(hours):
+        examples = ", ".join(credits.format_hours(h) for h in ct.amounts_up_to(offer.maximum))
+        raise Refused(f"Claim in steps of {credits.format_hours(ct.increment)} hours, such as {examples}.",
+                      field="hours")
+    return ct.to_quarters(hours)
+
+
 def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer: Offer,
-                quarter_hours: int, participation) -> tuple[Claim, bool]:
+                hours: Decimal, participation) -> tuple[Claim, bool]:
     """Create the claim and its certificate in one transaction. Same claim again -> the existing one."""
     existing = _find_claim(learner, row, offer.key)
     if existing is not None:
@@ -224,9 +214,8 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
     require_profile(learner)
     if offer.missing:
         raise Refused(f"Add your {offer.missing_text} to your profile before claiming "
-                      f"{offer.type.name}.")
-    if not 0 < quarter_hours <= offer.maximum * 4:
-        raise Refused("The hours claimed are outside what this activity designates.")
+                      f"{offer.type.name}.", field="credit")
+    quarter_hours = check_hours(offer, hours)
     model = version.model()
     check_window(model)
     participated_on = participation.participated_on or local_today(model)
@@ -251,13 +240,67 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         return existing, False
 
 
-def certificate_name(learner: Learner) -> str:
-    """The name a certificate prints: the certificate name, else first and last name. Never the email."""
-    name = clean_name(learner.certificate_name)
-    if name:
-        return name
-    first, last = clean_name(learner.first_name), clean_name(learner.last_name)
-    return f"{first} {last}" if first and last else ""
+@dataclass
+class ClaimPage:
+    """Everything the claim page shows one learner for one activity, decided here, not in the view."""
+
+    participation: object
+    claimed: list                      # this learner's claims for the activity
+    offers: list[Offer]                # what can be claimed now
+    expired: dict[str, str]            # credit key -> why it can no longer be reported (never offered)
+    closed: str | None                 # the claim window is not open: why
+    profile: Refused | None            # the profile lacks what every claim needs
+    cpe_deadline: dt.date | None       # CPE Monitor's limit, when ACPE credit is offered
+
+    @property
+    def hours_hint(self) -> str:
+        return hours_hint(self.offers)
+
+
+def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profile_link: str) -> ClaimPage:
+    """What this learner may claim here, and why not where they cannot. Raises Refused (with the
+    step's link) when participation or the evaluation is still missing."""
+    participation = require_participation(learner, row)
+    require_evaluation(learner, row)
+    model = version.model()
+    claimed = claims_for(learner, row)
+    try:
+        require_profile(learner, profile_link)
+    except Refused as e:
+        return ClaimPage(participation, claimed, [], {}, None, e, None)
+    done = {c.credit_type for c in claimed}
+    offers_ = [o for o in offers(learner, model) if o.key not in done]
+    closed = None
+    try:
+        check_window(model)
+    except Refused as e:
+        closed = e.message
+    expired = {}
+    participated_on = participation.participated_on or local_today(model)
+    for o in offers_:
+        try:
+            check_reporting_deadline(o.key, participated_on, model)
+        except Refused as e:
+            expired[o.key] = e.message
+    offers_ = [o for o in offers_ if o.key not in expired]
+    acpe_offered = any(o.key == "acpe" for o in offers_)
+    return ClaimPage(participation, claimed, offers_, expired, closed, None,
+                     cpe_monitor_deadline(learner, model, participation) if acpe_offered else None)
+
+
+def hours_hint(offers_: list[Offer]) -> str:
+    """The hours field's hint, from the offered credit types' increment and unit length: 0.25 of a
+    60-minute hour is 15 minutes, of a 50-minute P.A.C.E. contact hour 12.5 minutes."""
+    types = {o.type.key: o.type for o in offers_}.values()
+    increments = {t.increment for t in types}
+    if len(increments) != 1:
+        return "Claim only the time you took part."
+    inc = increments.pop()
+    text = f"Claim only the time you took part, in steps of {credits.format_hours(inc)}"
+    lengths = {t.increment_minutes() for t in types}
+    if len(lengths) == 1:
+        text += f" ({credits.format_hours(lengths.pop())} minutes)"
+    return text + "."
 
 
 #: Learner details a certificate prints (or may print), frozen at issue in `Certificate.details`
@@ -268,7 +311,7 @@ FROZEN_DETAILS = ("profession", "degree", "nabp_epid", "california_licence", "fl
 def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Certificate:
     name = certificate_name(learner)
     if not name:
-        raise Refused("Add your name to your profile before claiming credit.")
+        raise Refused("Add your name to your profile before claiming credit.", field="credit")
     details = {f: (getattr(learner, f, "") or "") for f in FROZEN_DETAILS}
     for _ in range(5):
         try:
@@ -297,12 +340,7 @@ def verify_url(code: str) -> str:
 
 
 def activity_dates(model: ActivityModel) -> str:
-    first, last = session_dates(model)
-    if first == last:
-        return f"{first:%B %-d, %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first:%B %-d}–{last:%-d, %Y}"
-    return f"{first:%B %-d, %Y} – {last:%B %-d, %Y}"
+    return date_range(*session_dates(model))
 
 
 def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> CertificateContent:
@@ -330,6 +368,8 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
                           "california_agency": cfg["CALIFORNIA_ACCREDITING_AGENCY"],
                           "ce_broker": cfg["CE_BROKER_PROVIDER_ID"]},
         revoked_on=cert.revoked_at.date() if cert.revoked_at else None,
+        joint_provider=model.joint_provider, jointly_accredited=model.jointly_accredited,
+        credit_keys=model.credit_keys,
     )
 
 
@@ -365,7 +405,7 @@ class TranscriptRow:
 
     @property
     def hours(self) -> Decimal:
-        return Decimal(self.quarter_hours) / 4
+        return self.credit.from_quarters(self.quarter_hours)
 
     @property
     def credit(self) -> credits.CreditType:

@@ -9,26 +9,21 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import login_required
 from markupsafe import Markup
 
-from catalog import credits
+from catalog import credits, dates
 
 from .. import catalog_sync, certificates, clock, ratelimit
 from ..auth import me
-from ..learning.operations import cpe_monitor_deadline
 from ..models import Activity, ActivityVersion, Certificate, Claim
+from ..refusals import Refused, flash_and_redirect
 from ..reports.ledger import prefetch_statuses
 from ..text import csv_safe
 from . import bp, operations as ops
-from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form, hours_hint
+from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form
 
 
 def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
     """Withdrawn activities stay reachable for learners who bought them (their records remain)."""
     return catalog_sync.find_or_404(slug, include_hidden_for=me())
-
-
-def _refused(e: ops.Refused, fallback: str):
-    flash(e.message, "error")
-    return redirect(e.link or fallback)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -40,8 +35,8 @@ def evaluate(slug: str):
     row, version = _activity_or_404(slug)
     try:
         ops.require_participation(me(), row)
-    except ops.Refused as e:
-        return _refused(e, url_for("learning.my_activities"))
+    except Refused as e:
+        return flash_and_redirect(e, url_for("learning.my_activities"))
     existing = ops.evaluation_for(me(), row)
     if existing is not None:
         if request.method == "POST":
@@ -75,69 +70,40 @@ def _evaluation_done(row: Activity, ev):
 def claim(slug: str):
     row, version = _activity_or_404(slug)
     learner = me()
-    try:
-        participation = ops.require_participation(learner, row)
-        ops.require_evaluation(learner, row)
-    except ops.Refused as e:
-        return _refused(e, url_for("learning.my_activities"))
-    model = version.model()
-    claimed = ops.claims_for(learner, row)
-    claimed_by_key = {c.credit_type: c for c in claimed}
-    if request.method == "POST" and request.form.get("credit") in claimed_by_key:
-        # The same request twice (a double click, a resent form) ends where the first one did.
-        flash("You had already claimed this credit; here is your certificate.", "success")
-        return redirect(url_for("records.certificate", claim_id=claimed_by_key[request.form["credit"]].id))
     profile_link = url_for("accounts.profile", next=url_for("records.claim", slug=slug))
     try:
-        ops.require_profile(learner, profile_link)
-    except ops.Refused as e:
-        return render_template("records/claim.html", row=row, a=model, form=None, offers=[],
-                               claimed=claimed, closed=None, profile_refused=e, profile_link=profile_link,
-                               expired={}, cpe_deadline=None, hours_hint=""), \
-            400 if request.method == "POST" else 200
-    offers = [o for o in ops.offers(learner, model) if o.key not in claimed_by_key]
-    closed = None
-    try:
-        ops.check_window(model)
-    except ops.Refused as e:
-        closed = e.message
-    expired = {}  # credit key -> why it can no longer be reported (and so not claimed)
-    participated_on = participation.participated_on or ops.local_today(model)
-    for o in offers:
-        try:
-            ops.check_reporting_deadline(o.key, participated_on, model)
-        except ops.Refused as e:
-            expired[o.key] = e.message
-    offers = [o for o in offers if o.key not in expired]  # shown with the reason, never offered
-    form = ClaimForm(offers)
+        page = ops.claim_page(learner, row, version, profile_link)
+    except Refused as e:
+        return flash_and_redirect(e, url_for("learning.my_activities"))
+    model = version.model()
+    claimed = {c.credit_type: c for c in page.claimed}
+    if request.method == "POST" and request.form.get("credit") in claimed:
+        # The same request twice (a double click, a resent form) ends where the first one did.
+        flash("You had already claimed this credit; here is your certificate.", "success")
+        return redirect(url_for("records.certificate", claim_id=claimed[request.form["credit"]].id))
+    form = ClaimForm(page.offers) if page.profile is None else None
     status = 200
     if request.method == "POST":
-        if closed or request.form.get("credit") in expired:
-            flash(closed or expired[request.form["credit"]], "error")
+        if page.profile is not None:
+            status = 400
+        elif page.closed or request.form.get("credit") in page.expired:
+            flash(page.closed or page.expired[request.form["credit"]], "error")
             return redirect(url_for("records.claim", slug=slug))
-        if form.validate_on_submit():
-            offer = form.offers[form.credit.data]
-            if offer.missing:
-                form.credit.errors = [f"Add your {offer.missing_text} to your profile before claiming "
-                                      f"{offer.type.name}."]
+        elif form.validate_on_submit():
+            try:
+                c, created = ops.issue_claim(learner, row, version, form.offers[form.credit.data],
+                                             form.amount, page.participation)
+            except Refused as e:
+                form.refuse(e)
+                status = 400
             else:
-                try:
-                    c, created = ops.issue_claim(learner, row, version, offer, form.quarter_hours,
-                                                 participation)
-                except ops.Refused as e:
-                    form.credit.errors = [e.message]
-                else:
-                    flash("Your credit is claimed and your certificate is ready." if created
-                          else "You had already claimed this credit; here is your certificate.", "success")
-                    return redirect(url_for("records.certificate", claim_id=c.id))
-        status = 400
-    # CPE Monitor's 60-day limit matters only when ACPE credit is offered on this page
-    acpe_offered = any(o.key == "acpe" for o in offers)
-    return render_template("records/claim.html", row=row, a=model, form=form, offers=offers,
-                           claimed=claimed, closed=closed, profile_refused=None, profile_link=profile_link,
-                           expired=expired, hours_hint=hours_hint(offers),
-                           cpe_deadline=cpe_monitor_deadline(learner, model, participation)
-                           if acpe_offered else None), status
+                flash("Your credit is claimed and your certificate is ready." if created
+                      else "You had already claimed this credit; here is your certificate.", "success")
+                return redirect(url_for("records.certificate", claim_id=c.id))
+        else:
+            status = 400
+    return render_template("records/claim.html", row=row, a=model, form=form, page=page,
+                           profile_link=profile_link), status
 
 
 # ------------------------------------------------------------------------------------------------
@@ -196,11 +162,9 @@ def _invalid_filter(form) -> Response:
 def _period(t, start, end) -> str:
     """The period actually applied, as the print header and PDF state it."""
     if t.cycle:
-        return f"{t.cycle[0]:%B %-d, %Y} – {t.cycle[1]:%B %-d, %Y}"
+        return dates.period(*t.cycle)
     if start or end:
-        a = f"{start:%B %-d, %Y}" if start else "the beginning"
-        b = f"{end:%B %-d, %Y}" if end else "today"
-        return f"{a} – {b}"
+        return dates.period(start, end)
     return "all claims"
 
 
@@ -256,7 +220,7 @@ def transcript_pdf():
     pdf = certificates.render_transcript(
         name=learner.display_name, provider=current_app.config["PROVIDER_NAME"],
         generated_at=clock.now(), period=_period(t, start, end),
-        rows=[(f"{r.date:%Y-%m-%d}", r.title, r.credit.short,
+        rows=[(dates.iso_date(r.date), r.title, r.credit.short,
                credits.format_hours(r.hours) if r.valid else f"revoked ({credits.format_hours(r.hours)})")
               for r in t.rows],
         totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from catalog import credits
+from catalog.destinations import DESTINATIONS
 
 from ..text import valid_mmdd  # noqa: F401  (part of this module's API: reports and tests call L.valid_mmdd)
 
@@ -161,11 +162,11 @@ CPE_MONITOR = Layout(
     ),
     fix="NABP rejected the e-Profile ID {NABP e-Profile ID} with birth date {Birth Date (MMDD)}: "
         "check your NABP e-Profile ID and birth month and day in your profile.",
-    warn_days=credits.CPE_MONITOR_WARN_DAYS, deadline_days=credits.CPE_MONITOR_DAYS,
+    warn_days=DESTINATIONS["cpe_monitor"].warn_days, deadline_days=DESTINATIONS["cpe_monitor"].deadline_days,
     split_by_audience=True,
     notes=("Pharmacist (UAN ending -P) and technician (-T) completions go in separate files, one "
            "export batch each (`cpe_monitor-P-…csv`, `cpe_monitor-T-…csv`).",
-           f"NABP accepts nothing after {credits.CPE_MONITOR_DAYS} days: later items are listed as "
+           f"NABP accepts nothing after {DESTINATIONS['cpe_monitor'].deadline_days} days: later items are listed as "
            "missed, never exported."),
 )
 
@@ -193,8 +194,8 @@ CE_BROKER = Layout(
     ),
     fix="CE Broker rejected the Florida licence number {License Number} for {First Name} "
         "{Last Name}: check your licence number and name in your profile.",
-    warn_days=credits.CE_BROKER_WARN_DAYS, deadline_days=credits.CE_BROKER_DAYS,
-    notes=(f"Florida expects completions within {credits.CE_BROKER_DAYS} days; later items are "
+    warn_days=DESTINATIONS["ce_broker"].warn_days, deadline_days=DESTINATIONS["ce_broker"].deadline_days,
+    notes=(f"Florida expects completions within {DESTINATIONS['ce_broker'].deadline_days} days; later items are "
            "listed as missed, never exported.",),
 )
 

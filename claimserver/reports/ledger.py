@@ -22,6 +22,8 @@ from typing import Callable, Iterable
 from flask import current_app
 from peewee import JOIN, IntegrityError, fn
 
+from catalog.dates import long_date
+
 from .. import clock
 from ..db import database
 from ..models import Activity, Certificate, Claim, ExportBatch, Learner, ReportItem, audit
@@ -531,7 +533,7 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
     for dest, item in latest.items():
         layout = L.LAYOUTS[dest]
         state = L.deadline_state(claim.participated_on, item.deadline, layout.warn_days, on)
-        by = f" by {item.deadline.strftime('%B %-d, %Y')}" if item.deadline else ""
+        by = f" by {long_date(item.deadline)}" if item.deadline else ""
         fix = message = ""
         if revoked:  # never reported from now on: nothing for the learner to fix
             if item.status == "accepted":
@@ -559,7 +561,7 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
             if reason:
                 css = "warn"
                 fix = (f"We cannot report this credit yet ({reason}): add it in your profile"
-                       f"{' before ' + item.deadline.strftime('%B %-d, %Y') if item.deadline else ''}.")
+                       f"{' before ' + long_date(item.deadline) if item.deadline else ''}.")
         out.append(ClaimStatus(dest, layout.name, item.status, label, css, item.deadline, fix, message))
     return out
 

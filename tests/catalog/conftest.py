@@ -23,7 +23,7 @@ objectives:
 designations:
   ama_pra_1: {credits: 1}
   acpe:
-    - {uan: "0001-0000-27-001-L01-P", hours: 1}
+    - {uan: "0001-0000-27-001-L01-P", hours: 1, activity_type: knowledge}
   pace: {program: "116-001-27", hours: 1, level: basic}
   florida: {tracking: "20-123456", hours: 1, subjects: [general]}
 faculty:
@@ -54,6 +54,11 @@ def mutate(text: str, old: str, new: str) -> str:
     """Replace `old` (which must be there, once) by `new`: one convener's edit."""
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
     return text.replace(old, new)
+
+
+def own_numbers(text: str, n: int) -> str:
+    """The activity with its own UAN and P.A.C.E.® program number (two activities never share one)."""
+    return mutate(mutate(text, "-27-001-", f"-27-{n:03d}-"), '"116-001-27"', f'"116-{n:03d}-27"')
 
 
 @pytest.fixture

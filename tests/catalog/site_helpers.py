@@ -35,7 +35,7 @@ BASE: dict = {
     "outcomes": ["competence", "performance"],
     "designations": {
         "ama_pra_1": {"credits": 1.5},
-        "acpe": [{"uan": "0001-0000-27-001-L01-P", "hours": 1.5}],
+        "acpe": [{"uan": "0001-0000-27-001-L01-P", "hours": 1.5, "activity_type": "application"}],
         "pace": {"program": "116-001-27", "hours": 1.5, "level": "intermediate"},
         "california_cls": {"course": "ASM-27-001"},
         "florida": {"tracking": "20-123456", "hours": 1.5, "subjects": ["general"]},
@@ -84,8 +84,9 @@ def people(speaker: str, attested: dt.date) -> list[dict]:
 
 
 def home_study(fmt: str, starts: dt.datetime, claim_until: dt.date, **overrides) -> str:
-    des = {"ama_pra_1": {"credits": 1}, "acpe": [{"uan": "0001-0000-27-002-H01-P", "hours": 1}],
-           "participation": True}
+    uan = f"0001-0000-{starts.year % 100:02d}-002-H01-P"  # a UAN's year is never after the activity's
+    des = {"ama_pra_1": {"credits": 1},
+           "acpe": [{"uan": uan, "hours": 1, "activity_type": "knowledge"}], "participation": True}
     overrides.setdefault("faculty", people("Hana Home, PhD", starts.date() - dt.timedelta(days=30)))
     return activity(format=fmt, starts=starts, ends=None, claim_until=claim_until, pass_mark=70,
                     material="https://journals.example.org/article/1",

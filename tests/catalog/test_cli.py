@@ -12,7 +12,7 @@ import pytest
 from catalog import credits as C
 from catalog.__main__ import main
 from catalog.load import DEFAULT_FOLDER, load_catalog
-from tests.catalog.conftest import VALID, mutate
+from tests.catalog.conftest import VALID, mutate, own_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +37,13 @@ def test_sample_catalogue_covers_the_contract():
     assert {str(a.price) for a in acts} >= {"0.00", "15.00", "25.00", "40.00"}
     years = {a.starts.year for a in acts}
     assert {2025, 2026, 2027} <= years
+    # Joint Accreditation (a JA… UAN, AMA + ACPE) and joint providership (a partner, a -9999- UAN).
+    assert any(a.jointly_accredited and {"ama_pra_1", "acpe"} <= set(a.credit_keys) for a in acts)
+    assert any(a.joint_provider and any("-9999-" in d.reference for d in a.designations) for a in acts)
+    assert all(d.activity_type in C.ACPE_ACTIVITY_TYPES for a in acts for d in a.designations
+               if d.credit == "acpe")
+    assert any(len(d.subject_hours) > 1 for a in acts for d in a.designations)
+    assert any(d.exception for a in acts for p in a.faculty for d in p.disclosures)
 
 
 def test_new_writes_a_draft_that_checks_and_passes_once_filled_in(tmp_path, capsys):
@@ -77,8 +84,8 @@ def test_new_never_overwrites(tmp_path, capsys):
 
 def test_json_output(write_activity, capsys):
     good = write_activity(VALID, name="good.md")
-    write_activity(mutate(VALID, "price: 25.00", "price: -1"), name="bad.md")
-    write_activity(mutate(VALID, "Interpret a blood", "Review a blood"), name="meh.md")
+    write_activity(own_numbers(mutate(VALID, "price: 25.00", "price: -1"), 2), name="bad.md")
+    write_activity(own_numbers(mutate(VALID, "Interpret a blood", "Review a blood"), 3), name="meh.md")
     rc = main(["check", "--format", "json", str(good.parent)])
     report = json.loads(capsys.readouterr().out)
     assert rc == 1

@@ -7,10 +7,29 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.__main__ import main
+from catalog.__main__ import main, society_acpe_providers
+from catalog.load import load_catalog
 from tests.catalog.conftest import JOURNAL as J
 from tests.catalog.conftest import VALID as V
-from tests.catalog.conftest import mutate, problems
+from tests.catalog.conftest import mutate, own_numbers, problems
+
+#: Jane Doe (speaker, faculty.0) and Ravi Patel (planner, faculty.1) with nothing to disclose.
+SPEAKER = "    disclosures: []\n    attested: 2027-01-10"
+PLANNER = "    disclosures: []\n    attested: 2027-01-05"
+
+
+def disclose(relationship: str, who: str = SPEAKER) -> str:
+    """The valid activity with one disclosure (a YAML flow mapping) for the speaker or the planner."""
+    return mutate(V, who, who.replace("disclosures: []", "disclosures:\n      - " + relationship))
+
+
+def thirty_minutes(state: str) -> str:
+    """A 30-minute webinar (AMA 0.5, ACPE 0.5, no P.A.C.E.) offered for one state's credit."""
+    text = mutate(V, "ends: 2027-03-12T13:00", "ends: 2027-03-12T12:30")
+    text = mutate(mutate(text, "credits: 1}", "credits: 0.5}"), 'L01-P", hours: 1,', 'L01-P", hours: 0.5,')
+    text = mutate(text, '  pace: {program: "116-001-27", hours: 1, level: basic}\n', "")
+    return mutate(text, '  florida: {tracking: "20-123456", hours: 1, subjects: [general]}\n', state)
+
 
 ROWS = [
     pytest.param(
@@ -44,7 +63,7 @@ ROWS = [
     pytest.param(
         lambda: V + "Long description. " * 15000,
         [
-        '{path}:1: error: the file is 270,711 bytes; activity files are limited to 262,144',
+        '{path}:1: error: the file is 270,737 bytes; activity files are limited to 262,144',
         ], 1, id='too-large'),
     pytest.param(
         lambda: mutate(V, "title: Sepsis Update for the Laboratory", "title: !!python/object/apply:os.system [echo hi]"),
@@ -110,13 +129,69 @@ ROWS = [
     pytest.param(
         lambda: mutate(V, "laboratory-professionals]", "nurses]"),
         [
-        '{path}:7: error: `audience.2` is `nurses`, which is not one of: physicians, pharmacists, pharmacy-technicians, laboratory-professionals, diplomates, scientists',
+        '{path}:7: error: `audience.2` is `nurses`, which is not one of: physicians, diplomates, pharmacists, pharmacy-technicians, laboratory-professionals, scientists',
         ], 1, id='audience-unknown'),
     pytest.param(
-        lambda: mutate(V, "    disclosures: []\n    attested: 2027-01-10", "    disclosures:\n      - {company: Acme Diagnostics, relationship: consulting, mitigation: Peer review.}\n    attested: 2027-01-10"),
+        lambda: disclose("{company: Acme Diagnostics, relationship: Advisory Board, mitigation: Peer review.}"),
         [
-        '{path}:20: error: `faculty.0.disclosures.0.relationship` is `consulting`, which is not one of: employee, owner, stockholder, consultant, advisor, speaker, researcher, grant, royalties, honoraria, board-member, other; did you mean `consultant`?',
-        ], 1, id='relationship-typo'),
+        ], 0, id='relationship-is-free-text'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: speakers' bureau member, mitigation: Peer review.}"),
+        [
+        ], 0, id='relationship-unknown-term-accepted'),
+    pytest.param(
+        lambda: disclose('{company: Acme Diagnostics, relationship: consultant, mitigation: "None"}'),
+        [
+        '{path}:20: error: `None` is not a mitigation: record what was done before the role began, e.g. content peer reviewed by a planner with no relationships, role changed, or relationship divested',
+        ], 1, id='mitigation-none'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: consultant, mitigation: N/A}"),
+        [
+        '{path}:20: error: `N/A` is not a mitigation: record what was done before the role began, e.g. content peer reviewed by a planner with no relationships, role changed, or relationship divested',
+        ], 1, id='mitigation-n-a'),
+    pytest.param(
+        lambda: disclose('{company: Acme Diagnostics, relationship: consultant, mitigation: "-"}'),
+        [
+        '{path}:20: error: `-` is not a mitigation: record what was done before the role began, e.g. content peer reviewed by a planner with no relationships, role changed, or relationship divested',
+        ], 1, id='mitigation-dash'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: employee, mitigation: Content peer reviewed.}", PLANNER),
+        [
+        '{path}:24: error: Ravi Patel, MD is an owner or employee of Acme Diagnostics (`employee`) and may not be in control of accredited content (ACCME Standard 3): record the exception that applies in `exception:` (unrelated-content, technical-instruction, research), or give the role to someone else',
+        ], 1, id='employee-planner-without-exception'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: Chief Executive Officer, mitigation: Content peer reviewed.}", PLANNER),
+        [
+        '{path}:24: error: Ravi Patel, MD is an owner or employee of Acme Diagnostics (`Chief Executive Officer`) and may not be in control of accredited content (ACCME Standard 3): record the exception that applies in `exception:` (unrelated-content, technical-instruction, research), or give the role to someone else',
+        ], 1, id='executive-role-without-exception'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: Employee, mitigation: Content peer reviewed., exception: unrelated-content}", PLANNER),
+        [
+        ], 0, id='employee-with-exception'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: ownership interest, mitigation: Divested., ended: 2026-06-30}", PLANNER),
+        [
+        ], 0, id='former-owner-needs-no-exception'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: employee, mitigation: Content peer reviewed., exception: unrelated}"),
+        [
+        '{path}:20: error: Jane Doe, PhD is an owner or employee of Acme Diagnostics (`employee`) and may not be in control of accredited content (ACCME Standard 3): record the exception that applies in `exception:` (unrelated-content, technical-instruction, research), or give the role to someone else',
+        '{path}:20: error: `faculty.0.disclosures.0.exception` is `unrelated`, which is not one of: unrelated-content, technical-instruction, research; did you mean `unrelated-content`?',
+        ], 1, id='exception-unknown'),
+    pytest.param(
+        lambda: disclose("{company: Acme Diagnostics, relationship: consultant, mitigation: Content peer reviewed., exception: research}"),
+        [
+        '{path}:20: warning: `exception` is for owners and employees of the company (employee, executive role, ownership interest), not `consultant`: remove it',
+        ], 0, id='exception-for-a-consultant'),
+    pytest.param(
+        lambda: mutate(V, "attested: 2027-01-05", "attested: 2026-03-11"),
+        [
+        '{path}:24: warning: Ravi Patel, MD attested on 2026-03-11, more than 12 months before the activity starts (2027-03-12): ask for a new disclosure and attestation form',
+        ], 0, id='attestation-over-12-months-old'),
+    pytest.param(
+        lambda: mutate(V, "attested: 2027-01-05", "attested: 2026-03-12"),
+        [
+        ], 0, id='attestation-12-months-old'),
     pytest.param(
         lambda: mutate(V, "title: Sepsis Update for the Laboratory\n", ""),
         [
@@ -184,7 +259,7 @@ ROWS = [
         '{path}:12: warning: a technician UAN (-T) is listed but `audience` does not include pharmacy-technicians',
         ], 1, id='pharmacists-without-p-uan'),
     pytest.param(
-        lambda: mutate(mutate(V, "pharmacists,", "pharmacists, pharmacy-technicians,"), '    - {uan: "0001-0000-27-001-L01-P", hours: 1}\n', '    - {uan: "0001-0000-27-001-L01-P", hours: 1}\n    - {uan: "0001-0000-27-002-L01-T", hours: 1}\n'),
+        lambda: mutate(mutate(V, "pharmacists,", "pharmacists, pharmacy-technicians,"), '    - {uan: "0001-0000-27-001-L01-P", hours: 1, activity_type: knowledge}\n', '    - {uan: "0001-0000-27-001-L01-P", hours: 1, activity_type: knowledge}\n    - {uan: "0001-0000-27-002-L01-T", hours: 1, activity_type: knowledge}\n'),
         [
         '{path}:12: error: pharmacist and technician UANs must differ only in the last letter',
         ], 1, id='p-and-t-uans-differ'),
@@ -230,9 +305,9 @@ ROWS = [
         '{path}:20: error: Jane Doe, PhD attested on 2027-04-01, after the activity starts (2027-03-12): disclosures must be collected and mitigated before the role begins',
         ], 1, id='attested-after-start'),
     pytest.param(
-        lambda: mutate(V, "    disclosures: []\n    attested: 2027-01-10", "    disclosures:\n      - {company: Acme Diagnostics, relationship: consultant}\n    attested: 2027-01-10"),
+        lambda: disclose("{company: Acme Diagnostics, relationship: consultant}"),
         [
-        '{path}:20: error: missing required key `mitigation` in `faculty.0.disclosures.0` (how the relationship was mitigated before the role began)',
+        '{path}:20: error: missing required key `mitigation` in `faculty.0.disclosures.0` (how the relationship was mitigated before the role began; `none` or `n/a` is not a mitigation)',
         ], 1, id='disclosure-without-mitigation'),
     pytest.param(
         lambda: mutate(V, "faculty:\n", "commercial_support:\n  - {company: Acme Diagnostics, kind: grant}\nfaculty:\n"),
@@ -322,10 +397,100 @@ ROWS = [
         '{path}:5: warning: `ends` has UTC offset -04:00, but America/New_York is at -05:00 on 2027-03-12: the page would show a different local time; check the offset (summer/winter time?)',
         ], 0, id='offset-disagrees-with-time-zone'),
     pytest.param(
-        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-0000-25-001-L01-P"),
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-0000-24-001-L01-P"),
         [
-        '{path}:13: warning: UAN 0001-0000-25-001-L01-P carries the year 25, but the activity starts in 2027',
-        ], 0, id='uan-year-differs'),
+        ], 0, id='uan-year-3-years-earlier'),
+    pytest.param(
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-0000-28-001-L01-P"),
+        [
+        "{path}:13: error: UAN 0001-0000-28-001-L01-P carries the year 28, after the activity's year (2027): a UAN's year is when the activity was developed or first offered; use 27 or earlier",
+        ], 1, id='uan-year-after-the-activity'),
+    pytest.param(
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-0000-23-001-L01-P"),
+        [
+        '{path}:13: warning: UAN 0001-0000-23-001-L01-P carries the year 23, 4 years before the activity starts (2027): a repeated activity keeps its UAN for at most 3 years; check the year',
+        ], 0, id='uan-year-over-3-years-earlier'),
+    pytest.param(
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "0001-9999-27-001-L01-P"),
+        [
+        '{path}:13: error: UAN 0001-9999-27-001-L01-P marks a jointly provided activity (9999): name the partner organisation in `joint_provider:`',
+        ], 1, id='joint-uan-without-joint-provider'),
+    pytest.param(
+        lambda: mutate(mutate(V, "0001-0000-27-001-L01-P", "0001-9999-27-001-L01-P"), "price: 25.00\n", "price: 25.00\njoint_provider: Riverside Infectious Diseases Society\n"),
+        [
+        ], 0, id='joint-uan-with-joint-provider'),
+    pytest.param(
+        lambda: mutate(V, "price: 25.00\n", "price: 25.00\njoint_provider: Riverside Infectious Diseases Society\n"),
+        [
+        "{path}:7: warning: `joint_provider` is Riverside Infectious Diseases Society, but UAN 0001-0000-27-001-L01-P is not jointly provided: ACPE writes 9999 as the second block of a jointly provided activity's UAN",
+        ], 0, id='joint-provider-with-provider-uan'),
+    pytest.param(
+        lambda: mutate(V, "0001-0000-27-001-L01-P", "JA0001234-0000-27-001-L01-P"),
+        [
+        ], 0, id='jointly-accredited-uan'),
+    pytest.param(
+        lambda: mutate(V, ", activity_type: knowledge}", "}"),
+        [
+        '{path}:13: error: missing required key `activity_type` in `designations.acpe.0` (ACPE activity type: knowledge, application or practice)',
+        ], 1, id='acpe-without-activity-type'),
+    pytest.param(
+        lambda: mutate(V, "activity_type: knowledge", "activity_type: knowledge-based"),
+        [
+        '{path}:13: error: `designations.acpe.0.activity_type` is `knowledge-based`, which is not one of: knowledge, application, practice; did you mean `knowledge`?',
+        ], 1, id='acpe-activity-type-unknown'),
+    pytest.param(
+        lambda: mutate(V, "subjects: [general]", "subjects: [general, hiv-aids]"),
+        [
+        '{path}:15: error: `subjects` lists 2 Florida subject areas: give the hours in each, adding up to `hours`, e.g. `subjects: {general: 1, hiv-aids: 1}`',
+        ], 1, id='florida-subjects-without-hours'),
+    pytest.param(
+        lambda: mutate(V, "subjects: [general]", "subjects: {general: 0.5, hiv-aids: 0.5}"),
+        [
+        ], 0, id='florida-hours-per-subject'),
+    pytest.param(
+        lambda: mutate(V, "subjects: [general]", "subjects: {general: 0.5, hiv-aids: 0.25}"),
+        [
+        '{path}:15: error: the Florida subject hours add up to 0.75, but `hours` is 1: make them equal',
+        ], 1, id='florida-subject-hours-do-not-add-up'),
+    pytest.param(
+        lambda: mutate(V, "subjects: [general]", "subjects: [medical-errors]"),
+        [
+        '{path}:15: error: the Florida prevention-of-medical-errors course is a 2-hour course (64B3-11.001): give it 2 hours, not 1',
+        ], 1, id='florida-medical-errors-not-2-hours'),
+    pytest.param(
+        lambda: thirty_minutes('  florida: {tracking: "20-123456", hours: 0.5, subjects: [general]}\n'),
+        [
+        '{path}:14: error: Florida (CE Broker) credit needs an offering of at least 50 minutes (one contact hour, 64B3-11.002); the activity lasts 30 minutes: lengthen it or remove `designations.florida`',
+        ], 1, id='florida-30-minute-session'),
+    pytest.param(
+        lambda: thirty_minutes('  california_cls: {course: "ASM-27-001"}\n'),
+        [
+        '{path}:14: error: California CLS credit needs an offering of at least 50 minutes (one contact hour, 17 CCR 1038.3); the activity lasts 30 minutes: lengthen it or remove `designations.california_cls`',
+        ], 1, id='california-30-minute-session'),
+    pytest.param(
+        lambda: mutate(V, "hours: 1, subjects", "hours: 1.25, subjects"),
+        [
+        '{path}:15: error: 1.25 Florida (CE Broker) contact hours need at least 63 minutes of instruction (50 per contact hour, 64B3-11.002); the activity lasts 60 minutes: designate at most 1',
+        ], 1, id='florida-hours-longer-than-activity'),
+    pytest.param(
+        lambda: mutate(mutate(J, "    explanation: It changes therapy now.\n", ""), "designations:\n", "outcomes: [competence]\ndesignations:\n"),
+        [
+        '{path}:20: warning: question 1 has no `explanation`: learners who answer wrongly see only the right answer; a sentence on why it is right is good practice',
+        ], 0, id='competence-question-without-explanation'),
+    pytest.param(
+        lambda: mutate(J, "    explanation: It changes therapy now.\n", ""),
+        [
+        ], 0, id='post-test-question-without-explanation'),
+    pytest.param(
+        lambda: mutate(V, "Interpret a blood culture Gram stain.", "Gain an understanding of blood cultures."),
+        [
+        '{path}:9: error: objective 1 starts with `gain an understanding of`, which cannot be measured; start with a verb such as describe, identify, interpret, compare or apply',
+        ], 1, id='objective-gain-an-understanding'),
+    pytest.param(
+        lambda: mutate(V, "Interpret a blood culture Gram stain.", "Improve blood culture turnaround."),
+        [
+        '{path}:9: error: objective 1 starts with `improve`, which cannot be measured; start with a verb such as describe, identify, interpret, compare or apply',
+        ], 1, id='objective-improve'),
 ]
 
 
@@ -363,7 +528,7 @@ def test_bad_file_name(write_activity):
 
 def test_same_slug_in_two_folders(write_activity, run_check):
     first = write_activity(V, folder="2026")
-    second = write_activity(V, folder="2027")
+    second = write_activity(own_numbers(V, 2), folder="2027")
     want = [f"{second}:1: error: another activity already uses the address `sepsis-update` ({first}); "
             "rename one file"]
     assert problems(first.parent, second.parent) == want
@@ -393,3 +558,54 @@ def test_usage_error_exits_2_without_traceback(capsys):
         main(["check", "--format", "xml"])
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+# ---- across the catalogue: numbers belong to one activity; UANs carry the society's provider -----
+def test_the_same_uan_or_program_in_two_activities(write_activity, run_check):
+    first = write_activity(V, name="sepsis-a.md")
+    second = write_activity(mutate(V, "title: Sepsis Update", "title: Sepsis Update Again"),
+                            name="sepsis-b.md")
+    want = [
+        f"{second}:13: error: UAN 0001-0000-27-001-L01-P is already used by {first}:13: give this "
+        "activity its own UAN (a new sequence number)",
+        f"{second}:14: error: P.A.C.E.® program number 116-001-27 is already used by {first}:14: give "
+        "this activity its own program number",
+    ]
+    assert problems(first.parent) == want
+    assert run_check(first.parent)[:2] == (1, want)
+
+
+def test_a_draft_may_share_numbers_until_it_is_published(write_activity):
+    first = write_activity(V, name="sepsis-update.md")
+    write_activity(mutate(V, "title: Sepsis Update", "draft: true\ntitle: Sepsis Update"), name="copy.md")
+    assert problems(first.parent) == []
+
+
+def test_a_uan_with_another_providers_number(write_activity, run_check):
+    path = write_activity(mutate(V, "0001-0000-27-001-L01-P", "0204-0000-27-001-L01-P"))
+    want = [f"{path}:13: error: UAN 0204-0000-27-001-L01-P carries the ACPE provider number 0204, "
+            "which is neither the society's (0001, JA0001234) nor a declared joint provider's: correct "
+            "the UAN, or give the partner's number in `joint_provider_number:`"]
+    assert run_check("--acpe-provider", "0001", "--acpe-provider", "JA0001234", path)[:2] == (1, want)
+    assert [str(p) for p in load_catalog([path], acpe_providers=["0001", "JA0001234"]).problems] == want
+    declared = write_activity(mutate(mutate(V, "0001-0000-27-001-L01-P", "0204-0000-27-001-L01-P"),
+                                     "price: 25.00\n", 'price: 25.00\njoint_provider_number: "0204"\n'),
+                              name="declared.md", folder="declared")
+    assert run_check("--acpe-provider", "0001", declared)[:2] == (0, [])
+    assert run_check("--acpe-provider", "", path)[:2] == (0, [])  # no society number: not checked
+
+
+def test_the_cli_reads_the_societys_numbers_from_mkdocs_yml(write_activity, run_check, tmp_path,
+                                                               monkeypatch):
+    path = write_activity(mutate(V, "0001-0000-27-001-L01-P", "0204-0000-27-001-L01-P"))
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_url: !ENV [CE_SITE_URL, 'http://x/']\nplugins:\n  - search\n  - ce_catalog:\n"
+        "      claim_url: !ENV CE_CLAIM_URL\n      acpe_providers: ['0001']\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert society_acpe_providers() == ["0001"]
+    rc, lines, _ = run_check(path)
+    assert rc == 1 and lines[0].endswith("which is neither the society's (0001) nor a declared joint "
+                                         "provider's: correct the UAN, or give the partner's number in "
+                                         "`joint_provider_number:`")
+    (tmp_path / "mkdocs.yml").write_text("plugins: [search]\n", encoding="utf-8")
+    assert society_acpe_providers() == [] and run_check(path)[0] == 0

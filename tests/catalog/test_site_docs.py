@@ -7,6 +7,7 @@ import pytest
 
 from catalog import credits as C
 from catalog import rules
+from catalog.professions import PROFESSIONS
 from catalog.load import load_catalog
 from catalog.plugin import CataloguePlugin
 from catalog.schema import FIELDS
@@ -24,6 +25,12 @@ GUIDE = """# Guide
 <!-- ce:acpe-topics -->
 
 <!-- ce:who-can-claim -->
+
+<!-- ce:relationships -->
+
+<!-- ce:disclosure-exceptions -->
+
+<!-- ce:acpe-activity-types -->
 """
 
 
@@ -40,13 +47,20 @@ def test_generated_blocks_come_from_the_code(tmp_path):
     assert "designations.acpe[].uan" in t and "faculty[].disclosures[].relationship" in t
     for code, name in C.ACPE_TOPICS.items():
         assert f"{code} {name}" in t
-    for label in C.PROFESSIONS.values():
+    for label in (p.label for p in PROFESSIONS.values()):
         assert label in t
+    for level, verbs in rules.BLOOM_VERBS.items():
+        assert f"{level} {', '.join(verbs)}" in t
+    for term, label in C.RELATIONSHIPS.items():
+        assert term in t and label in t
+    for key, wording in {**C.DISCLOSURE_EXCEPTIONS, **C.ACPE_ACTIVITY_TYPES}.items():
+        assert f"{key} {wording}" in t
     assert "<!-- ce:" not in (root / "site" / "guide" / "index.html").read_text(encoding="utf-8")
 
 
 def test_broken_activity_stops_strict_build_with_file_and_line(tmp_path):
-    broken = activity(objectives=["Understand the antibiogram."], price="twelve")
+    broken = activity(objectives=["Understand the antibiogram."], price="twelve",
+                      designations={"ama_pra_1": {"credits": 1}})  # no UAN or program to share
     root = write_project(tmp_path, {"stewardship-webinar": FIXTURES["stewardship-webinar"],
                                     "broken": broken})
     result = build_subprocess(root)
@@ -119,3 +133,16 @@ def test_serve_watches_the_activity_folder(tmp_path):
     server = Server()
     assert plugin.on_serve(server, config=None, builder=None) is server
     assert server.watched == [str(tmp_path)]
+
+
+def test_the_site_build_refuses_a_uan_without_the_societys_provider_number(tmp_path):
+    root = write_project(tmp_path, {"stewardship-webinar": FIXTURES["stewardship-webinar"]})
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      folder: activities\n",
+                                                 "      folder: activities\n      acpe_providers: ['0002']\n"))
+    result = build_subprocess(root)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in out
+    assert ("activities/stewardship-webinar.md:23: error: UAN 0001-0000-27-001-L01-P carries the ACPE "
+            "provider number 0001, which is neither the society's (0002) nor a declared joint "
+            "provider's: correct the UAN, or give the partner's number in `joint_provider_number:`") in out

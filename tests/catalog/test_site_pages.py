@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalog import credits as C
+from catalog import statements as S
 from catalog.site import display as D
 
 from .site_helpers import (CLAIM_URL, FIXTURES, PUBLISHED, REPO_URL, build_in_process, page, read,
@@ -41,7 +42,7 @@ def test_ama_designation_statement_word_for_word(site):
     expected = ("The American Society for Microbiology designates this live activity for a maximum of "
                 "1.5 AMA PRA Category 1 Credits™. Physicians should claim only the credit commensurate "
                 "with the extent of their participation in the activity.")
-    assert C.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5")).text == expected
+    assert S.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5")).text == expected
     assert expected in t
     html = page(site, "activities/stewardship-webinar").read_text(encoding="utf-8")
     assert "<em>AMA PRA Category 1 Credits</em>™" in html  # the credit name in italics
@@ -49,10 +50,10 @@ def test_ama_designation_statement_word_for_word(site):
 
 def test_every_statement_comes_from_credits(site):
     t = text(site, "stewardship-webinar")
-    for s in (C.accme_accreditation_statement(PROVIDER), C.acpe_accreditation_statement(PROVIDER),
-              C.pace_approval_statement(PROVIDER), C.california_statement(PROVIDER, "ASM-27-001"),
-              C.florida_statement(PROVIDER, "20-123456"), C.participation_offer_statement(Decimal("1.5")),
-              C.MITIGATION_STATEMENT, C.NO_COMMERCIAL_SUPPORT):
+    for s in (S.accme_accreditation_statement(PROVIDER), S.acpe_accreditation_statement(PROVIDER),
+              S.pace_approval_statement(PROVIDER), S.california_statement("ASM-27-001", ("ama_pra_1", "pace")),
+              S.florida_statement("20-123456", ("ama_pra_1", "pace")), S.participation_offer_statement(Decimal("1.5")),
+              S.MITIGATION_STATEMENT, S.NO_COMMERCIAL_SUPPORT):
         assert s.text in t, s.text
     for fact in ("UAN 0001-0000-27-001-L01-P", "1.5 contact hours (0.15 CEU)",
                  "Topic 01 Disease state management / drug therapy", "Program number 116-001-27",
@@ -77,10 +78,10 @@ def test_sections_in_the_accredited_order(site):
 
 def test_disclosures_before_description_and_names_escaped(site):
     t = text(site, "stewardship-webinar")
-    nothing = f"Zoë <Zed> O'Brien & Sons, PhD {C.NOTHING_TO_DISCLOSE}."
+    nothing = f"Zoë <Zed> O'Brien & Sons, PhD {S.NOTHING_TO_DISCLOSE}."
     assert nothing in t
-    assert "Ravi Patel, MD Planner Acme & <Diagnostics>: consultant" in t
-    assert t.index(nothing) < t.index(C.MITIGATION_STATEMENT.text) < t.index("DESCRIPTION-MARKER")
+    assert "Ravi Patel, MD Planner Acme & <Diagnostics>: Consultant" in t
+    assert t.index(nothing) < t.index(S.MITIGATION_STATEMENT.text) < t.index("DESCRIPTION-MARKER")
     html = page(site, "activities/stewardship-webinar").read_text(encoding="utf-8")
     assert "<Zed>" not in html and "<Diagnostics>" not in html and "<Update>" not in html
     assert "Zoë &lt;Zed&gt; O&#39;Brien &amp; Sons, PhD" in html

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from catalog import credits as C
+from catalog import statements as S
 from catalog.model import Designation
 from claimserver import certificates as cert
 from claimserver.models import Certificate, Claim
@@ -59,24 +60,24 @@ COMMON = ["Ada Lovelace", PROVIDER.upper(), "Antimicrobial Stewardship in the Cl
 
 @pytest.mark.parametrize("credit, hours, expected", [
     ("ama_pra_1", "1.25", ["Certificate of AMA PRA Category 1 Credit™", "has claimed 1.25 AMA PRA Category 1 Credits™",
-                           flat(C.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5"))),
-                           flat(C.accme_accreditation_statement(PROVIDER)), "March 12, 2027 · Online",
+                           flat(S.ama_designation_statement(PROVIDER, "webinar", Decimal("1.5"))),
+                           flat(S.accme_accreditation_statement(PROVIDER)), "March 12, 2027 · Online",
                            "Learning format: live activity"]),
     ("ama_pra_1", "1", ["has claimed 1 AMA PRA Category 1 Credit™"]),
     ("acpe", "1.5", ["Record of Participation (ACPE)", "This records that", "has completed 1.5 contact hours",
                      "UAN): 0001-0000-27-001-L01-P", "0.15 CEU", "NABP e-Profile ID: 1234567",
-                     flat(C.acpe_record_statement()), flat(C.acpe_accreditation_statement(PROVIDER))]),
+                     flat(S.acpe_record_statement()), flat(S.acpe_accreditation_statement(PROVIDER))]),
     ("pace", "1.5", ["Certificate of P.A.C.E.® Continuing Education", "has completed 1.5 P.A.C.E.® contact hours",
                      "program number: 116-001-27", "Level of instruction: Intermediate",
-                     flat(C.pace_approval_statement(PROVIDER))]),
+                     flat(S.pace_approval_statement(PROVIDER))]),
     ("california_cls", "1.5", ["California CLS licence: CLS-1", "Name as on the licence: Ada Lovelace",
                                "Course number: ASM-27-001", "Accrediting agency: ASCLS P.A.C.E.® (Provider 116)",
-                               flat(C.california_statement(PROVIDER, "ASM-27-001"))]),
+                               flat(S.california_statement("ASM-27-001"))]),
     ("florida", "1.5", ["Florida licence number: CH-2", "CE Broker course tracking number: 20-123456",
-                        flat(C.florida_statement(PROVIDER, "20-123456"))]),
+                        flat(S.florida_statement("20-123456"))]),
     ("participation", "1", ["Certificate of Participation", "participated for 1 hour",
                             "This activity was designated for a maximum of 1.5 AMA PRA Category 1 Credits™.",
-                            flat(C.accme_accreditation_statement(PROVIDER))]),
+                            flat(S.accme_accreditation_statement(PROVIDER))]),
 ])
 def test_each_credit_type_is_worded_from_the_credit_module(credit, hours, expected):
     got = text_of(cert.render(content(credit, hours=hours)))
@@ -92,7 +93,7 @@ def test_participation_certificates_do_not_address_physicians(profession):
 
 def test_diplomate_participation_states_designation_and_hours_claimed():
     got = text_of(cert.render(content("participation", hours="1", profession="diplomate")))
-    assert flat(C.diplomate_statement(PROVIDER, "webinar", Decimal("1.5"), Decimal("1"))) in got
+    assert flat(S.diplomate_statement(PROVIDER, "webinar", Decimal("1.5"), Decimal("1"))) in got
     assert ("This activity was designated for a maximum of 1.5 AMA PRA Category 1 Credits™. "
             "The participant attended 1 hour and may submit") in got
 
@@ -104,7 +105,7 @@ def test_diplomate_participation_states_designation_and_hours_claimed():
                "The participant attended 1 hour and may submit"),
 ])
 def test_diplomate_statement_follows_the_designation_template(designated, claimed, expected):
-    st = C.diplomate_statement(PROVIDER, "webinar", Decimal(designated), Decimal(claimed))
+    st = S.diplomate_statement(PROVIDER, "webinar", Decimal(designated), Decimal(claimed))
     assert st.markdown().startswith(expected)
 
 
@@ -117,11 +118,11 @@ def test_catalogue_pages_and_certificates_print_the_same_statements(ctx):
     for key in ("ama_pra_1", "pace", "california_cls", "florida"):
         d = model.designation(key)
         on_certificate = content(key, designation=d, designated_ama=model.designation("ama_pra_1").hours,
-                                 hours=str(d.hours)).statements()
+                                 hours=str(d.hours), credit_keys=model.credit_keys).statements()
         assert blocks[key] == on_certificate, key
-    assert C.pace_approval_statement(PROVIDER) in blocks["california_cls"]
+    assert S.pace_approval_statement(PROVIDER) in blocks["california_cls"]
     acpe = content("acpe").statements()
-    assert set(blocks["acpe"]) <= set(acpe) and C.acpe_record_statement() in acpe
+    assert set(blocks["acpe"]) <= set(acpe) and S.acpe_record_statement() in acpe
 
 
 @pytest.mark.parametrize("name", ["محمد عبد الله", "דוד בן-גוריון", "王小明"])
@@ -281,5 +282,14 @@ def test_printable_certificate_page(ctx, client):
     page = client.get(f"/certificates/{c.id}").get_data(as_text=True)
     assert 'class="certificate' in page and "print.css" in page
     assert "has claimed <em>1.5 AMA PRA Category 1 Credits</em>™" in page
-    assert C.accme_accreditation_statement(PROVIDER).text in page
+    assert S.accme_accreditation_statement(PROVIDER).text in page
     assert f"/certificates/{c.id}.pdf" in page
+
+
+def test_record_of_participation_of_a_jointly_accredited_activity_reads_back_the_ja_statement():
+    from pypdf import PdfReader
+
+    c = content("acpe", jointly_accredited=True, credit_keys=("acpe",))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(cert.render(c))).pages).split())
+    assert "In support of improving patient care, the American Society for Microbiology is jointly accredited" in text
+    assert "is accredited by the Accreditation Council for Pharmacy Education as a provider" not in text

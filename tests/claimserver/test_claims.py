@@ -3,6 +3,7 @@ one claim and one certificate per credit type (also under concurrency), snapshot
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import re
 import threading
 
@@ -182,7 +183,7 @@ def test_first_and_last_name_are_enough_and_the_email_is_never_the_name(ctx, cli
     row, version = F.activity(SLUG)
     offer = ops.offers(nameless, version.model())[0]
     with pytest.raises(ops.Refused, match="name"):
-        ops.issue_claim(nameless, row, version, offer, 6, F.create_participation(nameless, SLUG))
+        ops.issue_claim(nameless, row, version, offer, Decimal("1.5"), F.create_participation(nameless, SLUG))
 
 
 def test_pharmacist_without_epid_is_sent_to_the_profile_and_sees_cpe_monitor_limit(ctx, client):
@@ -409,3 +410,33 @@ def test_a_licence_only_credit_the_learner_cannot_use_still_leaves_participation
         ("florida", ["florida_licence"]), ("participation", [])]
     floridian = F.create_learner(profession="laboratory-professional", florida_licence="CLS 98765")
     assert [o.key for o in ops.offers(floridian, florida_only)] == ["florida"]
+
+
+def test_my_activities_and_the_claim_page_agree_a_first_and_last_name_is_enough(ctx, client):
+    """Regression: My Activities said the name was missing while the claim page accepted a learner
+    with a first and last name but no separate certificate name. Both now ask accounts.profile."""
+    who = ready(first_name="Ada", last_name="Lovelace", certificate_name="")
+    F.login(client, who)
+    assert "Your profile is missing" not in client.get("/my-activities").get_data(as_text=True)
+    resp = claim(client, hours="1.5")
+    assert resp.status_code == 302
+    assert Certificate.get().name == "Ada Lovelace"
+
+
+def test_my_activities_names_what_the_profile_lacks_in_the_claim_pages_words(ctx, client):
+    who = ready(first_name="", last_name="", certificate_name="", profession="")
+    F.login(client, who)
+    page = client.get("/my-activities").get_data(as_text=True)
+    assert ("Your profile is missing your name as it should appear on certificates and your "
+            "profession") in " ".join(page.split())
+    assert "Add your name as it should appear on certificates and your profession to your profile" \
+        in " ".join(client.get(CLAIM).get_data(as_text=True).split())
+
+
+def test_hours_refused_by_the_claim_rule_are_marked_on_the_hours_field(ctx, client):
+    """The maximum and increment are the claim operation's rule; the form marks the hours field."""
+    F.login(client, ready())
+    resp = claim(client, hours="1.3")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert re.search(r'id="hours-error"[^>]*>\s*Claim in steps of 0.25 hours, such as 0.75, 1.25, 1.5\.', page)

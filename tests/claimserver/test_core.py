@@ -259,7 +259,7 @@ def test_migrations_build_exactly_the_models_schema(ctx):
 
 
 def test_current_versions_are_the_newest_of_each_activity_in_one_query(ctx, tmp_path):
-    from claimserver.catalog_sync import current_versions
+    from claimserver.models import ActivityVersion
 
     folder = tmp_path / "activities"
     shutil.copytree(ACTIVITIES, folder)
@@ -267,10 +267,10 @@ def test_current_versions_are_the_newest_of_each_activity_in_one_query(ctx, tmp_
     path.write_text(path.read_text().replace("price: 25.00", "price: 30.00"))
     sync(folder)
     rows = list(Activity.select())
-    got = current_versions(r.id for r in rows)
+    got = ActivityVersion.current_for(r.id for r in rows)
     assert {a: v.id for a, v in got.items()} == {r.id: r.current.id for r in rows}
     assert got[Activity.get(Activity.slug == "stewardship-webinar").id].version == 2
-    assert current_versions([]) == {}
+    assert ActivityVersion.current_for([]) == {}
 
 
 @pytest.mark.parametrize("missing", ["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"])

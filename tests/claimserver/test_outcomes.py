@@ -199,7 +199,8 @@ def new_year_eve_catalogue(tmp_path):
     folder = tmp_path / "acts"
     shutil.copytree(ACTIVITIES, folder)
     path = folder / f"{JOURNAL}.md"
-    path.write_text(path.read_text().replace("starts: 2027-01-15T09:00:00-05:00", "starts: 2026-12-31T19:00:00-05:00"))
+    path.write_text(path.read_text().replace("starts: 2027-01-15T09:00:00-05:00", "starts: 2026-12-31T19:00:00-05:00")
+                    .replace("0001-0000-27-002-H01-P", "0001-0000-26-002-H01-P"))  # a UAN's year: never after
     assert sync(folder).updated == [JOURNAL]
 
 
@@ -248,7 +249,8 @@ def test_director_pages_cost_the_same_number_of_queries_however_many_activities(
     folder = tmp_path / "more"
     shutil.copytree(ACTIVITIES, folder)
     for n in range(3):  # three more journals in 2027 on the same tag, each with learners
-        shutil.copy(folder / f"{JOURNAL}.md", folder / f"journal-copy-{n}.md")
+        text = (folder / f"{JOURNAL}.md").read_text()  # each activity has its own UAN
+        (folder / f"journal-copy-{n}.md").write_text(text.replace("-27-002-H01-P", f"-27-30{n}-H01-P"))
     sync(folder)
     for n in range(3):
         for _ in range(2):

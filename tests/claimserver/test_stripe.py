@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog.dates import long_date
 from catalog.status import OrderStatus, PaymentEventOutcome, PaymentStatus
 from claimserver.models import AuditLog, Certificate, Order, PaymentAttempt, PaymentEvent, Refund
 from tests.factories import (
@@ -452,7 +453,7 @@ def test_refund_before_a_claim_from_the_command_line(client, learner, live, loca
     assert audit.details["via"] == "command line" and audit.details["certificates"] == "none"
     # the learner sees it, and can no longer take part or claim
     mine = client.get("/my-activities").text
-    assert f"Refunded on {order.refunded_at:%B %-d, %Y}" in mine and "credit can no longer be claimed" in mine
+    assert f"Refunded on {long_date(order.refunded_at)}" in mine and "credit can no longer be claimed" in mine
     receipt = client.get(f"/receipts/{order.receipt_number}").text
     assert "Refunds" in receipt and line.reference in receipt and "Cannot attend" in receipt
     assert "Balance after refunds: $0.00 USD" in receipt

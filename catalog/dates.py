@@ -1,0 +1,81 @@
+"""How dates and times read, everywhere: the catalogue, the claim server, certificates and emails.
+
+The one home of date wording. Portable by construction: the day and hour are written from the numbers, never with a
+platform-only strftime flag. Exports to reporting bodies use their own formats (catalog.destinations),
+and ISO dates (2027-03-12) are for tables staff sort and filter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+
+def long_date(d: dt.date | dt.datetime) -> str:
+    """'March 12, 2027': certificates, deadlines, refusals."""
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def weekday_date(d: dt.date | dt.datetime) -> str:
+    """'Friday, March 12, 2027': when a live session takes place."""
+    return f"{d:%A}, {long_date(d)}"
+
+
+def short_date(d: dt.date | dt.datetime) -> str:
+    """'Mar 12, 2027': listings."""
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+def iso_date(d: dt.date | dt.datetime) -> str:
+    """'2027-03-12': staff tables, CSV files, transcript rows."""
+    return f"{d:%Y-%m-%d}"
+
+
+def date_range(first: dt.date, last: dt.date) -> str:
+    """'March 12, 2027'; 'March 12–14, 2027'; 'March 30, 2027 – April 2, 2027'."""
+    if first == last:
+        return long_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B} {first.day}–{last.day}, {last.year}"
+    return f"{long_date(first)} – {long_date(last)}"
+
+
+def period(start: dt.date | None, end: dt.date | None, *, open_start: str = "the beginning",
+           open_end: str = "today") -> str:
+    """A filter's period: 'January 1, 2027 – December 31, 2027', 'the beginning – March 1, 2027'."""
+    return f"{long_date(start) if start else open_start} – {long_date(end) if end else open_end}"
+
+
+def time_text(t: dt.datetime) -> str:
+    """'12:00 PM', '1:30 PM'."""
+    h = t.hour % 12 or 12
+    return f"{h}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+
+def zone_abbreviation(moment: dt.datetime) -> str:
+    """'EST', 'CEST'; for a bare offset 'UTC−05:00' (zoneinfo names some zones '+03': use UTC+03:00)."""
+    name = moment.tzname() or ""
+    if name in ("UTC", "GMT") or re.fullmatch(r"[A-Z]{2,5}", name):
+        return name
+    off = moment.utcoffset() or dt.timedelta(0)
+    sign = "+" if off >= dt.timedelta(0) else "−"
+    minutes = abs(int(off.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def moment_text(t: dt.datetime) -> str:
+    """'Friday, March 12, 2027, 12:00 PM EST': a moment with its zone always named (naive = UTC)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return f"{weekday_date(t)}, {time_text(t)} {zone_abbreviation(t)}"
+
+
+def utc_stamp(t: dt.datetime) -> str:
+    """'March 12, 2027, 14:05 UTC': when something was paid, recorded or exported (naive = UTC)."""
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc)
+    return f"{long_date(t)}, {t:%H:%M} UTC"
+
+
+def days_text(n: int) -> str:
+    """'1 day', '12 days'."""
+    return f"{n} {'day' if n == 1 else 'days'}"
