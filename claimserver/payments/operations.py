@@ -261,8 +261,6 @@ def certificates_of(order: Order) -> list[Certificate]:
 def refund(order: Order, actor: Learner | None, reason: str,
            certificates: CertificateOnRefund | str | None = None, via: str = "staff page") -> Refund:
     """Refund a paid order in full through its gateway, audited, applying REFUND_POLICY."""
-    from ..records.operations import revoke
-
     reason = " ".join((reason or "").split())
     if not reason:
         raise Refused("Give the reason for the refund (it is kept in the audit log).")
@@ -281,30 +279,45 @@ def refund(order: Order, actor: Learner | None, reason: str,
     gw = gateways.gateway()
     if gw.name != order.gateway:
         raise Refused(f"Receipt {order.receipt_number} was paid through the {order.gateway} gateway, "
-                             f"but this server uses {gw.name}: refund it there.")
+                      f"but this server uses {gw.name}: refund it there.")
     try:
         done = gw.refund(order, reason, idempotency_key=f"refund-{order.receipt_number}")
     except GatewayError as e:
         raise Refused(e.message) from None
-    now = clock.utcnow_naive()
+    decided = choice.value if (choice and certs) else ""
     with database.atomic():
-        line = Refund.get_or_none(Refund.reference == done.reference) or Refund.create(
-            order=order, amount_cents=done.amount_cents, reference=done.reference, reason=reason[:300],
-            certificates=choice.value if (choice and certs) else "", created_by=actor)
-        moved = Order.update(status=OrderStatus.REFUNDED, refunded_at=now).where(
+        # Only the request whose UPDATE moves the order writes the refund line, the audit and the email:
+        # a double click, or Stripe's charge.refunded arriving first, finds it done.
+        moved = Order.update(status=OrderStatus.REFUNDED, refunded_at=clock.utcnow_naive()).where(
             Order.id == order.id, Order.status == OrderStatus.PAID).execute()
-        audit(actor, "order.refunded", f"order:{order.id}", receipt=order.receipt_number, reason=reason,
-              amount_cents=done.amount_cents, reference=done.reference, via=via,
-              certificates=choice.value if (choice and certs) else "none")
-        for cert in certs:
-            if choice == CertificateOnRefund.REVOKE:
-                revoke(cert, actor, f"Purchase refunded: {reason}")
-            else:
-                audit(actor, "certificate.kept_after_refund", f"certificate:{cert.id}", reason=reason)
+        line = Refund.get_or_none(Refund.reference == done.reference)
+        if line is None and not moved:
+            line = order.refunds.order_by(Refund.id.desc()).first()
+        if line is None:
+            line = Refund.create(order=order, amount_cents=done.amount_cents, reference=done.reference,
+                                 reason=reason[:300], certificates=decided, created_by=actor)
         if moved:
+            audit(actor, "order.refunded", f"order:{order.id}", receipt=order.receipt_number, reason=reason,
+                  amount_cents=done.amount_cents, reference=done.reference, via=via,
+                  certificates=decided or "none")
             _queue_refund_email(Order.get_by_id(order.id), line)
+        if certs and choice is not None:
+            _apply_certificate_choice(certs, choice, actor, reason)
+            Refund.update(certificates=decided).where(Refund.order == order, Refund.certificates == "").execute()
     mail.drain_quietly()
-    return line
+    return Refund.get_by_id(line.id)
+
+
+def _apply_certificate_choice(certs: list[Certificate], choice: CertificateOnRefund, actor: Learner | None,
+                              reason: str) -> None:
+    """REFUND_POLICY for certificates already issued: revoke them (the usual revocation path) or keep them."""
+    from ..records.operations import revoke
+
+    for cert in certs:
+        if choice == CertificateOnRefund.REVOKE:
+            revoke(cert, actor, f"Purchase refunded: {reason}")
+        else:
+            audit(actor, "certificate.kept_after_refund", f"certificate:{cert.id}", reason=reason)
 
 
 def _queue_refund_email(order: Order, line: Refund) -> None:
@@ -351,18 +364,12 @@ def record_provider_refund(gateway: str, reference: str, refunds: list[tuple[str
 
 def decide_certificates(order: Order, actor: Learner, choice: CertificateOnRefund | str, reason: str = "") -> int:
     """Staff's choice for certificates of an order refunded at the provider; how many it touched."""
-    from ..records.operations import revoke
-
     choice = CertificateOnRefund(choice)
     if not order.is_refunded:
         raise Refused("Only a refunded order's certificates are decided here.")
     certs = certificates_of(order)
     with database.atomic():
-        for cert in certs:
-            if choice == CertificateOnRefund.REVOKE:
-                revoke(cert, actor, f"Purchase refunded: {reason or 'refunded at the payment provider'}")
-            else:
-                audit(actor, "certificate.kept_after_refund", f"certificate:{cert.id}", reason=reason)
+        _apply_certificate_choice(certs, choice, actor, reason or "refunded at the payment provider")
         Refund.update(certificates=choice.value).where(Refund.order == order, Refund.certificates == "").execute()
         PaymentEvent.update(resolved_at=clock.utcnow_naive(), resolved_by=actor).where(
             PaymentEvent.order == order, PaymentEvent.resolved_at.is_null(),

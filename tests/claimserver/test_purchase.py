@@ -292,3 +292,29 @@ def test_staff_refund_with_the_test_gateway_ends_the_learners_path(client, learn
 
 def test_the_stripe_webhook_is_not_served_with_the_test_gateway(client, rows):
     assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
+
+
+def test_two_staff_refunds_at_once_make_one_refund(client, learner, app):
+    from claimserver.models import Refund
+
+    buy(client, "journal-candida-auris")
+    order = Order.get(Order.learner == learner)
+    staff = [app.test_client() for _ in range(2)]
+    for s in staff:
+        login(s, create_learner(roles="staff"))
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def go(s):
+        barrier.wait(timeout=30)
+        codes.append(s.post(f"/staff/payments/{order.receipt_number}/refund", data={"reason": "Booked twice"}).status_code)
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in staff]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert codes == [302, 302]
+    assert Refund.select().count() == 1 and Order.get_by_id(order.id).status == OrderStatus.REFUNDED
+    assert AuditLog.select().where(AuditLog.action == "order.refunded").count() == 1
+    assert len(outbox("refund")) == 1
