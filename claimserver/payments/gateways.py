@@ -205,6 +205,10 @@ class StripeGateway:
                     yield self.from_intent(pi.to_dict(), describe=False)
             if not page.has_more or not page.data:
                 return
+            # Stripe lists newest first: past `since`, the rest is older still (a stand-in that lists
+            # oldest first, like localstripe, is read to the end)
+            if page.data[0].created > page.data[-1].created and page.data[-1].created < after:
+                return
             page = self._call(self.client.v1.payment_intents.list,
                               params={"limit": 100, "starting_after": page.data[-1].id})
 
