@@ -343,7 +343,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         certificate_title="Certificate of Continuing Education (California CLS)",
         needs=("california_licence",),
     ),
-    # Florida Board of Clinical Laboratory Personnel: reported to CE Broker within 30 days.
+    # Florida Board of Clinical Laboratory Personnel: reported to CE Broker (catalog.destinations).
     "florida": CreditType(
         key="florida", name="Florida clinical laboratory continuing education", short="Florida (CE Broker)",
         unit_singular="contact hour", unit_plural="contact hours",

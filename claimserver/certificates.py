@@ -28,6 +28,7 @@ from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
 from catalog import credits as C
+from catalog import florida
 from catalog import statements as S
 from catalog.dates import long_date
 from catalog.model import Designation
@@ -200,6 +201,9 @@ class CertificateContent:
     joint_provider: str = ""                # ACCME joint providership partner
     jointly_accredited: bool = False        # the provider is jointly accredited (a JA UAN)
     credit_keys: tuple[str, ...] = ()       # every credit type the activity designates
+    subject_hours: tuple[tuple[str, Decimal], ...] = ()  # Florida: hours completed per subject area
+    signature_image: str = ""               # Florida: the provider's signature (setting CE_SIGNATURE_IMAGE)
+    signature_name: str = ""                # …and/or the signatory's printed name (CE_SIGNATURE_NAME)
 
     @property
     def type(self) -> C.CreditType:
@@ -227,12 +231,24 @@ class CertificateContent:
             return [f"California CLS licence: {self.california_licence} · Name as on the licence: {self.name}",
                     f"Course: {self.title} · Course number: {d.reference}",
                     f"Accrediting agency: {n.get('california_agency', '')}"]
-        if self.credit == "florida":
-            subjects = ", ".join(C.FLORIDA_SUBJECTS.get(s, s) for s in d.subjects)
-            return [f"Florida licence number: {self.florida_licence}",
-                    f"CE Broker course tracking number: {d.reference} · CE Broker provider: "
-                    f"{n.get('ce_broker', '')}" + (f" · Subject: {subjects}" if subjects else "")]
+        if self.credit == "florida":  # 64B3-11.003: licence, tracking number, hours per subject area
+            lines = [f"Florida licence number: {self.florida_licence}",
+                     f"CE Broker course tracking number: {d.reference} · CE Broker provider: "
+                     f"{n.get('ce_broker', '')}"]
+            if self.subject_hours:
+                lines.append(florida.subject_hours_line(self.subject_hours))
+            return lines
         return []
+
+    @property
+    def signed(self) -> bool:
+        """Florida certificates carry the provider's signature (64B3-11.003)."""
+        return self.credit == "florida"
+
+    @property
+    def signature_caption(self) -> str:
+        """The line under the signature: the signatory's name, else who signs."""
+        return self.signature_name or f"For {self.provider}"
 
     def statements(self) -> list[S.Statement]:
         """The designation, accreditation and approval statements this certificate carries."""
@@ -252,7 +268,8 @@ class CertificateContent:
 
     def all_text(self) -> str:
         parts = [self.name, self.title, self.location, self.dates, self.provider, *self.details(),
-                 *(s.text for s in self.statements()), self.credit_line.text]
+                 *(s.text for s in self.statements()), self.credit_line.text,
+                 self.signature_caption if self.signed else ""]
         return "\n".join(parts)
 
 
@@ -307,6 +324,18 @@ def _fit_size(pdf: FPDF, text: str, width: float, start: float, smallest: float,
             break
         size -= 1
     return size
+
+
+def _signature(pdf: FPDF, c: CertificateContent, x: float, y: float, width: float) -> None:
+    """The provider's signature line: the image (if set) above a rule, the printed name below."""
+    if c.signature_image:
+        pdf.image(c.signature_image, x=x, y=y - 14, h=13, keep_aspect_ratio=True, w=width)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.3)
+    pdf.line(x, y, x + width, y)
+    pdf.set_xy(x, y + 1)
+    pdf.set_font(BODY, "", 9)
+    pdf.multi_cell(width, 4.5, c.signature_caption, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def render(c: CertificateContent) -> bytes:
@@ -365,8 +394,10 @@ def render(c: CertificateContent) -> bytes:
         _statement(pdf, w - 50, 4.2, st, align="L")
         pdf.ln(1)
 
-    # Verification block, bottom: code, URL and QR code.
     qr = 26
+    if c.signed:
+        _signature(pdf, c, x=pdf.w - 20 - qr - 85, y=pdf.h - 40, width=78)
+    # Verification block, bottom: code, URL and QR code.
     pdf.image(io.BytesIO(qr_png(c.verify_url)), x=pdf.w - 20 - qr, y=pdf.h - 18 - qr, w=qr, h=qr)
     pdf.set_xy(20, pdf.h - 34)
     pdf.set_font(BODY, "", 9)

@@ -37,7 +37,17 @@ DEFAULTS: dict[str, Any] = {
     "ACPE_PROVIDER_ID": "0001",
     "PACE_PROVIDER_NUMBER": "116",
     "CE_BROKER_PROVIDER_ID": "50-1234",
+    # CE Broker's profession code for the society's Florida licensees (CE Broker's "Profession
+    # Codes" list; the roster column reads Profession=<code>). "XX" is a placeholder CE Broker
+    # rejects: the code could not be confirmed from CE Broker's public pages. Blank: nothing is
+    # exported to CE Broker (listed as blocked).
+    "CE_BROKER_PROFESSION_CODE": "XX",
     "CALIFORNIA_ACCREDITING_AGENCY": "ASCLS P.A.C.E.® (Provider 116)",
+    # Florida certificates carry the provider's signature (64B3-11.003): an image file (PNG or
+    # JPEG, printed about 13 mm high above the line) and/or the signatory's printed name, e.g.
+    # "Dr Jane Roe, Director of Continuing Education". Neither set: "For <PROVIDER_NAME>".
+    "CE_SIGNATURE_IMAGE": "",
+    "CE_SIGNATURE_NAME": "",
     # Reporting (claimserver.reports). ACCME PARS learner data: "all" queues every AMA PRA claim
     # (a completion PARS does not need costs one upload line; a missed MOC/REMS one cannot be
     # recovered later), "off" queues none.
@@ -188,6 +198,15 @@ def validate(cfg: dict[str, Any]) -> None:
                               "'Payments' in the documentation)")
     if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND must be file or smtp")
+    image = cfg.get("CE_SIGNATURE_IMAGE") or ""
+    if image:
+        try:
+            with open(image, "rb") as f:
+                head = f.read(8)
+        except OSError as e:
+            raise ConfigError(f"CE_SIGNATURE_IMAGE cannot be read: {image} ({e.strerror})") from None
+        if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
+            raise ConfigError(f"CE_SIGNATURE_IMAGE must be a PNG or JPEG file: {image}")
     if cfg.get("PARS_REPORTING", "all") not in ("off", "all"):
         raise ConfigError("PARS_REPORTING must be off or all")
     try:

@@ -31,7 +31,7 @@ PASSWORD = "demo-password-1"
 
 #: (first, last, degree, profession, extra profile fields)
 LEARNERS = [
-    ("Maria", "Alvarez", "MD", "physician", {"board_id": "ABIM-204511", "birth_mmdd": "0922"}),
+    ("Maria", "Alvarez", "MD", "physician", {"board_id": "ABIM-204511", "birth_mmdd": "0922", "pars_consent": True}),
     ("Kevin", "Osei", "PharmD", "pharmacist", {"nabp_epid": "1234567", "birth_mmdd": "0415"}),
     ("Linda", "Nguyen", "MLS(ASCP)", "laboratory-professional",
      {"florida_licence": "CL12345", "state_licence_state": "FL", "state_licence_number": "CL12345"}),
@@ -293,7 +293,7 @@ def _reportable(learner: Learner, key: str) -> bool:
     dest = L.DESTINATION_OF.get(key)
     if dest is None or (dest == "pars" and not pars_enabled()):
         return False
-    return L.blocked_reason(L.LAYOUTS[dest], learner) is None
+    return L.LAYOUTS[dest].consented(learner) and L.blocked_reason(L.LAYOUTS[dest], learner) is None
 
 
 def _recent_claims(rng, people: list[Learner], now: dt.datetime, counts: dict) -> None:

@@ -50,6 +50,7 @@ class Learner(BaseModel):
     roles = CharField(max_length=100, default="")  # comma-separated: director, staff
     session_version = IntegerField(default=1)  # bumped on password change / log out everywhere
     follow_up_opt_out = BooleanField(default=False)
+    pars_consent = BooleanField(default=False)  # catalog.destinations.PARS: report to ACCME PARS
     is_demo = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from catalog.destinations import valid_mmdd  # noqa: F401  (the one MMDD rule; forms import it here)
+
 #: Bidi embedding/override (U+202A–U+202E) and isolate (U+2066–U+2069) controls: they can make a
 #: printed name read differently from what is stored. They are Cf, but listed for clarity.
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
@@ -27,20 +29,6 @@ def clean_name(value: str | None) -> str:
         else:
             out.append(ch)
     return " ".join("".join(out).split())
-
-
-def valid_mmdd(value: str | None) -> bool:
-    """MMDD of a real birthday (0229 allowed): what NABP and PARS identify learners by."""
-    import datetime as dt
-    import re
-
-    if not re.fullmatch(r"[0-9]{4}", value or ""):
-        return False
-    try:
-        dt.date(2000, int(value[:2]), int(value[2:]))  # 2000 is a leap year
-    except ValueError:
-        return False
-    return True
 
 
 def csv_safe(value) -> str:

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from catalog import credits, professions
+from catalog.destinations import PARS
 
 from ..text import clean_name, valid_mmdd
 from .passwords import password_problem
@@ -18,6 +19,8 @@ from .passwords import password_problem
 PHARMACY_PROFESSIONS = professions.asking("nabp_epid")
 #: Who is asked for a birth month and day (required only where their credit needs it: CPE Monitor).
 BIRTH_MMDD_PROFESSIONS = professions.asking("birth_mmdd")
+#: Who is asked for consent to PARS reporting: the professions whose credit PARS receives.
+PARS_PROFESSIONS = frozenset().union(*(credits.CREDIT_TYPES[k].professions for k in PARS.credit_keys))
 #: A cell starting with one of these is a formula to a spreadsheet (staff open exports in Excel).
 FORMULA_STARTS = ("=", "+", "-", "@")
 US_STATES = (
@@ -142,10 +145,16 @@ class ProfileForm(FlaskForm):
                                   validators=_ID)
     board_id = StringField("Board ID (ABMM, ABMLI, NRCM or other board)", filters=[_strip],
                            validators=_ID)
+    #: Asked of the professions whose credit PARS receives; unticked, nothing is reported there.
+    pars_consent = BooleanField(PARS.consent_text)
 
     @property
     def is_pharmacy(self) -> bool:
         return self.profession.data in PHARMACY_PROFESSIONS
+
+    @property
+    def asks_pars_consent(self) -> bool:
+        return self.profession.data in PARS_PROFESSIONS
 
     @property
     def asks_birth_mmdd(self) -> bool:

@@ -90,10 +90,14 @@ def log_out_everywhere(learner: Learner) -> Learner:
     return Learner.get_by_id(learner.id)
 
 
-def update_profile(learner: Learner, data: dict, pharmacy: bool, birth: bool | None = None) -> Learner:
+def update_profile(learner: Learner, data: dict, pharmacy: bool, birth: bool | None = None,
+                   consent: bool = False) -> Learner:
     """Save the profile. `pharmacy`: the NABP e-Profile ID was asked; `birth`: the birth month and
-    day was asked (pharmacy professions and physicians; defaults to `pharmacy`)."""
+    day was asked (pharmacy professions and physicians; defaults to `pharmacy`); `consent`: the
+    PARS consent was asked (its answer is `data["pars_consent"]`; not asked, the stored one stays)."""
     values = {k: (data.get(k) or "") for k in PROFILE_FIELDS}
+    if consent:
+        values["pars_consent"] = bool(data.get("pars_consent"))
     asked = {"pharmacy": pharmacy, "birth": pharmacy if birth is None else birth}
     for k, who in ASKED_OF.items():
         if not asked[who]:
@@ -108,5 +112,12 @@ def update_profile(learner: Learner, data: dict, pharmacy: bool, birth: bool | N
             # corrected is re-queued (a new item superseding it) in this same transaction.
             from ..reports.ledger import on_profile_changed
 
-            on_profile_changed(Learner.get_by_id(learner.id))
+            fresh = Learner.get_by_id(learner.id)
+            on_profile_changed(fresh)
+            if "pars_consent" in changed:
+                # PARS: consent given queues the claims still inside the deadline; withdrawn
+                # closes the items not yet sent (catalog.destinations.PARS.consent_field).
+                from ..reports.ledger import on_consent_changed
+
+                on_consent_changed(fresh)
     return Learner.get_by_id(learner.id)

@@ -11,7 +11,7 @@ from ..auth import UserSession, check_password, me
 from . import bp, operations
 from catalog.destinations import DESTINATIONS
 
-from .forms import BIRTH_MMDD_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
+from .forms import BIRTH_MMDD_PROFESSIONS, PARS_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
 from .passwords import learner_for_token
 from .redirects import safe_next
 
@@ -132,10 +132,10 @@ def profile():
     form = ProfileForm(obj=learner)
     if form.validate_on_submit():
         operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
-                                  birth=form.asks_birth_mmdd)
+                                  birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
         flash("Your profile is saved.", "success")
         return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
     return render_template("accounts/profile.html", form=form, learner=learner,
                            pharmacy=sorted(PHARMACY_PROFESSIONS), birth=sorted(BIRTH_MMDD_PROFESSIONS),
-                           pars=sorted(BIRTH_MMDD_PROFESSIONS - PHARMACY_PROFESSIONS),
+                           pars=sorted(PARS_PROFESSIONS),
                            cpe_monitor=DESTINATIONS["cpe_monitor"])

@@ -17,7 +17,7 @@ from decimal import Decimal
 from flask import current_app, url_for
 from peewee import JOIN, IntegrityError
 
-from catalog import credits, professions
+from catalog import credits, florida, professions
 from catalog.dates import date_range, long_date
 from catalog.model import Activity as ActivityModel
 from catalog.model import Designation
@@ -90,17 +90,27 @@ def check_window(model: ActivityModel) -> None:
 
 
 def check_reporting_deadline(key: str, participated_on: dt.date, model: ActivityModel) -> None:
-    """Credit that can no longer be reported is not issued (each destination's deadline lives in
-    catalog.destinations).
+    """Credit that can no longer be reported is not issued where the body holds the credit
+    (`Destination.gates_credit`: CPE Monitor, CE Broker; deadlines in catalog.destinations).
 
     The deadline has passed once its day is over in the activity's time zone or in the society's
     reporting time zone (the ledger's "missed"), whichever comes first."""
-    ct = credits.CREDIT_TYPES[key]
-    deadline = ct.report_deadline(participated_on)
-    if deadline is None or max(local_today(model), ledger.today()) <= deadline:
+    dest = credits.CREDIT_TYPES[key].destination
+    if dest is None or not dest.gates_credit:
         return
-    raise Refused(f"{ct.destination.name} no longer accepts this completion: the "
-                  f"{ct.report_days}-day limit ended on {long_date(deadline)}.")
+    if dest.missed(participated_on, max(local_today(model), ledger.today()), current_app.config):
+        raise Refused(dest.late_message(participated_on, current_app.config))
+
+
+def not_reported_notes(learner: Learner, keys, participated_on: dt.date) -> dict[str, str]:
+    """Credit the learner may claim that will not be reported, and why (no PARS consent, a PARS
+    deadline over): the ledger's own rule (`ledger.unreported_reason`), said before they claim."""
+    out = {}
+    for key in keys:
+        why = ledger.unreported_reason(Claim(credit_type=key, participated_on=participated_on), learner)
+        if why:
+            out[key] = why
+    return out
 
 
 def require_profile(learner: Learner, link: str | None = None) -> None:
@@ -251,6 +261,7 @@ class ClaimPage:
     closed: str | None                 # the claim window is not open: why
     profile: Refused | None            # the profile lacks what every claim needs
     cpe_deadline: dt.date | None       # CPE Monitor's limit, when ACPE credit is offered
+    not_reported: dict[str, str] = field(default_factory=dict)  # credit key -> why it will not be reported
 
     @property
     def hours_hint(self) -> str:
@@ -285,7 +296,8 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
     offers_ = [o for o in offers_ if o.key not in expired]
     acpe_offered = any(o.key == "acpe" for o in offers_)
     return ClaimPage(participation, claimed, offers_, expired, closed, None,
-                     cpe_monitor_deadline(learner, model, participation) if acpe_offered else None)
+                     cpe_monitor_deadline(learner, model, participation) if acpe_offered else None,
+                     not_reported_notes(learner, [o.key for o in offers_], participated_on))
 
 
 def hours_hint(offers_: list[Offer]) -> str:
@@ -370,6 +382,9 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
         revoked_on=cert.revoked_at.date() if cert.revoked_at else None,
         joint_provider=model.joint_provider, jointly_accredited=model.jointly_accredited,
         credit_keys=model.credit_keys,
+        subject_hours=tuple(florida.completed_subject_hours(claim.designation, claim.hours))
+        if claim.credit_type == "florida" else (),
+        signature_image=cfg.get("CE_SIGNATURE_IMAGE") or "", signature_name=cfg.get("CE_SIGNATURE_NAME") or "",
     )
 
 
@@ -420,6 +435,8 @@ class Transcript:
     cycle: tuple[dt.date, dt.date] | None = None
     required: int | None = None
     count: int = 0
+    #: Florida biennium: the HIV/AIDS hour and the medical-errors course (catalog.florida), met or not.
+    requirements: list = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -494,7 +511,15 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
         rows=rows,
         totals=sorted(totals.items(), key=lambda kv: order.get(kv[0], 99)),
         years=sorted(((y, k, h) for (y, k), h in years.items()), key=lambda t: (-t[0], order.get(t[1], 99))),
-        cycle=cycle, required=required, count=len(rows))
+        cycle=cycle, required=required, count=len(rows),
+        requirements=_florida_requirements(learner, start, end) if view == "florida" else [])
+
+
+def _florida_requirements(learner: Learner, start, end) -> list:
+    """The biennium's subject requirements from this learner's valid Florida claims in the cycle."""
+    q = (Claim.select().join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+         .where(_claims_where(learner, start, end, "florida") & Certificate.revoked_at.is_null()))
+    return florida.biennium_requirements((c.designation, c.hours) for c in q)
 
 
 # ------------------------------------------------------------------------------------------------

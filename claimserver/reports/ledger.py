@@ -81,12 +81,32 @@ def _with_claims():
 # ------------------------------------------------------------------------------------------------
 # Recording claims
 # ------------------------------------------------------------------------------------------------
-def record_claim(claim: Claim) -> ReportItem | None:
-    """Create the report item this claim needs (idempotent); call inside the claim's transaction."""
+def unreported_reason(claim: Claim, learner: Learner | None = None) -> str | None:
+    """Why a claim that a destination would receive gets no report item, as the learner reads it
+    (no consent to PARS reporting; claimed after a PARS deadline), or None. The one rule the claim
+    page, the ledger and the transcript share (catalog.destinations)."""
     dest = destination_for(claim)
-    if dest is None or is_revoked(claim):
+    if dest is None:
         return None
-    existing = ReportItem.get_or_none((ReportItem.claim == claim) & (ReportItem.destination == dest))
+    layout = L.LAYOUTS[dest]
+    if not layout.consented(learner or claim.learner):
+        return (f"Not reported to {layout.name}: you have not consented to {layout.name} reporting "
+                "(MOC and state boards). You can consent in your profile.")
+    if not layout.gates_credit and layout.missed(claim.participated_on, today(), _config()):
+        return layout.late_message(claim.participated_on, _config())
+    return None
+
+
+def record_claim(claim: Claim) -> ReportItem | None:
+    """Create the report item this claim needs (idempotent); call inside the claim's transaction.
+
+    None when the claim is not reported (`unreported_reason`), is revoked, or already has an item
+    (an item withdrawn because consent was withdrawn does not count: consent again re-queues)."""
+    dest = destination_for(claim)
+    if dest is None or is_revoked(claim) or unreported_reason(claim):
+        return None
+    existing = (ReportItem.select().where((ReportItem.claim == claim) & (ReportItem.destination == dest)
+                                          & (ReportItem.status != "withdrawn")).exists())
     if existing:
         return None
     layout = L.LAYOUTS[dest]
@@ -94,10 +114,40 @@ def record_claim(claim: Claim) -> ReportItem | None:
         with database.atomic():
             return ReportItem.create(
                 claim=claim, destination=dest, status="due",
-                deadline=L.deadline_for(claim.participated_on, layout.days(_config())),
+                deadline=layout.deadline(claim.participated_on, _config()),
                 open_key=open_key(claim.id, dest))
     except IntegrityError:
         return None  # a concurrent request recorded it
+
+
+def on_consent_changed(learner: Learner, actor: Learner | None = None) -> int:
+    """The learner gave or withdrew consent for consent-based destinations (PARS). Given: queue their
+    claims still inside the deadline. Withdrawn: close their items not yet sent ("withdrawn").
+    Call inside the profile update's transaction; returns how many items were made or closed."""
+    changed = 0
+    for dest, layout in L.LAYOUTS.items():
+        if not layout.consent_field or (dest == "pars" and not pars_enabled()):
+            continue
+        keys = list(layout.credit_keys)
+        if layout.consented(learner):
+            claims = Claim.select().where((Claim.learner == learner) & Claim.credit_type.in_(keys)
+                                          & ~revoked_claim()).order_by(Claim.id)
+            for claim in claims:
+                claim.learner = learner
+                if record_claim(claim):
+                    changed += 1
+            continue
+        due = list(ReportItem.select().join(Claim).where(
+            (Claim.learner == learner) & (ReportItem.destination == dest) & (ReportItem.status == "due")))
+        for item in due:
+            got = (ReportItem.update(status="withdrawn", open_key=None, updated_at=clock.utcnow_naive(),
+                                     response="withdrawn: the learner withdrew consent")
+                   .where((ReportItem.id == item.id) & (ReportItem.status == "due")).execute())
+            if got:
+                changed += 1
+                audit(actor or learner, "report.withdrawn", f"report_item:{item.id}", was="due",
+                      reason="consent withdrawn")
+    return changed
 
 
 @dataclass
@@ -117,6 +167,9 @@ def sync_ledger() -> SyncResult:
                                              & (ReportItem.destination == dest))
         missing = Claim.select().where((Claim.credit_type == credit_type) & ~fn.EXISTS(has_item)
                                        & ~revoked_claim())
+        consent = L.LAYOUTS[dest].consent_field
+        if consent:  # only learners who consented can have an item (PARS)
+            missing = missing.join(Learner).where(getattr(Learner, consent) == True)  # noqa: E712
         for claim in missing.order_by(Claim.id):
             with database.atomic():
                 if record_claim(claim):
@@ -246,6 +299,8 @@ class ExportResult:
             for reason in b.reason.split("; "):
                 if reason.startswith("missed"):
                     kind = "missed deadline"
+                elif reason.startswith("setting "):
+                    kind = reason
                 elif " is not " in reason:
                     kind = "invalid " + reason.split(" '")[0]
                 else:
@@ -267,7 +322,9 @@ def blocked_reason(item: ReportItem, on: dt.date) -> str | None:
     state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
     if state.missed and item.status != "exported":
         return f"missed — cannot be reported (deadline {L.us_date(item.deadline)})"
-    return L.blocked_reason(layout, item.claim.learner)
+    if not layout.consented(item.claim.learner):
+        return "no consent to reporting"
+    return layout.settings_missing(_config()) or L.blocked_reason(layout, item.claim.learner)
 
 
 def export(destination: str, *, include_all: bool = False, actor: Learner | None = None,
@@ -530,6 +587,12 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
         latest[item.destination] = item
     out = []
     on = today()
+    dest = destination_for(claim)
+    if not revoked and dest and (dest not in latest or latest[dest].status == "withdrawn"):
+        why = unreported_reason(claim)
+        if why:  # nothing is (or will be) sent there: say why instead of an item's state
+            latest.pop(dest, None)
+            out.append(ClaimStatus(dest, L.LAYOUTS[dest].name, "not_reported", why, "", None))
     for dest, item in latest.items():
         layout = L.LAYOUTS[dest]
         state = L.deadline_state(claim.participated_on, item.deadline, layout.warn_days, on)

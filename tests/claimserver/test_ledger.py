@@ -32,17 +32,17 @@ def test_reporting_today_is_the_society_calendar_date(now, tz, expected):
     assert L.reporting_today(now, tz) == expected
 
 
-@pytest.mark.parametrize("participated, days, deadline", [
-    (dt.date(2027, 1, 31), 60, dt.date(2027, 4, 1)),    # across February (28 days)
-    (dt.date(2028, 1, 31), 60, dt.date(2028, 3, 31)),   # leap year: February has 29
-    (dt.date(2027, 1, 31), 30, dt.date(2027, 3, 2)),    # CE Broker across February
-    (dt.date(2028, 1, 31), 30, dt.date(2028, 3, 1)),
-    (dt.date(2027, 12, 15), 30, dt.date(2028, 1, 14)),  # across the year end
-    (dt.date(2028, 2, 29), 60, dt.date(2028, 4, 29)),
-    (dt.date(2027, 3, 12), None, None),
+@pytest.mark.parametrize("participated, dest, deadline", [
+    (dt.date(2027, 1, 31), L.CPE_MONITOR, dt.date(2027, 4, 1)),   # 60 days across February (28 days)
+    (dt.date(2028, 1, 31), L.CPE_MONITOR, dt.date(2028, 3, 31)),  # leap year: February has 29
+    (dt.date(2027, 1, 31), L.CE_BROKER, dt.date(2027, 3, 2)),     # 30 days across February
+    (dt.date(2028, 1, 31), L.CE_BROKER, dt.date(2028, 3, 1)),
+    (dt.date(2027, 12, 15), L.CE_BROKER, dt.date(2028, 1, 14)),   # across the year end
+    (dt.date(2028, 2, 29), L.CPE_MONITOR, dt.date(2028, 4, 29)),
+    (dt.date(2027, 3, 12), L.PARS, None),                         # no PARS_REPORT_DAYS: none
 ])
-def test_deadline_is_calendar_days_after_participation(participated, days, deadline):
-    assert L.deadline_for(participated, days) == deadline
+def test_deadline_is_calendar_days_after_participation(participated, dest, deadline):
+    assert dest.deadline(participated) == deadline
 
 
 CPE = (30, 50)
@@ -65,7 +65,7 @@ def test_cpe_monitor_warnings_from_day_30_and_50_then_missed(today, level, left,
 
 def test_ce_broker_warns_from_day_20_in_a_leap_year():
     on = dt.date(2028, 2, 10)
-    deadline = L.deadline_for(on, 30)
+    deadline = L.CE_BROKER.deadline(on)
     assert deadline == dt.date(2028, 3, 11)
     assert L.deadline_state(on, deadline, (20,), dt.date(2028, 2, 29)).level == "ok"      # day 19
     assert L.deadline_state(on, deadline, (20,), dt.date(2028, 3, 1)).level == "warn"     # day 20
@@ -97,7 +97,7 @@ def pharmacist(**kw):
 
 
 def test_record_claim_creates_one_item_per_destination_with_its_deadline(ctx):
-    rita = pharmacist(florida_licence="CL12345")
+    rita = pharmacist(florida_licence="CL12345", pars_consent=True)
     acpe = create_claim(rita, "stewardship-webinar", "acpe", participated_on=dt.date(2027, 1, 31))
     florida = create_claim(rita, "stewardship-webinar", "florida", participated_on=dt.date(2027, 1, 31))
     ama = create_claim(rita, "stewardship-webinar", "ama_pra_1")
@@ -115,7 +115,7 @@ def test_record_claim_creates_one_item_per_destination_with_its_deadline(ctx):
 
 def test_pars_only_when_configured(ctx):
     ctx.config["PARS_REPORTING"] = "off"
-    doc = create_learner()
+    doc = create_learner(pars_consent=True)
     assert ledger.record_claim(create_claim(doc, "stewardship-webinar", "ama_pra_1")) is None
     ctx.config.update(PARS_REPORTING="all", PARS_REPORT_DAYS=90)
     item = ledger.record_claim(create_claim(doc, "journal-candida-auris", "ama_pra_1"))
@@ -206,8 +206,8 @@ def test_learner_transcript_status_across_the_lifecycle(ctx, clock):
 def test_sync_reads_rejected_items_with_their_claims_in_one_query(ctx, n):
     from tests.claimserver.test_outcomes import count_queries
 
-    doctors = [create_learner(first_name="Sam", last_name=f"Okoro{i}", birth_mmdd="1231", board_id=f"ABIM-{i}")
-               for i in range(n)]
+    doctors = [create_learner(first_name="Sam", last_name=f"Okoro{i}", birth_mmdd="1231", board_id=f"ABIM-{i}",
+                              pars_consent=True) for i in range(n)]
     for doc in doctors:
         ledger.record_claim(create_claim(doc, "stewardship-webinar", "ama_pra_1"))
     ledger.export("pars")

@@ -6,15 +6,17 @@ import io
 
 import pytest
 
-from claimserver.models import AuditLog, ExportBatch, ReportItem
+from claimserver.models import AuditLog, Claim, ExportBatch, ReportItem
 from claimserver.reports import ledger
 from tests.factories import create_claim, create_learner
 
-CPE_HEADER = "NABP e-Profile ID,Birth Date (MMDD),UAN,Date of Participation,Contact Hours\r\n"
-CEB_HEADER = ("Provider ID,Course Tracking Number,License Number,First Name,Last Name,"
-              "Completion Date,Hours\r\n")
-PARS_HEADER = ("Activity ID,First Name,Last Name,Birth Date (MMDD),License or Board ID,"
-               "Credits Claimed,Completion Date\r\n")
+CPE_HEADER = ("Provider ID,Action Code,NABP e-Profile ID,Birth Date (MMDD),UAN,Date of Participation,"
+              "Contact Hours\r\n")
+PARS_HEADER = ("Provider Activity ID,First Name,Last Name,Birth Date (MMDD),Board ID,State License Number,"
+               "State License State,Credits Claimed,Completion Date\r\n")
+#: CE Broker's roster has no header row; a response file names the columns with these headers.
+CEB_HEADERS = ("Provider Tracking Number,Course Tracking Number,Provider Course ID,Publishing Number,"
+               "License Number,Completion Date,State,Profession,Subject Area Code,Partial Hours")
 
 
 def sign_in(client, learner):
@@ -40,7 +42,10 @@ def technician_claim(learner, on=dt.date(2027, 3, 12)):
 
 @pytest.fixture
 def ledger_data(ctx):
-    """Realistic learners: two pharmacists (one without an ePID), a technician, a Florida CLS, a physician."""
+    """Realistic learners: two pharmacists (one without an ePID), a technician, a Florida CLS whose
+    licence is typed with a space, physicians with a comma and accents in their names (one with a
+    board ID, one with only a state licence) and one who did not consent to PARS reporting."""
+    ctx.config["CE_BROKER_PROFESSION_CODE"] = "CLT"
     rita = pharmacist()
     omar = pharmacist(first_name="Omar", last_name="Haddad", email="omar@example.org", nabp_epid="",
                       birth_mmdd="1102")
@@ -48,7 +53,8 @@ def ledger_data(ctx):
                       nabp_epid="7654321", birth_mmdd="0229")
     lena = create_learner(first_name="Lena", last_name="García", profession="laboratory-professional",
                           florida_licence="CL 0012345")
-    doc = create_learner(first_name="Sam", last_name="Okoro, Jr.", birth_mmdd="1231", board_id="ABIM-778899")
+    doc = create_learner(first_name="Sam", last_name="Okoro, Jr.", birth_mmdd="1231", board_id="ABIM-778899",
+                         pars_consent=True)
     create_claim(rita, "stewardship-webinar", "acpe")
     create_claim(rita, "journal-candida-auris", "acpe", participated_on=dt.date(2027, 2, 28))
     create_claim(omar, "stewardship-webinar", "acpe")
@@ -56,8 +62,13 @@ def ledger_data(ctx):
     create_claim(lena, "free-teleconference-tb", "florida", participated_on=dt.date(2027, 3, 1))
     create_claim(lena, "stewardship-webinar", "florida", hours="1.25")
     create_claim(doc, "stewardship-webinar", "ama_pra_1", hours="1.25")
+    zoe = create_learner(first_name="Zoë", last_name="Núñez-Ávila", birth_mmdd="0704", state_licence_state="NY",
+                         state_licence_number="md 12 3456", pars_consent=True)
+    ivan = create_learner(first_name="Ivan", last_name="Petrov", birth_mmdd="0101", board_id="ABP-1")
+    create_claim(zoe, "journal-candida-auris", "ama_pra_1", participated_on=dt.date(2027, 3, 10))
+    create_claim(ivan, "stewardship-webinar", "ama_pra_1")  # no consent: never a PARS item
     ledger.sync_ledger()
-    return dict(rita=rita, omar=omar, tess=tess, lena=lena, doc=doc)
+    return dict(rita=rita, omar=omar, tess=tess, lena=lena, doc=doc, zoe=zoe, ivan=ivan)
 
 
 def test_cpe_monitor_export_keeps_pharmacists_and_technicians_apart(ledger_data):
@@ -65,25 +76,38 @@ def test_cpe_monitor_export_keeps_pharmacists_and_technicians_apart(ledger_data)
     p, t = result.batches
     assert (p.filename, t.filename) == ("cpe_monitor-P-20270313-0001.csv", "cpe_monitor-T-20270313-0002.csv")
     assert p.content == (CPE_HEADER
-                         + "1234567,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
-                         + "1234567,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
-    assert t.content == CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
+                         + "0001,A,1234567,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+                         + "0001,A,1234567,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
+    assert t.content == CPE_HEADER + "0001,A,7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
     assert result.summary() == ("exported 2 items to cpe_monitor-P-20270313-0001.csv, 1 item to "
                                 "cpe_monitor-T-20270313-0002.csv; 1 skipped (1 missing NABP e-Profile ID)")
     assert [b.item.claim.learner.email for b in result.blocked] == ["omar@example.org"]
 
 
-def test_ce_broker_export_exact_content(ledger_data):
+def test_ce_broker_roster_is_the_documented_columns_without_prefixes_or_header(ledger_data):
+    """CE Broker's Excel roster: provider number without 50-, course number without 20-, licence,
+    completion date, State=FL, Profession=code; subject and hours only for partial credit."""
     [batch] = ledger.export("ce_broker").batches
-    assert batch.content == (CEB_HEADER
-                             + "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1\r\n"
-                             + "50-1234,20-123456,CL 0012345,Lena,García,03/12/2027,1.25\r\n")
+    assert batch.content.encode() == (
+        b"1234,765432,,,CL0012345,3/1/2027,State=FL,Profession=CLT,,\r\n"          # full credit (1 of 1 h)
+        b"1234,123456,,,CL0012345,3/12/2027,State=FL,Profession=CLT,general,1.25\r\n")  # 1.25 of 1.5 h
 
 
-def test_pars_export_exact_content_quotes_commas(ledger_data):
+def test_ce_broker_exports_nothing_until_the_profession_code_is_set(ledger_data, ctx):
+    ctx.config["CE_BROKER_PROFESSION_CODE"] = " "
+    result = ledger.export("ce_broker")
+    assert result.batches == []
+    assert result.summary() == ("nothing to export to CE Broker; 2 skipped "
+                                "(2 setting CE_BROKER_PROFESSION_CODE is not set)")
+
+
+def test_pars_export_has_board_id_and_state_licence_in_their_own_columns(ledger_data):
     [batch] = ledger.export("pars").batches
-    assert batch.content == (PARS_HEADER
-                             + 'stewardship-webinar,Sam,"Okoro, Jr.",1231,ABIM-778899,1.25,03/12/2027\r\n')
+    assert batch.content.encode("utf-8") == (
+        PARS_HEADER
+        + 'stewardship-webinar,Sam,"Okoro, Jr.",1231,ABIM-778899,,,1.25,03/12/2027\r\n'
+        + "journal-candida-auris,Zoë,Núñez-Ávila,0704,,MD123456,NY,1,03/10/2027\r\n").encode("utf-8")
+    assert not ReportItem.select().join(Claim).where(Claim.learner == ledger_data["ivan"]).exists()
 
 
 def test_exporting_twice_reports_nothing_twice_unless_all(ledger_data):
@@ -121,9 +145,9 @@ def test_export_command_writes_files_and_a_summary(ledger_data, runner, tmp_path
     assert res.exit_code == 0, res.output
     assert f"exported 2 items to {tmp_path}/nabp-P.csv, 1 item to {tmp_path}/nabp-T.csv; " \
            "1 skipped (1 missing NABP e-Profile ID)" in res.output
-    assert "blocked item 4 (omar@example.org, stewardship-webinar): missing NABP e-Profile ID" in res.output
+    assert "blocked item 5 (omar@example.org, stewardship-webinar): missing NABP e-Profile ID" in res.output
     assert (tmp_path / "nabp-T.csv").read_bytes() == (
-        CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n").encode()
+        CPE_HEADER + "0001,A,7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n").encode()
     res = runner.invoke(args=["reports", "export", "cpe_monitor", "--out", str(out)])
     assert "nothing to export to CPE Monitor; 1 skipped" in res.output
 
@@ -131,12 +155,13 @@ def test_export_command_writes_files_and_a_summary(ledger_data, runner, tmp_path
 def test_record_results_command_matches_the_exported_file_by_its_key_columns(ledger_data, runner, tmp_path):
     runner.invoke(args=["reports", "export", "ce_broker", "--out", str(tmp_path / "ceb.csv")])
     response = tmp_path / "response.csv"
+    sent = (tmp_path / "ceb.csv").read_text(encoding="utf-8").splitlines()
     response.write_text(
-        "Provider ID,Course Tracking Number,License Number,First Name,Last Name,Completion Date,Hours,Status,Message\n"
-        "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1,Accepted,\n"
-        "50-1234,20-123456,CL 0012345,Lena,García,03/12/2027,1.25,rejected,License not found\n"
-        "50-1234,20-999999,CL 0012345,Lena,García,03/12/2027,1.25,accepted,\n"
-        "50-1234,20-765432,CL 0012345,Lena,García,03/01/2027,1,maybe,\n", encoding="utf-8")
+        CEB_HEADERS + ",Status,Message\n"
+        + sent[0] + ",Accepted,\n"
+        + sent[1] + ",rejected,License not found\n"
+        + sent[1].replace("123456", "999999") + ",accepted,\n"
+        + sent[0] + ",maybe,\n", encoding="utf-8")
     res = runner.invoke(args=["reports", "record-results", "ce_broker", str(response)])
     assert res.exit_code == 1, res.output  # the good lines are recorded; the exit status flags the others
     assert "1 accepted, 1 rejected; 2 line(s) not recorded" in res.output
@@ -195,7 +220,7 @@ def test_staff_exports_downloads_and_sees_blocked_items(ledger_data, staff_clien
             "1 skipped (1 missing NABP e-Profile ID)") in page
     download = staff_client.get("/staff/reports/batches/2.csv")
     assert download.headers["Content-Disposition"] == 'attachment; filename="cpe_monitor-T-20270313-0002.csv"'
-    assert download.get_data(as_text=True) == CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
+    assert download.get_data(as_text=True) == CPE_HEADER + "0001,A,7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
     assert ExportBatch.get_by_id(1).created_by.email == "staff@example.org"
     assert staff_client.post("/staff/reports/export", data={"destination": "nowhere"}).status_code == 400
 
@@ -245,7 +270,7 @@ def test_reject_learner_sees_it_fixes_profile_and_only_the_corrected_item_is_exp
     ledger.on_profile_changed(rita)
     res = staff_client.post("/staff/reports/export", data={"destination": "cpe_monitor"}, follow_redirects=True)
     assert "exported 1 item to cpe_monitor-P-20270313-0003.csv" in res.get_data(as_text=True)
-    assert ExportBatch.get_by_id(3).content == CPE_HEADER + "1234567,0513,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+    assert ExportBatch.get_by_id(3).content == CPE_HEADER + "0001,A,1234567,0513,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
 
 
 def test_staff_marks_items_by_hand_and_a_rejection_needs_a_reason(ledger_data, staff_client):
@@ -259,7 +284,8 @@ def test_staff_marks_items_by_hand_and_a_rejection_needs_a_reason(ledger_data, s
     assert f"Item {item.id} marked rejected." in res.get_data(as_text=True)
     res = staff_client.post(f"/staff/reports/items/{item.id}/requeue", follow_redirects=True)
     assert f"Item {item.id} re-queued as item" in res.get_data(as_text=True)
-    assert [i.status for i in ReportItem.select().where(ReportItem.destination == "pars")
+    assert [i.status for i in ReportItem.select().where(ReportItem.destination == "pars",
+                                                        ReportItem.claim == item.claim)
             .order_by(ReportItem.id)] == ["corrected", "due"]
 
 
@@ -290,8 +316,8 @@ def test_correcting_the_profile_page_requeues_the_rejected_report(ledger_data, c
                 ReportItem.select().where(ReportItem.destination == "cpe_monitor").order_by(ReportItem.id)]
     assert statuses.count(("corrected", True)) == 2 and statuses.count(("due", True)) == 2
     [batch] = ledger.export("cpe_monitor").batches
-    assert batch.content == (CPE_HEADER + "7654320,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
-                             + "7654320,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
+    assert batch.content == (CPE_HEADER + "0001,A,7654320,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+                             + "0001,A,7654320,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
 
 
 def test_staff_index_reads_the_open_items_once_and_their_activities_with_them(ledger_data, staff_client, monkeypatch):
@@ -320,7 +346,8 @@ def test_pars_rows_take_the_activity_from_the_items_own_query(ctx):
     from tests.claimserver.test_outcomes import count_queries
 
     for i, slug in enumerate(("stewardship-webinar", "journal-candida-auris", "stewardship-webinar")):
-        doc = create_learner(first_name="Sam", last_name=f"Okoro{i}", birth_mmdd="1231", board_id=f"ABIM-{i}")
+        doc = create_learner(first_name="Sam", last_name=f"Okoro{i}", birth_mmdd="1231", board_id=f"ABIM-{i}",
+                             pars_consent=True)
         create_claim(doc, slug, "ama_pra_1", hours=1)
     ledger.sync_ledger()
     with count_queries() as sql:
@@ -367,7 +394,7 @@ def test_revoking_withdraws_the_claims_report_and_it_is_never_exported_again(led
     assert "0 re-queued" in res.output
     assert ledger.on_profile_changed(lena) == 0
     [batch] = ledger.export("ce_broker", include_all=True).batches  # the other Florida claim only
-    assert "20-123456" not in batch.content and "20-765432" in batch.content
+    assert ",123456," not in batch.content and ",765432," in batch.content
     assert all(o.item.claim_id != item.claim_id for o in ledger.open_items())
     with app.test_request_context():
         from flask import render_template_string
