@@ -138,9 +138,15 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
 
     @app.cli.command("send-mail")
-    def send_mail() -> None:
-        """Send every queued email in the outbox."""
-        from .mail import drain
+    @click.option("--every", type=float, default=None,
+                  help="Keep running: drain the outbox every SECONDS (the mail sender service).")
+    @click.option("--runs", type=int, default=None, help="With --every: stop after this many passes.")
+    def send_mail(every: float | None, runs: int | None) -> None:
+        """Send every queued email in the outbox (requests only queue mail)."""
+        from .mail import drain, serve
 
+        if every:
+            serve(every, runs)
+            return
         sent, failed = drain(limit=10000)
-        click.echo(f"sent {sent}, failed {failed} (failed ones are retried next run)")
+        click.echo(f"sent {sent}, failed {failed} (failed ones are retried later, with back-off)")

@@ -55,6 +55,12 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
+    # Each SMTP operation gives up after this many seconds; one whole send after the deadline.
+    "MAIL_SMTP_TIMEOUT_SECONDS": 10,
+    "MAIL_SEND_DEADLINE_SECONDS": 60,
+    # A sender's claim on one message lasts this long; another sender may take it over after.
+    # Must exceed the send deadline (checked at start-up) so a lapsed claim is never acted on.
+    "MAIL_LEASE_SECONDS": 300,
     # Payment gateway: "test" is the built-in test gateway (card 4000 0000 0000 0002 declines);
     # production refuses it unless TEST_PAYMENTS_IN_PRODUCTION is set (a staging site, or a society
     # whose activities are all free until a real gateway is plugged into learning/payments.py).
@@ -162,6 +168,9 @@ def validate(cfg: dict[str, Any]) -> None:
         except ValueError:
             raise ConfigError(f"CE_CLOCK must be a date or date-time like 2027-06-15T12:00, "
                               f"not {cfg['CLOCK']!r}") from None
+    if int(cfg["MAIL_LEASE_SECONDS"]) < 2 * float(cfg["MAIL_SEND_DEADLINE_SECONDS"]):
+        raise ConfigError("MAIL_LEASE_SECONDS must be at least twice MAIL_SEND_DEADLINE_SECONDS, "
+                          "so a claim never lapses while its message is being sent")
     if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND must be file or smtp")
     if cfg.get("PARS_REPORTING", "all") not in ("off", "all"):

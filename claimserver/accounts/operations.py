@@ -71,7 +71,6 @@ def request_password_reset(email: str) -> None:
                    "The link works once. If you did not ask for it, ignore this email: your password "
                    "stays as it is.\n", kind="password-reset")
         audit(learner, "learner.reset_requested", f"learner:{learner.id}")
-    mail.drain_quietly()
 
 
 def set_password(learner: Learner, password: str, action: str) -> Learner:

@@ -181,7 +181,6 @@ def purchase(learner: Learner, activity_row: Activity, card: Card | None = None)
             Order.update(amount_cents=0, version=version, gateway="free").where(
                 Order.id == order.id, Order.status != "paid").execute()
             moved = _mark_paid(order)
-        mail.drain_quietly()
         return PurchaseResult(Order.get_by_id(order.id), "paid" if moved else "already-paid")
     if card is None:
         raise ValueError("a card is needed for a priced activity")
@@ -216,7 +215,6 @@ def purchase(learner: Learner, activity_row: Activity, card: Card | None = None)
         else:
             Order.update(status="declined").where(Order.id == order.id, Order.status == "processing").execute()
             audit(learner, "order.declined", f"order:{order.id}", message=result.message[:200])
-    mail.drain_quietly()
     order = Order.get_by_id(order.id)
     if result.approved:
         return PurchaseResult(order, "paid")
