@@ -29,13 +29,14 @@ def needs_rehash(learner: Learner) -> bool:
 
 
 class UserSession(UserMixin):
-    """flask-login's user: wraps a Learner; its id carries the session version."""
+    """flask-login's user: wraps a Learner; its id names one open LoginSession (claimserver.sessions)."""
 
-    def __init__(self, learner: Learner):
+    def __init__(self, learner: Learner, session_id: str):
         self.learner = learner
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return f"{self.learner.id}:{self.learner.session_version}"
+        return self.session_id
 
     def has_role(self, role: str) -> bool:
         return self.learner.has_role(role)

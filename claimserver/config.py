@@ -66,8 +66,11 @@ DEFAULTS: dict[str, Any] = {
     # whose activities are all free until a real gateway is plugged into learning/payments.py).
     "PAYMENT_GATEWAY": "test",
     "TEST_PAYMENTS_IN_PRODUCTION": False,
-    # "Remember me" cookie lifetime, days.
+    # "Remember me": a remembered login ends this many days after it was made (on the server too).
     "REMEMBER_DAYS": 14,
+    # A login without "remember me" ends when the browser closes, and on the server this many
+    # hours after it was made.
+    "SESSION_HOURS": 12,
     # Password-reset links expire after this many minutes.
     "RESET_LINK_MINUTES": 60,
     # Minimum password length.

@@ -81,6 +81,13 @@ def create_claim(learner: Learner, slug: str, credit_type: str, hours=None,
                         participated_on=participated_on)
 
 
+def session_id(learner: Learner, remembered: bool = False) -> str:
+    """Open a server-side login session and return the id the session cookie carries."""
+    from claimserver import sessions
+
+    return sessions.start(learner, remembered)
+
+
 def login(client, learner: Learner, password: str = PASSWORD):
     return client.post("/login", data={"email": learner.email, "password": password},
                        follow_redirects=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 from peewee import IntegrityError
 
-from .. import mail
+from .. import mail, sessions
 from ..auth import check_password, hash_password, needs_rehash
 from ..db import database
 from ..models import Learner, audit
@@ -13,6 +13,8 @@ from .passwords import reset_token
 PROFILE_FIELDS = ("certificate_name", "first_name", "last_name", "degree", "profession", "nabp_epid",
                   "birth_mmdd", "state_licence_state", "state_licence_number", "california_licence",
                   "florida_licence", "board_id")
+#: The fields a certificate's printed name comes from (Learner.display_name).
+NAME_FIELDS = ("certificate_name", "first_name", "last_name")
 #: Asked only of some professions; the others keep what is stored (earlier claims may still need it).
 ASKED_OF = {"nabp_epid": "pharmacy", "birth_mmdd": "birth"}
 
@@ -78,6 +80,7 @@ def set_password(learner: Learner, password: str, action: str) -> Learner:
     with database.atomic():
         Learner.update(password_hash=hash_password(password),
                        session_version=Learner.session_version + 1).where(Learner.id == learner.id).execute()
+        sessions.end_all(learner, "password changed")
         audit(learner, action, f"learner:{learner.id}")
     return Learner.get_by_id(learner.id)
 
@@ -85,6 +88,7 @@ def set_password(learner: Learner, password: str, action: str) -> Learner:
 def log_out_everywhere(learner: Learner) -> Learner:
     with database.atomic():
         Learner.update(session_version=Learner.session_version + 1).where(Learner.id == learner.id).execute()
+        sessions.end_all(learner, "logged out everywhere")
         audit(learner, "learner.logged_out_everywhere", f"learner:{learner.id}")
     return Learner.get_by_id(learner.id)
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import (
+    confirm_login, current_user, fresh_login_required, login_fresh, login_required, login_user, logout_user,
+)
 
-from .. import ratelimit
+from .. import ratelimit, sessions
 from ..auth import UserSession, check_password, me
+from ..extensions import login_manager
 from . import bp, operations
-from .forms import BIRTH_MMDD_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
+from .forms import BIRTH_MMDD_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ReauthenticateForm, ResetForm, SignupForm
 from .passwords import learner_for_token
 from .redirects import safe_next
 
@@ -20,7 +23,15 @@ def _after_login() -> str:
 
 def _log_in(learner, remember: bool = False) -> None:
     days = int(current_app.config["REMEMBER_DAYS"])
-    login_user(UserSession(learner), remember=remember, duration=dt.timedelta(days=days))
+    login_user(UserSession(learner, sessions.start(learner, remember)), remember=remember,
+               duration=dt.timedelta(days=days))
+
+
+def _log_out() -> None:
+    """End this login on the server, then forget the cookies."""
+    if current_user.is_authenticated:
+        sessions.end(current_user.get_id(), "logout")
+    logout_user()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -67,7 +78,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    _log_out()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -102,14 +113,27 @@ def reset(token: str):
     form = ResetForm(email=learner.email)
     if form.validate_on_submit():
         operations.set_password(learner, form.password.data, "learner.password_reset")
-        logout_user()
+        _log_out()
         flash("Your password is changed. Log in with the new one.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 
 
-@bp.route("/password", methods=["GET", "POST"])
+@bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
+def reauthenticate():
+    """After a remembered login: the password again before changing the password or certificate name."""
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        if check_password(me(), form.current.data):
+            confirm_login()
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
+        form.current.errors.append("That is not your current password.")
+    return render_template("accounts/reauthenticate.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@fresh_login_required
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -129,6 +153,10 @@ def profile():
     learner = me()
     form = ProfileForm(obj=learner)
     if form.validate_on_submit():
+        if not login_fresh() and any((form.data.get(k) or "") != getattr(learner, k)
+                                     for k in operations.NAME_FIELDS):
+            # The name printed on certificates: only after the password, not on a remember cookie.
+            return login_manager.needs_refresh()
         operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
                                   birth=form.asks_birth_mmdd)
         flash("Your profile is saved.", "success")

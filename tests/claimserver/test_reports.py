@@ -8,7 +8,7 @@ import pytest
 
 from claimserver.models import AuditLog, ExportBatch, ReportItem
 from claimserver.reports import ledger
-from tests.factories import create_claim, create_learner
+from tests.factories import create_claim, create_learner, session_id
 
 CPE_HEADER = "NABP e-Profile ID,Birth Date (MMDD),UAN,Date of Participation,Contact Hours\r\n"
 CEB_HEADER = ("Provider ID,Course Tracking Number,License Number,First Name,Last Name,"
@@ -20,7 +20,7 @@ PARS_HEADER = ("Activity ID,First Name,Last Name,Birth Date (MMDD),License or Bo
 def sign_in(client, learner):
     """Log in through the session (the login page is the accounts feature's business)."""
     with client.session_transaction() as s:
-        s["_user_id"] = f"{learner.id}:{learner.session_version}"
+        s["_user_id"] = session_id(learner)
         s["_fresh"] = True
 
 
