@@ -24,6 +24,14 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "dev-only-not-secret",
     # peewee URL: sqlite:///path (default: instance/claimserver.sqlite3) or postgresql://user@host/db.
     "DATABASE_URL": "",
+    # PostgreSQL connection pool, per worker process: at most this many connections (one per
+    # thread is enough), each closed after this many seconds instead of being reused; a request
+    # waits at most DB_CONNECT_TIMEOUT_SECONDS for a connection or for the server, then gets a 503.
+    "DB_POOL_SIZE": 10,
+    "DB_POOL_RECYCLE_SECONDS": 300,
+    "DB_CONNECT_TIMEOUT_SECONDS": 5,
+    # SQLite: a writer waits this long for another's lock, then the request gets a 503.
+    "DB_BUSY_TIMEOUT_SECONDS": 10,
     # Folder of activity Markdown files that `flask catalog sync` reads.
     "CATALOG_PATH": str(REPO / "catalog" / "activities"),
     # Public URL of the static catalogue site (links back from the server).
