@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as settings
 from . import failsoft
+from .production import trust_proxies
 from .clock import Clock, FixedClock
 from .db import database, open_database
 from .extensions import csrf, login_manager
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     filters.init_app(app)
     _hooks(app)
+    trust_proxies(app)
     return app
 
 
@@ -107,7 +109,7 @@ def _hooks(app: Flask) -> None:
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+                                "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
         if app.config["SESSION_COOKIE_SECURE"]:
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and not request.endpoint.startswith("static"):

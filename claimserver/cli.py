@@ -131,6 +131,14 @@ def demo_load(force: bool) -> None:
     click.echo(summary)
 
 
+@demo_cli.command("remove")
+def demo_remove() -> None:
+    """Delete every demonstration learner and their rows (needed before serving in production)."""
+    from .demo import remove_demo
+
+    click.echo(f"removed {remove_demo()} demonstration learner(s)")
+
+
 def init_app(app: Flask) -> None:
     from .records.commands import certificates_cli
 

@@ -79,6 +79,8 @@ DEFAULTS: dict[str, Any] = {
     # A login without "remember me" ends when the browser closes, and on the server this many
     # hours after it was made.
     "SESSION_HOURS": 12,
+    # Email-confirmation links (sent at sign-up; purchases need a confirmed address) last this many days.
+    "VERIFY_LINK_DAYS": 7,
     # Password-reset links expire after this many minutes.
     "RESET_LINK_MINUTES": 60,
     # Minimum password length.
@@ -91,7 +93,8 @@ DEFAULTS: dict[str, Any] = {
     "FOLLOW_UP_LINK_DAYS": 60,
     # A director's shared planning-brief link (/brief/<token>) stays valid this many days.
     "BRIEF_LINK_DAYS": 30,
-    # Log-in: failed attempts allowed per account in 15 minutes, then it waits (or resets).
+    # Log-in: failed attempts allowed per account in any 15 minutes (a sliding window), then it
+    # waits until the oldest of them is 15 minutes old (or the password is reset).
     "LOGIN_FAILURES_PER_15_MIN": 10,
     # Log-in: attempts allowed per client address per minute, whichever accounts they name.
     "LOGIN_ATTEMPTS_PER_MINUTE": 30,
@@ -109,6 +112,9 @@ DEFAULTS: dict[str, Any] = {
     # Development and testing only: pretend it is this moment (ISO date or date-time, UTC), e.g. to
     # try `flask outcomes send-due` 90 days on. Refused in production.
     "CLOCK": "",
+    # Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host/-Port are believed
+    # (Werkzeug ProxyFix): 0 = none (rate limits key on the socket address), 1 = one nginx.
+    "TRUSTED_PROXIES": 0,
     # Cookies only over HTTPS (on in production).
     "SESSION_COOKIE_SECURE": False,
 }

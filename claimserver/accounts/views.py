@@ -11,7 +11,7 @@ from flask_login import (
 from .. import ratelimit, sessions
 from ..auth import UserSession, check_password, me
 from ..extensions import login_manager
-from . import bp, operations
+from . import bp, lockout, operations, verification
 from .forms import BIRTH_MMDD_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ReauthenticateForm, ResetForm, SignupForm
 from .passwords import learner_for_token
 from .redirects import safe_next
@@ -40,17 +40,36 @@ def signup():
         return redirect(_after_login())
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            learner = operations.sign_up(form.email.data, form.password.data)
-        except operations.EmailTaken:
-            # Saying so helps the many who forgot they registered; the reset page never tells.
-            form.email.errors.append("This address is already registered. Log in, or reset your password.")
-        else:
-            _log_in(learner)
-            flash("Welcome! Please complete your profile: certificates need your name and profession.",
-                  "success")
-            return redirect(url_for("accounts.profile", next=request.args.get("next") or None))
+        # The same page whether or not the address has an account (its owner gets an email).
+        next_url = safe_next(request.args.get("next"), "") or None
+        operations.sign_up(form.email.data, form.password.data, next_url)
+        return render_template("accounts/signup_sent.html", email=form.email.data.strip().lower(),
+                               days=current_app.config["VERIFY_LINK_DAYS"])
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.get("/verify-email/<token>")
+def verify_email(token: str):
+    learner = verification.learner_for(token)
+    if learner is None:
+        return render_template("accounts/verify_invalid.html"), 400
+    learner = operations.confirm_email(learner)
+    if not current_user.is_authenticated or current_user.id != learner.id:
+        _log_out()
+        _log_in(learner)
+    flash("Your email address is confirmed. Please complete your profile: certificates need your "
+          "name and profession.", "success")
+    return redirect(url_for("accounts.profile", next=safe_next(request.args.get("next"), "") or None))
+
+
+@bp.post("/verify-email/resend")
+@login_required
+def resend_verification():
+    if operations.resend_verification(me()):
+        flash(f"A new confirmation link is on its way to {me().email}.", "info")
+    else:
+        flash("Three links were sent in the last hour; please wait before asking again.", "error")
+    return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,17 +80,20 @@ def login():
     error = None
     if form.validate_on_submit():
         cfg = current_app.config
-        account_key = f"login-fail:{form.email.data.strip().lower()}"
-        if (not ratelimit.hit(f"login-ip:{request.remote_addr or '-'}", cfg["LOGIN_ATTEMPTS_PER_MINUTE"])
-                or ratelimit.count(account_key, 900) >= cfg["LOGIN_FAILURES_PER_15_MIN"]):
+        attempt = None
+        if ratelimit.hit(f"login-ip:{request.remote_addr or '-'}", cfg["LOGIN_ATTEMPTS_PER_MINUTE"]):
+            attempt = lockout.begin(form.email.data)  # recorded before the password is checked
+        if attempt is None:
             error = ("Too many attempts. Wait 15 minutes and try again, or reset your password "
                      "below.")
-            return render_template("accounts/login.html", form=form, error=error), 429
+            resp = current_app.make_response((render_template("accounts/login.html", form=form, error=error), 429))
+            resp.headers["Retry-After"] = str(int(lockout.WINDOW.total_seconds()))
+            return resp
         learner = operations.authenticate(form.email.data, form.password.data)
         if learner is not None:
+            lockout.succeeded(attempt)
             _log_in(learner, remember=form.remember.data)
             return redirect(_after_login())
-        ratelimit.hit(account_key, cfg["LOGIN_FAILURES_PER_15_MIN"], 900)
         error = "The email or password is wrong."
     return render_template("accounts/login.html", form=form, error=error)
 

@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 STALE_CHARGE = dt.timedelta(minutes=10)
 
 
+#: Purchases need a confirmed address (receipts and certificates must reach the learner).
+UNCONFIRMED_EMAIL = ("Please confirm your email address first: open the link we sent to {email}, "
+                     "or ask for a new one on your profile page.")
+
+
 class StepRefused(Exception):
     """A step taken out of order (participate before paying, …); `message` says what to do."""
 
@@ -173,6 +178,8 @@ def purchase(learner: Learner, activity_row: Activity, card: Card | None = None)
     refusal = purchase_refusal(version.model())
     if refusal:
         raise StepRefused(refusal)  # those who bought already (above) keep their access
+    if learner.email_verified_at is None:
+        raise StepRefused(UNCONFIRMED_EMAIL.format(email=learner.email))
     order = open_order(learner, activity_row)
     if order.is_paid:
         return PurchaseResult(order, "already-paid")
