@@ -300,20 +300,26 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     return Participation.get_by_id(p.id)
 
 
-def open_material(learner: Learner, activity_row: Activity) -> str:
-    """Record the first opening of home-study material and return its URL."""
+def material_url(learner: Learner, activity_row: Activity) -> str:
+    """The home-study material's URL, if the learner may open it now (reads only)."""
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if not model.material:
         raise StepRefused("The material for this activity is not online yet; please contact us.")
     _check_open(model, "opening the material")
+    return model.material
+
+
+def open_material(learner: Learner, activity_row: Activity) -> str:
+    """Record the first opening of home-study material and return its URL."""
+    url = material_url(learner, activity_row)
     p = _participation(learner, activity_row)
     if p.material_opened_at is None:
         with database.atomic():
             Participation.update(material_opened_at=clock.utcnow_naive()).where(
                 Participation.id == p.id, Participation.material_opened_at.is_null()).execute()
             audit(learner, "participation.material_opened", f"activity:{activity_row.id}")
-    return model.material
+    return url
 
 
 @dataclass

@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 
 from ..auth import me, role_required
 from ..models import ExportBatch, ReportItem
+from ..text import content_disposition
 from . import bp, ledger
 from .forms import ConfirmForm, ExportForm, MarkForm, ResultsForm
 from .layouts import LAYOUTS
@@ -67,7 +68,7 @@ def export():
 def batch_file(batch_id: int):
     batch = ExportBatch.get_or_none(ExportBatch.id == batch_id) or abort(404)
     return Response(batch.content, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{batch.filename}"'})
+                    headers={"Content-Disposition": content_disposition(batch.filename)})
 
 
 def _results_page(form: ResultsForm, summary=None, status: int = 200):

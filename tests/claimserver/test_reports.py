@@ -194,7 +194,8 @@ def test_staff_exports_downloads_and_sees_blocked_items(ledger_data, staff_clien
     assert ("exported 2 items to cpe_monitor-P-20270313-0001.csv, 1 item to cpe_monitor-T-20270313-0002.csv; "
             "1 skipped (1 missing NABP e-Profile ID)") in page
     download = staff_client.get("/staff/reports/batches/2.csv")
-    assert download.headers["Content-Disposition"] == 'attachment; filename="cpe_monitor-T-20270313-0002.csv"'
+    assert download.headers["Content-Disposition"] == ('attachment; filename="cpe_monitor-T-20270313-0002.csv"; '
+                                                       "filename*=UTF-8''cpe_monitor-T-20270313-0002.csv")
     assert download.get_data(as_text=True) == CPE_HEADER + "7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
     assert ExportBatch.get_by_id(1).created_by.email == "staff@example.org"
     assert staff_client.post("/staff/reports/export", data={"destination": "nowhere"}).status_code == 400
