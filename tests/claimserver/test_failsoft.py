@@ -129,3 +129,8 @@ def test_a_nul_character_in_a_form_is_refused_with_400(client, rows, path, data)
 def test_a_nul_character_in_the_url_is_refused_with_400(client, rows):
     assert client.get("/verify?code=AB%00CD").status_code == 400
     assert client.get("/activities/x%00y").status_code == 400
+
+
+def test_a_nul_character_in_a_verification_code_is_refused_with_400(client, rows):
+    r = client.get("/verify/%00")
+    assert r.status_code == 400 and "contains a character (NUL)" in r.text
