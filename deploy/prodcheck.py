@@ -84,6 +84,7 @@ class Client:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            h.setdefault("Referer", f"https://{self.host}:{self.port}/")  # as a browser sends it
         started = time.monotonic()
         conn.request(method, path, body=body, headers=h)
         r = conn.getresponse()
@@ -124,20 +125,28 @@ def token(page: str) -> str:
 
 
 def learner_journey(client: Client, email: str, seconds: float) -> list[tuple[str, int, float]]:
-    """Log in, My Activities, transcript, log out, again and again (CSRF tokens as a browser sends them)."""
+    """Log in, then My Activities and the transcript with a short pause between pages, then log out
+    (CSRF tokens as a browser sends them)."""
     out = []
+
+    def step(method, path, body=None):
+        started = time.monotonic()
+        try:
+            r, page, elapsed = client.request(method, path, body)
+        except OSError as e:  # a timeout: the slow clients starved the server
+            out.append((f"{method} {path}", type(e).__name__, time.monotonic() - started))
+            return ""
+        out.append((f"{method} {path}", r.status, elapsed))
+        return page
+
+    page = step("GET", "/login")
+    step("POST", "/login", f"csrf_token={token(page)}&email={quote(email)}&password={PASSWORD}".encode())
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        r, page, elapsed = client.request("GET", "/login")
-        out.append(("GET /login", r.status, elapsed))
-        r, _, elapsed = client.request("POST", "/login", f"csrf_token={token(page)}&email={quote(email)}"
-                                       f"&password={PASSWORD}".encode())
-        out.append(("POST /login", r.status, elapsed))
-        for path in ("/my-activities", "/transcript"):
-            r, page, elapsed = client.request("GET", path)
-            out.append((f"GET {path}", r.status, elapsed))
-        r, _, elapsed = client.request("POST", "/logout", f"csrf_token={token(page)}".encode())
-        out.append(("POST /logout", r.status, elapsed))
+        step("GET", "/my-activities")
+        page = step("GET", "/transcript")
+        time.sleep(0.1)
+    step("POST", "/logout", f"csrf_token={token(page)}".encode())
     return out
 
 
@@ -277,7 +286,8 @@ http {{
             worst = max(s[2] for s in steps)
             check(len(held) == 4 and not bad and logged_in and worst < 2.0,
                   f"4 slow clients held on {label}: a learner made {len(steps)} requests "
-                  f"({logged_in} transcripts), {len(bad)} failed, slowest {worst:.2f} s")
+                  f"({logged_in} transcripts), {len(bad)} failed{f' (first: {bad[0]})' if bad else ''}, "
+                  f"slowest {worst:.2f} s")
 
         # The app down: nginx answers 503 with Retry-After (never a bare 502)
         os.killpg(gunicorn.pid, signal.SIGTERM)
