@@ -115,6 +115,9 @@ DEFAULTS: dict[str, Any] = {
     # Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host/-Port are believed
     # (Werkzeug ProxyFix): 0 = none (rate limits key on the socket address), 1 = one nginx.
     "TRUSTED_PROXIES": 0,
+    # With a trusted proxy stamping X-Request-Start: a request that waited longer than this for a
+    # worker gets a 503 with Retry-After at once (load shedding in a spike); 0 = never.
+    "QUEUE_TIMEOUT_SECONDS": 5,
     # Cookies only over HTTPS (on in production).
     "SESSION_COOKIE_SECURE": False,
 }

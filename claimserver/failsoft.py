@@ -9,6 +9,10 @@
   new one: nothing to restart.
 - `/healthz` answers from the process alone (for the process supervisor); `/readyz` asks the
   database (for a load balancer deciding where to send traffic).
+- Load shedding: behind a trusted proxy that stamps `X-Request-Start: t=<epoch seconds>` (nginx:
+  `t=${msec}`, deploy/nginx), a request that already waited QUEUE_TIMEOUT_SECONDS for a worker
+  thread is answered 503 with Retry-After at once, so a spike drains instead of queueing every
+  learner past the browser's patience.
 - Input PostgreSQL cannot store (a NUL character in the URL, query or form) is refused with 400
   before any view sees it.
 """
@@ -92,7 +96,35 @@ def _unstorable(values) -> bool:
     return any("\x00" in v for v in values)
 
 
+def queued_for(environ, now: float | None = None) -> float | None:
+    """Seconds since the proxy stamped this request (X-Request-Start: t=…), or None if unstamped."""
+    raw = environ.get("HTTP_X_REQUEST_START", "")
+    try:
+        start = float(raw[2:] if raw.startswith("t=") else raw)
+    except ValueError:
+        return None
+    return (time.time() if now is None else now) - start
+
+
+class ShedLoad:
+    """WSGI middleware: answer 503 without any work when the request queued too long."""
+
+    def __init__(self, wsgi_app, limit: float):
+        self.wsgi_app, self.limit = wsgi_app, limit
+
+    def __call__(self, environ, start_response):
+        waited = queued_for(environ)
+        if waited is not None and waited > self.limit and environ.get("PATH_INFO") not in ("/healthz",):
+            if _throttle() is not None:
+                log.warning("shedding load: a request waited %.1f s for a worker (limit %.0f s)", waited, self.limit)
+            return unavailable()(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
+    if int(app.config["TRUSTED_PROXIES"]) and float(app.config["QUEUE_TIMEOUT_SECONDS"]) > 0:
+        app.wsgi_app = ShedLoad(app.wsgi_app, float(app.config["QUEUE_TIMEOUT_SECONDS"]))
+
     @app.before_request
     def _refuse_unstorable():
         fields = list(request.args.items(multi=True))

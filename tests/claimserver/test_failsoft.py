@@ -134,3 +134,16 @@ def test_a_nul_character_in_the_url_is_refused_with_400(client, rows):
 def test_a_nul_character_in_a_verification_code_is_refused_with_400(client, rows):
     r = client.get("/verify/%00")
     assert r.status_code == 400 and "contains a character (NUL)" in r.text
+
+
+class TestLoadShedding:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "TRUSTED_PROXIES": 1, "QUEUE_TIMEOUT_SECONDS": 5}
+
+    def test_a_request_that_queued_past_the_limit_gets_503_at_once(self, client, rows):
+        import time
+
+        assert_503(client.get("/login", headers={"X-Request-Start": f"t={time.time() - 6:.3f}"}))
+        assert client.get("/login", headers={"X-Request-Start": f"t={time.time() - 1:.3f}"}).status_code == 200
+        assert client.get("/login").status_code == 200  # unstamped: nothing to judge by
