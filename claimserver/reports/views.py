@@ -7,6 +7,7 @@ from catalog.status import ReportStatus
 
 from ..auth import me, role_required
 from ..models import ExportBatch, ReportItem
+from ..text import content_disposition
 from . import bp, ledger
 from .forms import ConfirmForm, ExportForm, MarkForm, ResultsForm
 from .layouts import LAYOUTS
@@ -69,7 +70,7 @@ def export():
 def batch_file(batch_id: int):
     batch = ExportBatch.get_or_none(ExportBatch.id == batch_id) or abort(404)
     return Response(batch.content, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{batch.filename}"'})
+                    headers={"Content-Disposition": content_disposition(batch.filename)})
 
 
 def _results_page(form: ResultsForm, summary=None, status: int = 200):

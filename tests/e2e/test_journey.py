@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import http.server
 import io
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -144,6 +145,15 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.fill("#email", "zoe.e2e@example.org")
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Create account')")
+    page.wait_for_selector("text=We sent a message to zoe.e2e@example.org.")
+
+    with app.app_context():
+        from claimserver.models import Outbox
+
+        [mail] = Outbox.select().where(Outbox.kind == "verify-email")
+        database.close()
+    link = re.search(r"/verify-email/\S+", mail.body).group(0)
+    page.goto(server + link)  # the emailed link confirms the address and logs in
 
     page.wait_for_url("**/profile**")
     page.fill("#certificate_name", NAME)
