@@ -28,7 +28,9 @@ DEADLINE_NAME = re.compile(r"deadline|report|warn|monitor|broker|pars", re.I)
 def sources(*exts: str):
     for folder in ("catalog", "claimserver"):
         for path in sorted((ROOT / folder).rglob("*")):
-            if path.suffix in exts and path != HOME and "migrations" not in path.parts:
+            # conveners' activity files are content ("after 30 days of symptoms"), not code
+            if (path.suffix in exts and path != HOME and "migrations" not in path.parts
+                    and "activities" not in path.parts):
                 yield path
 
 
