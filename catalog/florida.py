@@ -2,7 +2,8 @@
 per subject area a certificate states, and what each biennium requires besides its hours.
 
 Pure: no Flask, no database. The certificates and the transcript's Florida cycle ask this module.
-Sources: ../shared/CE-RULES.md "P.A.C.E.®, California and Florida" (64B3-11.001, 64B3-11.003).
+Sources: Florida Administrative Code 64B3-11.001 (biennium requirements) and 64B3-11.003
+(what a certificate states).
 """
 from __future__ import annotations
 
