@@ -160,7 +160,10 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.fill("#first_name", "Zoë")
     page.fill("#last_name", "Ångström-Nguyễn")
     page.fill("#degree", "MD")
+    page.select_option("#profession", "pharmacist")
+    assert not page.is_visible("#pars_consent")  # asked only of those whose credit PARS receives
     page.select_option("#profession", "physician")
+    page.check("#pars_consent")  # report my AMA credit to ACCME PARS
     page.click("button:has-text('Save profile')")
 
     page.wait_for_url(f"**/activities/{SLUG}")
@@ -212,6 +215,11 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
     assert NAME in text
     assert "has claimed 1.5 AMA PRA Category 1 Credits™" in text
+    with app.app_context():
+        from claimserver.models import ReportItem
+
+        assert [i.destination for i in ReportItem.select()] == ["pars"]  # consent given: queued
+        database.close()
 
     verify = page.get_attribute(".verification a", "href")
     assert verify.startswith(f"{server}/verify/")
