@@ -119,6 +119,20 @@ class ClaimForm(FlaskForm):
         (self.hours if e.field == "hours" else self.credit).errors = [e.message]
 
 
+class CorrectionForm(FlaskForm):
+    """New hours for a claim already made; whether they may be claimed is `corrections.correct_hours`'s
+    decision (the claim's own rule)."""
+
+    hours = StringField("Hours you took part", validators=[InputRequired("Enter the hours you are claiming.")])
+    amount: Decimal | None = None
+
+    def validate_hours(self, field):
+        hours = parse_hours(field.data)
+        if hours is None:
+            raise ValidationError("Enter the hours as a number, such as 1 or 1.25.")
+        self.amount = hours
+
+
 class TranscriptFilter(FlaskForm):
     """GET filter on the participation date; no CSRF (it changes nothing)."""
 
