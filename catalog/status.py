@@ -43,6 +43,16 @@ class Step(Vocabulary):
     CLOSED = "closed", "Closed"
 
 
+class CreditStanding(Vocabulary):
+    """Where one credit type of one purchase stands for the learner (My Activities, the transcript)."""
+
+    CLAIMABLE = "claimable", "Not claimed yet"
+    CLAIMED = "claimed", "Claimed"
+    REPORTED = "reported", "Reported"
+    REJECTED = "rejected", "Rejected"
+    MISSED = "missed", "Missed"
+
+
 class ReportStatus(Vocabulary):
     """A report item's state in the reporting ledger."""
 

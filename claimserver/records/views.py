@@ -17,7 +17,7 @@ from ..models import Activity, ActivityVersion, Certificate, Claim
 from ..refusals import Refused, flash_and_redirect
 from ..reports.ledger import prefetch_statuses
 from ..text import csv_safe
-from . import bp, corrections, operations as ops
+from . import bp, corrections, operations as ops, standing
 from .forms import ClaimForm, CorrectionForm, TranscriptFilter, evaluation_data, evaluation_form
 
 
@@ -224,7 +224,7 @@ def transcript():
     rows_html, t = ops.cached_rows(ops.transcript_key(learner, start, end, view), render_rows)
     return render_template("records/transcript.html", form=form, t=t, view=view, args=args,
                            views=ops.STATE_VIEWS, period=_period(t, start, end), rows_html=Markup(rows_html),
-                           invalid=False)
+                           invalid=False, unclaimed=[] if (view or args) else standing.unclaimed(learner))
 
 
 @bp.get("/transcript.csv")
