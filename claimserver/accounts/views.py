@@ -131,9 +131,15 @@ def profile():
     learner = me()
     form = ProfileForm(obj=learner)
     if form.validate_on_submit():
-        operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
-                                  birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
-        flash("Your profile is saved.", "success")
+        from ..models import Learner
+        from .changes import profile_changes, snapshot
+
+        labels = {f.name: f.label.text for f in form if f.name in Learner._meta.fields}
+        before = snapshot(learner, labels)
+        saved = operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
+                                          birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
+        flash(" ".join(["Your profile is saved.", *profile_changes(before, saved, request.form, labels)]),
+              "success")
         return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
     return render_template("accounts/profile.html", form=form, learner=learner,
                            pharmacy=sorted(PHARMACY_PROFESSIONS), birth=sorted(BIRTH_MMDD_PROFESSIONS),

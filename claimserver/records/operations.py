@@ -337,7 +337,11 @@ def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Cert
 
 
 def _record_in_ledger(claim: Claim) -> None:
-    ledger.record_claim(claim)
+    from ..reports import alerts
+
+    item = ledger.record_claim(claim)
+    if item is not None:  # blocked by missing profile data: the learner is told (reports.alerts)
+        alerts.notify(item)
 
 
 # ------------------------------------------------------------------------------------------------
