@@ -65,6 +65,15 @@ class ReportStatus(Vocabulary):
     RETRACTED = "retracted", "Retracted"
 
 
+class CompetenceMeasure(Vocabulary):
+    """What an activity's competence figures count (director reports): journal and on-demand
+    activities are measured by their post-test, live ones by the evaluation's case questions.
+    Commitment to change is an intent, reported beside competence and never scored as it."""
+
+    POST_TEST = "post-test", "the post-test (each learner's first attempt)"
+    EVALUATION = "evaluation", "the case questions in the evaluation"
+
+
 class ReviewBody(Vocabulary):
     DIRECTOR = "director", "Course director"
     COMMITTEE = "committee", "Program committee"

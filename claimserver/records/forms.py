@@ -46,7 +46,9 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
             if self.bias_free.data == "no" and not (field.data or "").strip():
                 raise ValidationError("Please describe the commercial bias you saw.")
 
-    for i, q in enumerate(model.questions):
+    # Journal and on-demand activities: the post-test is the competence measure, never asked twice.
+    asked = () if model.is_home_study else model.questions
+    for i, q in enumerate(asked):
         setattr(EvaluationForm, f"q{i}", RadioField(
             q.question, choices=[SelectChoice(str(j), c) for j, c in enumerate(q.choices)],
             validators=[InputRequired("Choose an answer.")]))
@@ -54,7 +56,7 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
         setattr(EvaluationForm, f"o{i}", RadioField(
             objective, choices=MET, validators=[InputRequired("Say whether this objective was met.")]))
     form = EvaluationForm(formdata=formdata) if formdata is not None else EvaluationForm()
-    form.question_fields = [(form[f"q{i}"], q) for i, q in enumerate(model.questions)]
+    form.question_fields = [(form[f"q{i}"], q) for i, q in enumerate(asked)]
     form.objective_fields = [form[f"o{i}"] for i in range(len(model.objectives))]
     return form
 
@@ -62,7 +64,7 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
 def evaluation_data(form, model) -> dict:
     """The evaluation's values from a validated form."""
     return dict(
-        answers=[int(form[f"q{i}"].data) for i in range(len(model.questions))],
+        answers=[int(f.data) for f, _ in form.question_fields],
         objectives_met=[form[f"o{i}"].data for i in range(len(model.objectives))],
         relevance=int(form.relevance.data), quality=int(form.quality.data),
         satisfaction=int(form.satisfaction.data), bias_free=form.bias_free.data == "yes",

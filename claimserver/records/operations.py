@@ -124,12 +124,28 @@ def require_profile(learner: Learner, link: str | None = None) -> None:
 # ------------------------------------------------------------------------------------------------
 # Evaluation
 # ------------------------------------------------------------------------------------------------
+def first_post_test_answers(learner: Learner, row: Activity) -> list:
+    """The answers of the learner's first post-test attempt ([] when none was taken)."""
+    from ..models import Participation, PostTestAttempt
+
+    first = (PostTestAttempt.select().join(Participation)
+             .where(Participation.learner == learner, Participation.activity == row)
+             .order_by(PostTestAttempt.id).first())
+    return list(first.answers) if first else []
+
+
 def submit_evaluation(learner: Learner, row: Activity, version: ActivityVersion, model: ActivityModel,
                       data: dict) -> tuple[Evaluation, bool]:
-    """Store the learner's one evaluation; a second submission returns the first (created=False)."""
+    """Store the learner's one evaluation; a second submission returns the first (created=False).
+
+    Competence is measured once: by the evaluation's case questions for live activities, by the
+    post-test for journal and on-demand ones, whose FIRST attempt (before any feedback) is stored
+    as the evaluation's competence answers. Commitment to change is stored beside it, never scored."""
     existing = evaluation_for(learner, row)
     if existing is not None:
         return existing, False
+    if model.is_home_study:
+        data = {**data, "answers": first_post_test_answers(learner, row)}
     correct = sum(1 for q, a in zip(model.questions, data["answers"]) if a == q.answer)
     try:
         with database.atomic():
