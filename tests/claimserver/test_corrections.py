@@ -29,6 +29,7 @@ def test_a_learner_corrects_the_hours_and_gets_a_reissued_certificate(ctx, clien
     who = ready()
     F.login(client, who)
     assert claim(client, hours="0.75").status_code == 302
+    assert '<td data-label="Hours" class="num">0.75</td>' in client.get("/transcript").get_data(as_text=True)
     c = Claim.get()
     old = Certificate.get().code
     page = client.get(f"/certificates/{c.id}").get_data(as_text=True)
@@ -44,6 +45,8 @@ def test_a_learner_corrects_the_hours_and_gets_a_reissued_certificate(ctx, clien
     page = client.get(f"/certificates/{c.id}").get_data(as_text=True)
     assert (f"Your claim now shows 1.5 AMA PRA Category 1 Credits™. Your certificate was reissued with the "
             f"code {cert.code}; the old code {old} now shows it was superseded.") in page
+    rows = client.get("/transcript").get_data(as_text=True)  # the cached rows follow the correction
+    assert cert.code in rows and old not in rows and '<td data-label="Hours" class="num">1.5</td>' in rows
     text = pdf_text(client, c)
     assert cert.code in text and old not in text and "1.5 AMA PRA Category 1 Credits™" in text
     kept = SupersededCertificate.get()
