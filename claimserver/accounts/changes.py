@@ -8,7 +8,7 @@ from ..models import Learner
 from ..text import removed_characters
 
 #: Fields whose typed value is cleaned as a name (the profile form's `_name` filter).
-NAME_FIELDS = ("certificate_name", "first_name", "last_name", "degree")
+CLEANED_AS_NAMES = ("certificate_name", "first_name", "last_name", "degree")
 
 
 def snapshot(learner: Learner, fields) -> dict[str, str]:
@@ -22,7 +22,7 @@ def profile_changes(before: Mapping[str, str], after: Learner, typed: Mapping[st
     now = snapshot(after, labels)
     changed = [label for f, label in labels.items() if before.get(f, "") != now[f]]
     out = [f"Changed: {', '.join(changed)}."] if changed else ["Nothing was changed."]
-    for f in NAME_FIELDS:
+    for f in CLEANED_AS_NAMES:
         if f in labels:
             removed = removed_characters(typed.get(f, ""), now[f])
             if removed:
