@@ -176,6 +176,11 @@ class Destination:
 # ------------------------------------------------------------------------------------------------
 # Value functions (over plain objects)
 # ------------------------------------------------------------------------------------------------
+#: A learner whose report item is rejected or blocked by missing profile data is emailed at once and
+#: again this many days before the last day it can still be reported (the society's policy).
+AT_RISK_REMINDER_DAYS = 7
+
+
 def us_date(d: dt.date) -> str:
     return d.strftime(DATE_FORMAT)
 

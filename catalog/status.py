@@ -91,6 +91,16 @@ class Step(Vocabulary):
     REFUNDED = "refunded", "Refunded"
 
 
+class CreditStanding(Vocabulary):
+    """Where one credit type of one purchase stands for the learner (My Activities, the transcript)."""
+
+    CLAIMABLE = "claimable", "Not claimed yet"
+    CLAIMED = "claimed", "Claimed"
+    REPORTED = "reported", "Reported"
+    REJECTED = "rejected", "Rejected"
+    MISSED = "missed", "Missed"
+
+
 class ReportStatus(Vocabulary):
     """A report item's state in the reporting ledger."""
 
@@ -101,6 +111,15 @@ class ReportStatus(Vocabulary):
     CORRECTED = "corrected", "Corrected"
     WITHDRAWN = "withdrawn", "Withdrawn (certificate revoked)"
     RETRACTED = "retracted", "Retracted"
+
+
+class CompetenceMeasure(Vocabulary):
+    """What an activity's competence figures count (director reports): journal and on-demand
+    activities are measured by their post-test, live ones by the evaluation's case questions.
+    Commitment to change is an intent, reported beside competence and never scored as it."""
+
+    POST_TEST = "post-test", "the post-test (each learner's first attempt)"
+    EVALUATION = "evaluation", "the case questions in the evaluation"
 
 
 class ReviewBody(Vocabulary):

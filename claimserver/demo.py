@@ -22,7 +22,8 @@ from .db import database
 from .learning.operations import local_today, session_dates
 from .models import (
     Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
-    Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review, audit,
+    Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review,
+    SupersededCertificate, audit,
 )
 from .outcomes.operations import follow_up_days
 
@@ -118,6 +119,8 @@ def remove_demo() -> int:
         ReportItem.update(supersedes=None).where(ReportItem.claim.in_(claims)).execute()
         ReportItem.delete().where(ReportItem.claim.in_(claims)).execute()
         ExportBatch.update(created_by=None).where(ExportBatch.created_by.in_(demo)).execute()
+        certs = Certificate.select(Certificate.id).where(Certificate.claim.in_(claims))
+        SupersededCertificate.delete().where(SupersededCertificate.certificate.in_(certs)).execute()
         Certificate.delete().where(Certificate.claim.in_(claims)).execute()
         Claim.delete().where(Claim.learner.in_(demo)).execute()
         FollowUp.delete().where(FollowUp.learner.in_(demo)).execute()

@@ -320,6 +320,22 @@ class Certificate(BaseModel):
         return self.revoked_at is None
 
 
+class SupersededCertificate(BaseModel):
+    """A certificate as it was before a correction reissued it (migration 0009). The live
+    `Certificate` row takes the new code and hours; this row keeps the old code verifiable
+    ("superseded by …") with what it printed, so a correction never loses a record."""
+
+    id = AutoField()
+    certificate = ForeignKeyField(Certificate, backref="superseded", on_delete="RESTRICT")
+    code = CharField(max_length=40, unique=True)
+    name = CharField(max_length=200)
+    quarter_hours = IntegerField()
+    issued_at = DateTimeField()
+    superseded_at = DateTimeField(default=utcnow)
+    superseded_by = CharField(max_length=40)  # the code that replaced this one at the time
+    reason = CharField(max_length=300, default="")
+
+
 # ------------------------------------------------------------------------------------------------
 # Outcomes
 # ------------------------------------------------------------------------------------------------
@@ -464,7 +480,7 @@ class LoginAttempt(BaseModel):
 
 ALL_MODELS = (
     Learner, Activity, ActivityVersion, Order, PaymentAttempt, PaymentEvent, Refund, Participation, PostTestAttempt,
-    Evaluation, Claim, Certificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
+    Evaluation, Claim, Certificate, SupersededCertificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
     RateLimitHit, LoginSession, LoginAttempt,
 )
 

@@ -31,6 +31,22 @@ def clean_name(value: str | None) -> str:
     return " ".join("".join(out).split())
 
 
+def removed_characters(typed: str | None, kept: str | None) -> list[str]:
+    """The invisible or control characters `clean_name` dropped from what was typed, named so a
+    person can see them: ['U+202E RIGHT-TO-LEFT OVERRIDE', 'U+200B ZERO WIDTH SPACE']. Spaces, tabs
+    and line breaks (collapsed into single spaces) are not listed."""
+    kept_chars = set(kept or "")
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFC", typed or ""):
+        if ch in kept_chars or ch.isspace():
+            continue
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            label = f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+            if label not in out:
+                out.append(label)
+    return out
+
+
 def csv_safe(value) -> str:
     """A CSV cell a spreadsheet will not run as a formula: text starting =, +, -, @, tab or CR gets a '."""
     s = "" if value is None else str(value)

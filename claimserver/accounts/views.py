@@ -183,9 +183,15 @@ def profile():
                                      for k in operations.NAME_FIELDS):
             # The name printed on certificates: only after the password, not on a remember cookie.
             return login_manager.needs_refresh()
-        operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
-                                  birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
-        flash("Your profile is saved.", "success")
+        from ..models import Learner
+        from .changes import profile_changes, snapshot
+
+        labels = {f.name: f.label.text for f in form if f.name in Learner._meta.fields}
+        before = snapshot(learner, labels)
+        saved = operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
+                                          birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
+        flash(" ".join(["Your profile is saved.", *profile_changes(before, saved, request.form, labels)]),
+              "success")
         return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
     return render_template("accounts/profile.html", form=form, learner=learner,
                            pharmacy=sorted(PHARMACY_PROFESSIONS), birth=sorted(BIRTH_MMDD_PROFESSIONS),

@@ -95,8 +95,14 @@ def receipt_pdf(number: str):
 @bp.get("/my-activities")
 @login_required
 def my_activities():
-    return render_template("learning/my_activities.html", journeys=operations.journeys(me()),
-                           link=_link, learner=me(), missing=profile_missing(me()))
+    from ..records import standing
+    from ..reports import alerts
+
+    journeys = operations.journeys(me())
+    return render_template("learning/my_activities.html", journeys=journeys,
+                           link=_link, learner=me(), missing=profile_missing(me()),
+                           states=standing.for_journeys(me(), journeys), still_to_claim=standing.still_to_claim,
+                           headline=standing.headline, at_risk=alerts.at_risk(me()))
 
 
 @bp.route("/activities/<slug>/participate", methods=["GET", "POST"])

@@ -42,6 +42,7 @@ def activity_rows(o: ActivityOutcomes) -> list[list]:
     rows += [["competence", f"Q{q.number} percent correct", _pct(q.percent),
               f"{q.correct}/{q.answered}: {q.question}"] for q in o.questions]
     rows.append(["competence", "overall percent correct", _pct(o.competence_percent), ""])
+    rows.append(["competence", "measured by", o.competence_measure.value, o.competence_measure.label])
     rows.append(["commitment to change", "rate percent", _pct(o.commitment_rate),
                  f"{o.commitments}/{o.evaluations}"])
     rows += [["follow-up", "scheduled", fu.scheduled, ""], ["follow-up", "sent", fu.sent, ""],

@@ -20,7 +20,7 @@ from catalog import credits
 from catalog.model import Activity as ActivityModel
 
 from ..learning.operations import session_dates
-from catalog.status import OrderStatus, ReviewVerdict
+from catalog.status import CompetenceMeasure, OrderStatus, ReviewVerdict
 
 from ..models import (
     Activity, ActivityVersion, Claim, Evaluation, FollowUp, Learner, Order, Participation, Review,
@@ -117,6 +117,12 @@ class ActivityOutcomes:
     @property
     def commitment_rate(self) -> float | None:
         return rate(self.commitments, self.evaluations)
+
+    @property
+    def competence_measure(self) -> CompetenceMeasure:
+        """Where the competence answers come from (records.operations.submit_evaluation)."""
+        return (CompetenceMeasure.POST_TEST if self.format in credits.HOME_STUDY_FORMATS
+                else CompetenceMeasure.EVALUATION)
 
     @property
     def claims(self) -> int:

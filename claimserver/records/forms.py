@@ -46,7 +46,9 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
             if self.bias_free.data == "no" and not (field.data or "").strip():
                 raise ValidationError("Please describe the commercial bias you saw.")
 
-    for i, q in enumerate(model.questions):
+    # Journal and on-demand activities: the post-test is the competence measure, never asked twice.
+    asked = () if model.is_home_study else model.questions
+    for i, q in enumerate(asked):
         setattr(EvaluationForm, f"q{i}", RadioField(
             q.question, choices=[SelectChoice(str(j), c) for j, c in enumerate(q.choices)],
             validators=[InputRequired("Choose an answer.")]))
@@ -54,7 +56,7 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
         setattr(EvaluationForm, f"o{i}", RadioField(
             objective, choices=MET, validators=[InputRequired("Say whether this objective was met.")]))
     form = EvaluationForm(formdata=formdata) if formdata is not None else EvaluationForm()
-    form.question_fields = [(form[f"q{i}"], q) for i, q in enumerate(model.questions)]
+    form.question_fields = [(form[f"q{i}"], q) for i, q in enumerate(asked)]
     form.objective_fields = [form[f"o{i}"] for i in range(len(model.objectives))]
     return form
 
@@ -62,7 +64,7 @@ def evaluation_form(model, formdata=None) -> FlaskForm:
 def evaluation_data(form, model) -> dict:
     """The evaluation's values from a validated form."""
     return dict(
-        answers=[int(form[f"q{i}"].data) for i in range(len(model.questions))],
+        answers=[int(f.data) for f, _ in form.question_fields],
         objectives_met=[form[f"o{i}"].data for i in range(len(model.objectives))],
         relevance=int(form.relevance.data), quality=int(form.quality.data),
         satisfaction=int(form.satisfaction.data), bias_free=form.bias_free.data == "yes",
@@ -117,6 +119,20 @@ class ClaimForm(FlaskForm):
     def refuse(self, e) -> None:
         """Mark the field an operation's refusal is about (the credit choice unless it names hours)."""
         (self.hours if e.field == "hours" else self.credit).errors = [e.message]
+
+
+class CorrectionForm(FlaskForm):
+    """New hours for a claim already made; whether they may be claimed is `corrections.correct_hours`'s
+    decision (the claim's own rule)."""
+
+    hours = StringField("Hours you took part", validators=[InputRequired("Enter the hours you are claiming.")])
+    amount: Decimal | None = None
+
+    def validate_hours(self, field):
+        hours = parse_hours(field.data)
+        if hours is None:
+            raise ValidationError("Enter the hours as a number, such as 1 or 1.25.")
+        self.amount = hours
 
 
 class TranscriptFilter(FlaskForm):

@@ -124,12 +124,28 @@ def require_profile(learner: Learner, link: str | None = None) -> None:
 # ------------------------------------------------------------------------------------------------
 # Evaluation
 # ------------------------------------------------------------------------------------------------
+def first_post_test_answers(learner: Learner, row: Activity) -> list:
+    """The answers of the learner's first post-test attempt ([] when none was taken)."""
+    from ..models import Participation, PostTestAttempt
+
+    first = (PostTestAttempt.select().join(Participation)
+             .where(Participation.learner == learner, Participation.activity == row)
+             .order_by(PostTestAttempt.id).first())
+    return list(first.answers) if first else []
+
+
 def submit_evaluation(learner: Learner, row: Activity, version: ActivityVersion, model: ActivityModel,
                       data: dict) -> tuple[Evaluation, bool]:
-    """Store the learner's one evaluation; a second submission returns the first (created=False)."""
+    """Store the learner's one evaluation; a second submission returns the first (created=False).
+
+    Competence is measured once: by the evaluation's case questions for live activities, by the
+    post-test for journal and on-demand ones, whose FIRST attempt (before any feedback) is stored
+    as the evaluation's competence answers. Commitment to change is stored beside it, never scored."""
     existing = evaluation_for(learner, row)
     if existing is not None:
         return existing, False
+    if model.is_home_study:
+        data = {**data, "answers": first_post_test_answers(learner, row)}
     correct = sum(1 for q, a in zip(model.questions, data["answers"]) if a == q.answer)
     try:
         with database.atomic():
@@ -337,7 +353,11 @@ def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Cert
 
 
 def _record_in_ledger(claim: Claim) -> None:
-    ledger.record_claim(claim)
+    from ..reports import alerts
+
+    item = ledger.record_claim(claim)
+    if item is not None:  # blocked by missing profile data: the learner is told (reports.alerts)
+        alerts.notify(item)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -534,13 +554,16 @@ ROWS_CACHE_SIZE = 256
 
 def transcript_key(learner: Learner, start=None, end=None, view: str = "") -> tuple:
     """Everything the transcript page shows, in two small aggregate queries (claims are never
-    edited or deleted; certificates change only by revocation; report items bump updated_at)."""
+    deleted; a correction changes hours and reissues the certificate with a later issue time;
+    certificates otherwise change only by revocation; report items bump updated_at)."""
     from peewee import fn
 
     from ..models import ReportItem
 
     s, e, key, _, _ = _period(start, end, view)
-    claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at))
+    # a correction changes a claim's hours and reissues its certificate (records.corrections)
+    claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at),
+                           fn.SUM(Claim.quarter_hours), fn.MAX(Certificate.issued_at).cast("text"))
               .join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
               .where(_claims_where(learner, s, e, key)).tuples().get())
     items = tuple(ReportItem.select(ReportItem.id, ReportItem.status, ReportItem.updated_at.cast("text"))

@@ -17,8 +17,8 @@ from ..models import Activity, ActivityVersion, Certificate, Claim
 from ..refusals import Refused, flash_and_redirect
 from ..reports.ledger import prefetch_statuses
 from ..text import content_disposition, csv_safe
-from . import bp, operations as ops
-from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form
+from . import bp, corrections, operations as ops, standing
+from .forms import ClaimForm, CorrectionForm, TranscriptFilter, evaluation_data, evaluation_form
 
 
 def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
@@ -102,8 +102,9 @@ def claim(slug: str):
                 return redirect(url_for("records.certificate", claim_id=c.id))
         else:
             status = 400
+    correctable = {c.id for c in page.claimed if corrections.correction_refusal(c) is None}
     return render_template("records/claim.html", row=row, a=model, form=form, page=page,
-                           profile_link=profile_link), status
+                           profile_link=profile_link, correctable=correctable), status
 
 
 # ------------------------------------------------------------------------------------------------
@@ -122,7 +123,41 @@ def certificate(claim_id: int):
     c, cert = _own_claim(claim_id)
     content = ops.certificate_content(cert, c, me())
     return render_template("records/certificate.html", claim=c, cert=cert, c=content,
-                           credit_type=credits.CREDIT_TYPES[c.credit_type])
+                           credit_type=credits.CREDIT_TYPES[c.credit_type],
+                           correctable=corrections.correction_refusal(c, cert) is None)
+
+
+@bp.route("/certificates/<int:claim_id>/hours", methods=["GET", "POST"])
+@login_required
+def correct_hours(claim_id: int):
+    c, cert = _own_claim(claim_id)
+    refusal = corrections.correction_refusal(c, cert)
+    if refusal is not None:
+        return flash_and_redirect(refusal, url_for("records.certificate", claim_id=c.id))
+    form = CorrectionForm()
+    status = 200
+    if request.method == "GET":
+        form.hours.data = credits.format_hours(c.hours)
+    elif form.validate_on_submit():
+        try:
+            done = corrections.correct_hours(me(), c, form.amount)
+        except Refused as e:
+            if e.field != "hours":
+                return flash_and_redirect(e, url_for("records.certificate", claim_id=c.id))
+            form.hours.errors = [e.message]
+            status = 400
+        else:
+            if done.changed:
+                flash(f"Your claim now shows {c.credit.units(done.claim.hours)}. Your certificate was "
+                      f"reissued with the code {done.certificate.code}; the old code {done.old_code} "
+                      "now shows it was superseded.", "success")
+            else:
+                flash(f"Your claim already shows {c.credit.units(done.claim.hours)}.", "info")
+            return redirect(url_for("records.certificate", claim_id=c.id))
+    else:
+        status = 400
+    return render_template("records/correct.html", claim=c, cert=cert, form=form,
+                           hint=corrections.hours_choices(c)), status
 
 
 @bp.get("/certificates/<int:claim_id>.pdf")
@@ -189,7 +224,7 @@ def transcript():
     rows_html, t = ops.cached_rows(ops.transcript_key(learner, start, end, view), render_rows)
     return render_template("records/transcript.html", form=form, t=t, view=view, args=args,
                            views=ops.STATE_VIEWS, period=_period(t, start, end), rows_html=Markup(rows_html),
-                           invalid=False)
+                           invalid=False, unclaimed=[] if (view or args) else standing.unclaimed(learner))
 
 
 @bp.get("/transcript.csv")
@@ -256,6 +291,12 @@ def verify(code: str):
     norm = ops.normalise_code(code)
     cert = Certificate.get_or_none(Certificate.code == norm) if norm else None
     if cert is None:
+        old = corrections.superseded(norm) if norm else None
+        if old is not None:
+            c = old[1].claim
+            return render_template("records/verify.html", cert=None, old=old[0], current=old[1], claim=c,
+                                   asked=True, title=c.version.title,
+                                   credit_type=credits.CREDIT_TYPES[c.credit_type])
         return render_template("records/verify.html", cert=None, asked=True), 404
     c = cert.claim
     return render_template("records/verify.html", cert=cert, claim=c, asked=True,

@@ -119,3 +119,15 @@ def sync_command() -> None:
 def layouts_command() -> None:
     """Print every export's columns as Markdown (the source of docs/reporting-formats.md)."""
     click.echo(layouts.layouts_markdown(), nl=False)
+
+
+@bp.cli.command("remind-at-risk")
+def remind_at_risk_command() -> None:
+    """Email learners whose report was rejected or is blocked by missing profile data (once), and
+    again a week before the last day it can be reported; then send the outbox. Cron-safe."""
+    from ..mail import drain
+    from .alerts import remind_at_risk
+
+    click.echo(f"at risk: {remind_at_risk()}")
+    sent, failed = drain(limit=10000)
+    click.echo(f"sent {sent}, failed {failed} (failed ones are retried next run)")

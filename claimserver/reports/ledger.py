@@ -414,6 +414,10 @@ def mark(item: ReportItem, status: str, message: str = "", actor: Learner | None
             item.open_key = None
         item.save()
         audit(actor, f"report.{status}", f"report_item:{item.id}", message=message.strip())
+        if status == "rejected":  # the learner is told at once, in this transaction (reports.alerts)
+            from .alerts import notify
+
+            notify(item)
     return True
 
 
