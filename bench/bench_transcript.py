@@ -39,8 +39,11 @@ def free_port() -> int:
 def catalogue(folder: Path) -> None:
     source = (FIXTURES / "stewardship-webinar.md").read_text()
     for i in range(ACTIVITIES):
-        text = source.replace("title: Antimicrobial Stewardship in the Clinical Laboratory",
-                              f"title: Stewardship Case Series, Part {i + 1}")
+        # each part is its own ACPE activity and P.A.C.E. program: the checker refuses shared numbers
+        text = (source.replace("title: Antimicrobial Stewardship in the Clinical Laboratory",
+                               f"title: Stewardship Case Series, Part {i + 1}")
+                .replace("0001-0000-27-001-L01-P", f"0001-0000-27-{i + 100:03d}-L01-P")
+                .replace("116-001-27", f"116-{i + 100:03d}-27"))
         (folder / f"bench-activity-{i:02d}.md").write_text(text)
 
 
