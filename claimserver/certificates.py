@@ -204,6 +204,7 @@ class CertificateContent:
     subject_hours: tuple[tuple[str, Decimal], ...] = ()  # Florida: hours completed per subject area
     signature_image: str = ""               # Florida: the provider's signature (setting CE_SIGNATURE_IMAGE)
     signature_name: str = ""                # …and/or the signatory's printed name (CE_SIGNATURE_NAME)
+    sessions: tuple[tuple[str, str, Decimal], ...] = ()  # a meeting: (id, title, hours) counted
 
     @property
     def type(self) -> C.CreditType:
@@ -269,7 +270,8 @@ class CertificateContent:
     def all_text(self) -> str:
         parts = [self.name, self.title, self.location, self.dates, self.provider, *self.details(),
                  *(s.text for s in self.statements()), self.credit_line.text,
-                 self.signature_caption if self.signed else ""]
+                 self.signature_caption if self.signed else "",
+                 *(f"{i} {t} {self.type.units(h)}" for i, t, h in self.sessions)]
         return "\n".join(parts)
 
 
@@ -410,7 +412,34 @@ def render(c: CertificateContent) -> bytes:
         pdf.set_text_color(180, 0, 0)
         pdf.set_font(BODY, "B", 12)
         pdf.cell(w - qr - 5, 6, f"REVOKED on {long_date(c.revoked_on)}", new_x="LMARGIN", new_y="NEXT")
+    if c.sessions:
+        _sessions_pages(pdf, c, w)
     return bytes(pdf.output())
+
+
+def _sessions_pages(pdf: FPDF, c: CertificateContent, w: float) -> None:
+    """A meeting: the sessions the credit counts, with each one's hours; as many pages as needed."""
+    pdf.add_page()
+    pdf.set_y(18)
+    pdf.set_font(BODY, "B", 13)
+    pdf.multi_cell(w, 7, f"Sessions attended: {c.title}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 9)
+    pdf.cell(w, 5, f"{c.name} · verification code {c.code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_auto_page_break(True, margin=16)
+    with pdf.table(col_widths=(22, w - 22 - 60, 60), text_align=("LEFT", "LEFT", "RIGHT"),
+                   line_height=5.5) as table:
+        head = table.row()
+        for h in ("Session", "Title", c.type.unit_plural.capitalize()):
+            head.cell(h)
+        for sid, title, hours in c.sessions:
+            r = table.row()
+            r.cell(sid)
+            r.cell(title)
+            r.cell(c.type.units(hours))
+    pdf.ln(2)
+    pdf.set_font(BODY, "B", 10)
+    pdf.cell(w, 6, f"Total claimed: {c.type.units(c.hours)}", new_x="LMARGIN", new_y="NEXT")
 
 
 # ------------------------------------------------------------------------------------------------

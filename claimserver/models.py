@@ -50,6 +50,7 @@ class Learner(BaseModel):
     session_version = IntegerField(default=1)  # bumped on password change / log out everywhere
     follow_up_opt_out = BooleanField(default=False)
     pars_consent = BooleanField(default=False)  # catalog.destinations.PARS: report to ACCME PARS
+    badge_id = CharField(max_length=40, default="", index=True)  # meeting badge (rosters of badge scans)
     is_demo = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
 
@@ -273,6 +274,41 @@ class Certificate(BaseModel):
 
 
 # ------------------------------------------------------------------------------------------------
+# Meetings: attendance and evaluation per session (claimserver.meetings)
+# ------------------------------------------------------------------------------------------------
+class SessionAttendance(BaseModel):
+    """A learner was at one session of a meeting: one row per learner, meeting and session."""
+
+    id = AutoField()
+    learner = ForeignKeyField(Learner, on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    session = CharField(max_length=40)  # catalog.meeting.Session.id
+    method = CharField(max_length=12)   # catalog.status.ParticipationMethod: code | roster | attested
+    scanned_at = DateTimeField(null=True)  # a badge scan's time, as the roster gave it (UTC)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("learner", "activity", "session"), True),)
+
+
+class SessionEvaluation(BaseModel):
+    """A learner's short evaluation of one session (the meeting itself has one `Evaluation`)."""
+
+    id = AutoField()
+    learner = ForeignKeyField(Learner, on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    session = CharField(max_length=40)
+    objectives_met = CharField(max_length=8)  # yes | partly | no
+    bias_free = BooleanField()
+    quality = IntegerField(constraints=[Check("quality BETWEEN 1 AND 5")])  # 1..5
+    comment = TextField(default="")
+    submitted_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("learner", "activity", "session"), True),)
+
+
+# ------------------------------------------------------------------------------------------------
 # Outcomes
 # ------------------------------------------------------------------------------------------------
 class FollowUp(BaseModel):
@@ -391,7 +427,7 @@ class RateLimitHit(BaseModel):
 
 ALL_MODELS = (
     Learner, Activity, ActivityVersion, Order, PaymentAttempt, Participation, PostTestAttempt,
-    Evaluation, Claim, Certificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
+    Evaluation, Claim, Certificate, SessionAttendance, SessionEvaluation, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
     RateLimitHit,
 )
 

@@ -149,6 +149,7 @@ class Offer:
     key: str
     designation: Designation
     missing: list[str] = field(default_factory=list)  # profile fields the learner must add first
+    sessions: tuple = ()  # a meeting: the sessions this claim counts (catalog.meeting.Session)
 
     @property
     def type(self) -> credits.CreditType:
@@ -167,8 +168,17 @@ class Offer:
         return field_labels(self.missing)
 
 
-def offers(learner: Learner, model: ActivityModel) -> list[Offer]:
-    """Designations this learner's profession may claim; everyone else: a certificate of participation."""
+def offers(learner: Learner, model: ActivityModel, row: Activity | None = None) -> list[Offer]:
+    """Designations this learner's profession may claim; everyone else: a certificate of participation.
+    For a meeting, each maximum is what the learner's own sessions earn (claimserver.meetings)."""
+    out = _offers(learner, model)
+    if model.is_meeting and row is not None:
+        from ..meetings.operations import meeting_offers
+        out = meeting_offers(learner, row, model, out)
+    return out
+
+
+def _offers(learner: Learner, model: ActivityModel) -> list[Offer]:
     out: list[Offer] = []
     for key in model.credit_keys:
         if key == "participation" or not credits.may_claim(learner.profession, key):
@@ -235,7 +245,7 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         with database.atomic():
             claim = Claim.create(
                 learner=learner, activity=row, version=version, credit_type=offer.key,
-                quarter_hours=quarter_hours, designation=offer.designation.as_dict(),
+                quarter_hours=quarter_hours, designation=_snapshot(offer),
                 participated_on=participated_on,
                 attested_at=now, created_at=now)
             cert = _issue_certificate(claim, learner, now)
@@ -248,6 +258,15 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         if existing is None:
             raise
         return existing, False
+
+
+def _snapshot(offer: Offer) -> dict:
+    """The designation as claimed; a meeting's claim also keeps the sessions it counts."""
+    d = offer.designation.as_dict()
+    if offer.sessions:
+        from ..meetings.operations import sessions_snapshot
+        d["sessions"] = sessions_snapshot(offer.key, offer.sessions)
+    return d
 
 
 @dataclass
@@ -280,7 +299,7 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
     except Refused as e:
         return ClaimPage(participation, claimed, [], {}, None, e, None)
     done = {c.credit_type for c in claimed}
-    offers_ = [o for o in offers(learner, model) if o.key not in done]
+    offers_ = [o for o in offers(learner, model, row) if o.key not in done]
     closed = None
     try:
         check_window(model)
@@ -368,6 +387,7 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
         return frozen.get(f, "") if frozen else (getattr(learner, f, "") or "")
 
     return CertificateContent(
+        sessions=tuple((i, t, Decimal(h)) for i, t, h in claim.designation.get("sessions", ())),
         code=cert.code, name=cert.name, credit=claim.credit_type, hours=claim.hours,
         designation=claim.designation_model, title=model.title, format=model.format,
         dates=activity_dates(model), location=model.location if model.is_live else "",
