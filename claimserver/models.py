@@ -240,9 +240,11 @@ class Claim(BaseModel):
     participated_on = DateField()
     attested_at = DateTimeField(default=utcnow)
     created_at = DateTimeField(default=utcnow)
+    # A meeting's ACPE credit is one claim per session UAN (one CPE Monitor record each); '' otherwise.
+    session = CharField(max_length=40, default="")
 
     class Meta:
-        indexes = ((("learner", "activity", "credit_type"), True),)
+        indexes = ((("learner", "activity", "credit_type", "session"), True),)
 
     @property
     def hours(self) -> Decimal:

@@ -19,6 +19,7 @@ from flask import current_app
 from peewee import IntegrityError
 
 from catalog import credits as C
+from catalog import professions
 from catalog import meeting as M
 from catalog.dates import time_text, weekday_date
 from catalog.model import Activity as ActivityModel
@@ -188,14 +189,16 @@ def meeting_offers(learner: Learner, row: Activity, model: ActivityModel, offers
     """Each offer's maximum becomes the learner's own: the sum of their credited sessions' credit in
     that type, capped at the meeting's maximum. A type none of their sessions carries is not offered.
 
-    ACPE is not offered on a meeting yet: CPE Monitor needs one record per session UAN, which the
-    reporting ledger does not make (see docs/conveners/meetings.md)."""
+    ACPE counts the sessions whose UAN is for the learner's audience; it is claimed per session
+    (`per_session_claims`), one CPE Monitor record per UAN."""
     sessions = credited_sessions(learner, row, model)
+    letter = professions.acpe_letter(learner.profession)
     out = []
     for o in offers:
-        if o.key == "acpe":
-            continue
-        if o.key == "participation":
+        if o.key == "acpe":  # a session UAN ends in the audience's letter (P pharmacists, T technicians)
+            counted = [s for s in sessions if "acpe" in s.credits and s.uan[-1:] == letter]
+            hours = M.credited_hours(counted, "acpe", o.designation.hours)
+        elif o.key == "participation":
             counted = [s for s in sessions if s.credits]
             hours = min(sum((max((s.hours(k) for k in s.credits), default=Decimal(0)) for s in counted),
                             Decimal(0)), o.designation.hours)
@@ -206,6 +209,25 @@ def meeting_offers(learner: Learner, row: Activity, model: ActivityModel, offers
             continue
         out.append(dataclasses.replace(o, designation=dataclasses.replace(o.designation, hours=hours),
                                        sessions=tuple(counted)))
+    return out
+
+
+def per_session_claims(offer, quarter_hours: int, model: ActivityModel) -> list[tuple[M.Session, dict, int, dt.date]]:
+    """ACPE on a meeting: each session is its own UAN, so the claimed hours are split into one claim
+    per session (programme order, each whole until the hours run out): (session, designation
+    snapshot, quarter hours, the session's date)."""
+    ct = C.CREDIT_TYPES["acpe"]
+    left = quarter_hours
+    out = []
+    for s in offer.sessions:
+        if left <= 0:
+            break
+        q = min(ct.to_quarters(s.hours("acpe")), left)
+        left -= q
+        d = dataclasses.replace(offer.designation, hours=ct.from_quarters(q), reference=s.uan,
+                                audience=s.uan[-1:], topic=s.uan[-4:-2]).as_dict()
+        d["sessions"] = [[s.id, s.title, C.format_hours(ct.from_quarters(q))]]
+        out.append((s, d, q, s.starts.astimezone(local_zone(model)).date()))
     return out
 
 

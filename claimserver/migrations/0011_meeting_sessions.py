@@ -2,8 +2,9 @@
 learner's badge ID for rosters of badge scans.
 
 Two new tables (one row per learner, meeting and session: the unique index makes a repeated code or
-scan a no-op) and one `ADD COLUMN … NOT NULL DEFAULT ''` on `learner`, as in 0006, so SQLite keeps
-the table and 0002's triggers. The tables are declared here, frozen, not imported from the models.
+scan a no-op); `ADD COLUMN … NOT NULL DEFAULT ''` on `learner` (badge) and `claim` (session), as in
+0006, so SQLite keeps the tables and 0002's triggers; the claim's unique index gains the session
+(a meeting's ACPE credit is one claim per session UAN, one CPE Monitor record each). The tables are declared here, frozen, not imported from the models.
 """
 from peewee import (SQL, AutoField, BooleanField, CharField, Check, DateTimeField, ForeignKeyField,
                     IntegerField, Model, TextField)
@@ -55,4 +56,10 @@ def up(migrator, db):
         migrator.add_column("learner", "badge_id",
                             CharField(max_length=40, default="", constraints=[SQL("DEFAULT ''")]),
                             allow_not_null=True),
-        migrator.add_index("learner", ("badge_id",), False))
+        migrator.add_index("learner", ("badge_id",), False),
+        # ACPE on a meeting: one claim per session UAN, so the claim's uniqueness includes the session
+        migrator.add_column("claim", "session",
+                            CharField(max_length=40, default="", constraints=[SQL("DEFAULT ''")]),
+                            allow_not_null=True),
+        migrator.drop_index("claim", "claim_learner_id_activity_id_credit_type"),
+        migrator.add_index("claim", ("learner_id", "activity_id", "credit_type", "session"), True))

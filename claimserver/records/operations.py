@@ -241,6 +241,8 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
     participated_on = participation.participated_on or local_today(model)
     check_reporting_deadline(offer.key, participated_on, model)
     now = clock.utcnow_naive()
+    if offer.key == "acpe" and offer.sessions:
+        return _issue_per_session(learner, row, version, offer, quarter_hours, model, now)
     try:
         with database.atomic():
             claim = Claim.create(
@@ -253,6 +255,35 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
                   credit=offer.key, quarter_hours=quarter_hours, certificate=cert.code)
             _record_in_ledger(claim)
             return claim, True
+    except IntegrityError:
+        existing = _find_claim(learner, row, offer.key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _issue_per_session(learner: Learner, row: Activity, version: ActivityVersion, offer: Offer,
+                       quarter_hours: int, model: ActivityModel, now: dt.datetime) -> tuple[Claim, bool]:
+    """A meeting's ACPE credit: one claim (certificate, CPE Monitor item) per session UAN, all in one
+    transaction; the first is returned."""
+    from ..meetings.operations import per_session_claims
+
+    parts = per_session_claims(offer, quarter_hours, model)
+    for _, _, _, on in parts:
+        check_reporting_deadline(offer.key, on, model)
+    try:
+        with database.atomic():
+            claims = []
+            for s, designation, q, on in parts:
+                claim = Claim.create(learner=learner, activity=row, version=version, credit_type=offer.key,
+                                     session=s.id, quarter_hours=q, designation=designation,
+                                     participated_on=on, attested_at=now, created_at=now)
+                cert = _issue_certificate(claim, learner, now)
+                audit(learner, "claim.created", f"claim:{claim.id}", activity=row.slug, credit=offer.key,
+                      session=s.id, quarter_hours=q, certificate=cert.code)
+                _record_in_ledger(claim)
+                claims.append(claim)
+            return claims[0], True
     except IntegrityError:
         existing = _find_claim(learner, row, offer.key)
         if existing is None:

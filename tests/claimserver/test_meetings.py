@@ -208,3 +208,29 @@ def test_staff_see_a_code_per_session(client, rows):
     for sid in "ABCD":
         assert f"<code>{session_code(meeting(), sid)}</code>" in page
     assert len({session_code(meeting(), s) for s in "ABCD"}) == 4
+
+
+def test_a_pharmacist_gets_one_claim_and_one_cpe_monitor_item_per_session_uan(client, app, rows, clock):
+    from claimserver.models import ReportItem
+    from claimserver.reports import ledger
+
+    learner = create_learner(profession="pharmacist", degree="PharmD", nabp_epid="123456",
+                             birth_mmdd="0704")
+    login(client, learner)
+    clock.at = DURING
+    buy(client, SLUG)
+    _attend_and_evaluate(client, clock, ["B"])  # B is the ACPE session (UAN 0001-0000-27-901-L01-P)
+    create_evaluation(learner, SLUG)
+    page = client.get(f"/activities/{SLUG}/claim").text
+    assert "ACPE contact hours (up to 1 contact hour)" in page
+    r = client.post(f"/activities/{SLUG}/claim", data={"credit": "acpe", "hours": "1", "attest": "y"})
+    assert r.status_code == 302
+    claims = list(Claim.select().where(Claim.learner == learner))
+    assert [(c.session, c.designation["reference"], c.hours, c.participated_on) for c in claims] == [
+        ("B", "0001-0000-27-901-L01-P", Decimal(1), dt.date(2027, 9, 14))]
+    assert ReportItem.select().where(ReportItem.claim == claims[0]).count() == 1
+    with app.app_context():
+        result = ledger.export("cpe_monitor")
+    assert result.exported == 1
+    content = result.batches[0].content
+    assert "0001-0000-27-901-L01-P" in content and "123456" in content
