@@ -154,3 +154,39 @@ def test_sessions_survive_serialisation():
     from catalog import serialize
     a = load_catalog([DEFAULT_FOLDER]).activities["asm-clinical-microbiology-meeting-2027"]
     assert serialize.from_dict(serialize.to_dict(a)).sessions == a.sessions
+
+
+PLANNER_EXPORT = """Session Code,Session Title,Track,Date,Start Time,End Time,Room,Speakers,Learning Objectives,CE Types,UAN
+A,Blood cultures,Bacteriology,09/14/2027,9:00 AM,10:00 AM,Hall A,"Jane Doe, PhD","Interpret Gram stains; Select reflex tests","AMA, P.A.C.E."
+B,Stewardship,Pharmacy,2027-09-14,09:30,10:30,Hall B,"Jane Doe, PhD",Recommend therapy,"AMA; ACPE",0001-0000-27-901-L01-P
+C,Fungi,Mycology,14.09.2027,1:00 PM,2:30 PM,Hall A,"Ravi Patel, MD",Identify moulds,AMA
+D,Parasites,Parasitology,2027-09-14,noon,4:00 PM,Hall A,,Identify Plasmodium,"AMA, CNE"
+"""
+
+
+def test_import_programme_writes_the_sessions_file_or_reports_bad_rows(tmp_path, capsys):
+    from catalog.__main__ import main
+
+    src, out = tmp_path / "export.csv", tmp_path / "small-meeting.sessions.csv"
+    src.write_text(PLANNER_EXPORT)
+    assert main(["import-programme", str(src), str(out), "--offset=-04:00"]) == 1
+    lines = capsys.readouterr().out.replace(str(src), "export.csv").splitlines()
+    assert lines == [
+        "export.csv:4: error: session C: date '14.09.2027' is not like 2027-09-14 or 09/14/2027",
+        "export.csv:5: error: session D: `faculty` is empty; start time 'noon' is not like 9:00 AM or "
+        "09:00; credit 'CNE' is not one of AMA, ACPE, P.A.C.E.",
+        "2 bad rows: nothing written; fix them and import again",
+    ]
+    assert not out.exists()
+    src.write_text("\n".join(PLANNER_EXPORT.splitlines()[:3]) + "\n")
+    assert main(["import-programme", str(src), str(out), "--offset=-04:00"]) == 0
+    assert out.read_text().splitlines() == [
+        ",".join(M.COLUMNS),
+        'A,Blood cultures,Bacteriology,2027-09-14T09:00-04:00,2027-09-14T10:00-04:00,Hall A,ama_pra_1 pace,,,'
+        '"Jane Doe, PhD",Interpret Gram stains | Select reflex tests',
+        'B,Stewardship,Pharmacy,2027-09-14T09:30-04:00,2027-09-14T10:30-04:00,Hall B,ama_pra_1 acpe,'
+        '0001-0000-27-901-L01-P,,"Jane Doe, PhD",Recommend therapy',
+    ]
+    (tmp_path / "small-meeting.md").write_text(MEETING.replace("credits: 2.5", "credits: 1")
+                                             .replace("hours: 2, level", "hours: 1, level"))
+    assert [str(p) for p in load_catalog([tmp_path]).errors] == []
