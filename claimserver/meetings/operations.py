@@ -362,3 +362,44 @@ def set_badge(learner: Learner, badge_id: str) -> None:
     with database.atomic():
         Learner.update(badge_id=value).where(Learner.id == learner.id).execute()
         audit(learner, "learner.badge", f"learner:{learner.id}", badge_id=value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Directors: outcomes per session, ranked by the evaluations
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class SessionOutcome:
+    session: M.Session
+    attended: int
+    evaluated: int
+    objectives_met: float | None  # percent of evaluations saying "yes" (partly counts half)
+    bias_free: float | None       # percent saying the session was free of commercial bias
+    quality: float | None         # mean rating, 1..5
+
+    @property
+    def rank_key(self) -> tuple:
+        return (-(self.quality or 0), -(self.objectives_met or 0), -self.evaluated, self.session.id)
+
+
+def session_outcomes(row: Activity, model: ActivityModel) -> list[SessionOutcome]:
+    """Every session with its attendance and evaluation results, best evaluated first: two
+    GROUP BY queries whatever the number of attendees."""
+    from peewee import Case, fn
+
+    counts = dict(SessionAttendance.select(SessionAttendance.session, fn.COUNT(SessionAttendance.id))
+                  .where(SessionAttendance.activity == row).group_by(SessionAttendance.session).tuples())
+    met = Case(None, ((SessionEvaluation.objectives_met == "yes", 1.0),
+                      (SessionEvaluation.objectives_met == "partly", 0.5)), 0.0)
+    free = Case(None, ((SessionEvaluation.bias_free == True, 1.0),), 0.0)  # noqa: E712
+    evals = {sid: (n, m, b, q) for sid, n, m, b, q in SessionEvaluation.select(
+        SessionEvaluation.session, fn.COUNT(SessionEvaluation.id), fn.AVG(met), fn.AVG(free),
+        fn.AVG(SessionEvaluation.quality)).where(SessionEvaluation.activity == row)
+        .group_by(SessionEvaluation.session).tuples()}
+    out = []
+    for s in model.sessions:
+        n, m, b, q = evals.get(s.id, (0, None, None, None))
+        out.append(SessionOutcome(s, counts.get(s.id, 0), n,
+                                  None if m is None else round(100 * float(m), 1),
+                                  None if b is None else round(100 * float(b), 1),
+                                  None if q is None else round(float(q), 2)))
+    return sorted(out, key=lambda o: o.rank_key)

@@ -123,3 +123,11 @@ def staff_roster(slug: str):
             flash(e.message, "error")
             status = 400
     return render_template("meetings/staff_roster.html", row=row, a=model, summary=summary), status
+
+
+@bp.route("/director/meetings/<slug>/sessions")
+@role_required("director")
+def director_sessions(slug: str):
+    row, _, model = _meeting_or_404(slug)
+    return render_template("meetings/director_sessions.html", row=row, a=model,
+                           outcomes=ops.session_outcomes(row, model), when=lambda s: ops.session_when(model, s))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -234,3 +235,28 @@ def test_a_pharmacist_gets_one_claim_and_one_cpe_monitor_item_per_session_uan(cl
     assert result.exported == 1
     content = result.batches[0].content
     assert "0001-0000-27-901-L01-P" in content and "123456" in content
+
+
+def test_directors_see_sessions_ranked_by_their_evaluations(client, app, rows, clock):
+    row = meeting()
+    for quality, met in ((3, "yes"), (5, "partly")):
+        learner = create_learner()
+        create_order(learner, SLUG)
+        SessionAttendance.create(learner=learner, activity=row, session="C", method="code")
+        SessionAttendance.create(learner=learner, activity=row, session="A", method="code")
+        SessionEvaluation.create(learner=learner, activity=row, session="C", objectives_met=met,
+                                 bias_free=True, quality=quality)
+        SessionEvaluation.create(learner=learner, activity=row, session="A", objectives_met="yes",
+                                 bias_free=quality == 5, quality=2)
+    login(client, create_learner(roles="director"))
+    page = client.get(f"/director/meetings/{SLUG}/sessions").text
+    cells = [re.sub(r"<[^>]+>", " ", r).split() for r in re.findall(r"<tr><td>(.*?)</tr>", page, re.S)]
+    assert [c[:2] + c[-5:] for c in cells] == [
+        ["1", "C", "2", "2", "75%", "100%", "4"],
+        ["2", "A", "2", "2", "100%", "50%", "2"],
+        ["3", "B", "0", "0", "—", "—", "—"],
+        ["4", "D", "0", "0", "—", "—", "—"],
+    ]
+    other = client.application.test_client()
+    login(other, create_learner())
+    assert other.get(f"/director/meetings/{SLUG}/sessions").status_code == 404
