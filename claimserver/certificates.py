@@ -427,16 +427,17 @@ def _sessions_pages(pdf: FPDF, c: CertificateContent, w: float) -> None:
     pdf.cell(w, 5, f"{c.name} · verification code {c.code}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_auto_page_break(True, margin=16)
-    with pdf.table(col_widths=(22, w - 22 - 60, 60), text_align=("LEFT", "LEFT", "RIGHT"),
-                   line_height=5.5) as table:
-        head = table.row()
-        for h in ("Session", "Title", c.type.unit_plural.capitalize()):
-            head.cell(h)
-        for sid, title, hours in c.sessions:
-            r = table.row()
-            r.cell(sid)
-            r.cell(title)
-            r.cell(c.type.units(hours))
+    widths = (24, w - 24 - 62, 62)
+    pdf.set_font(BODY, "B", 9.5)
+    for text, cw, align in zip(("Session", "Title", c.type.unit_plural.capitalize()), widths, "LLR"):
+        pdf.cell(cw, 6, text, border="B", align=align)
+    pdf.ln(6)
+    pdf.set_font(BODY, "", 9.5)
+    for sid, title, hours in c.sessions:  # plain cells: a table of 300 rows stays quick to render
+        pdf.cell(widths[0], 5.5, sid)
+        pdf.cell(widths[1], 5.5, title if pdf.get_string_width(title) < widths[1] - 2 else
+                 title[:int(len(title) * (widths[1] - 4) / pdf.get_string_width(title))] + "…")
+        pdf.cell(widths[2], 5.5, c.type.units(hours), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(BODY, "B", 10)
     pdf.cell(w, 6, f"Total claimed: {c.type.units(c.hours)}", new_x="LMARGIN", new_y="NEXT")

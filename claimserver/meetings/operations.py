@@ -94,6 +94,30 @@ def _complete_participation(learner: Learner, row: Activity, model: ActivityMode
                              ).where(Participation.id == p.id).execute()
 
 
+def _complete_participations(row: Activity, model: ActivityModel, latest: dict[int, M.Session]) -> None:
+    """`_complete_participation` for many learners (a roster): one query per 500 learners, plus an
+    update only where a participation exists and needs a later date."""
+    tz, now, ids = local_zone(model), clock.utcnow_naive(), list(latest)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        have = {p.learner_id: p for p in Participation.select().where(Participation.activity == row,
+                                                                      Participation.learner.in_(chunk))}
+        new = []
+        for lid in chunk:
+            on = latest[lid].starts.astimezone(tz).date()
+            p = have.get(lid)
+            if p is None:
+                new.append({"learner": lid, "activity": row.id, "method": ParticipationMethod.BADGE,
+                            "completed": True, "participated_on": on, "attempts": 0, "created_at": now,
+                            "completed_at": now})
+            elif not p.completed or p.participated_on is None or p.participated_on < on:
+                Participation.update(completed=True, method=p.method or ParticipationMethod.BADGE,
+                                     participated_on=on, completed_at=p.completed_at or now
+                                     ).where(Participation.id == p.id).execute()
+        if new:
+            Participation.insert_many(new).execute()
+
+
 def record_attendance(learner: Learner, row: Activity, model: ActivityModel, s: M.Session,
                       method: str, actor: Learner | None = None,
                       scanned_at: dt.datetime | None = None) -> tuple[SessionAttendance, bool]:
@@ -334,9 +358,7 @@ def import_badge_scans(staff: Learner, row: Activity, text: str) -> ScanSummary:
     with database.atomic():
         for i in range(0, len(pending), BATCH):
             SessionAttendance.insert_many(pending[i:i + BATCH]).on_conflict_ignore().execute()
-        learners = {l.id: l for l in buyers.values()}
-        for lid, s in firsts.items():
-            _complete_participation(learners[lid], row, model, s, ParticipationMethod.BADGE)
+        _complete_participations(row, model, firsts)
         audit(staff, "session.roster", f"activity:{row.id}", recorded=len(pending), problems=len(out.problems))
     out.recorded = len(pending)
     return out
