@@ -296,7 +296,8 @@ def server_figures(db: str, url: str, tmp: Path) -> bool:
         acpe = [s for s in model.sessions if "acpe" in s.credits]
         Learner.update(profession="pharmacist", degree="PharmD").where(Learner.id.in_(ids)).execute()
         per_learner = max(1, -(-EXPORT_ITEMS // len(ids)))
-        pairs = [(lid, s) for lid in ids for s in acpe[:per_learner]][:EXPORT_ITEMS]
+        pairs = [(lid, acpe[(n + k) % len(acpe)]) for n, lid in enumerate(ids)
+                 for k in range(min(per_learner, len(acpe)))][:EXPORT_ITEMS]
         from claimserver.reports import ledger
 
         def items(batch) -> None:
