@@ -1,4 +1,5 @@
-"""Command line for conveners: `python -m catalog check [PATH…]` and `python -m catalog new`.
+"""Command line for conveners: `python -m catalog check [PATH…]`, `python -m catalog new` and
+`python -m catalog import-programme` (a meeting's sessions from a planning tool's CSV).
 
 `check` prints every problem as `path:line: severity: message`, then one summary line, and exits 1
 on any error (or, with --strict, any warning). It never prints a traceback, whatever the input.
@@ -121,6 +122,31 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_programme(args) -> int:
+    from .meeting import write_sessions
+    from .programme_import import import_programme, parse_offset
+
+    offset = parse_offset(args.offset)
+    if offset is None:
+        print(f"error: --offset {args.offset!r} is not a UTC offset like -04:00", file=sys.stderr)
+        return 2
+    try:
+        text = Path(args.csv).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"{args.csv}:1: error: cannot read the programme: {e}", file=sys.stderr)
+        return 1
+    sessions, problems = import_programme(text, offset)
+    for line, message in problems:
+        print(f"{args.csv}:{line}: error: {message}")
+    if problems:
+        print(f"{len(problems)} bad row{'s' if len(problems) != 1 else ''}: nothing written; fix them "
+              "and import again")
+        return 1
+    Path(args.sessions).write_text(write_sessions(sessions), encoding="utf-8")
+    print(f"wrote {len(sessions)} sessions to {args.sessions}; now run `python -m catalog check`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m catalog", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -138,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("--title", default="")
     n.add_argument("--folder", default=str(DEFAULT_FOLDER))
     n.set_defaults(func=_new)
+    i = sub.add_parser("import-programme", help="turn a meeting-planning tool's programme CSV into a "
+                                                "meeting's sessions file, reporting bad rows by line")
+    i.add_argument("csv", help="the programme exported from the planning tool")
+    i.add_argument("sessions", help="the sessions file to write, e.g. catalog/activities/<slug>.sessions.csv")
+    i.add_argument("--offset", required=True, help="the meeting's UTC offset, e.g. -04:00")
+    i.set_defaults(func=_import_programme)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

@@ -214,6 +214,7 @@ class Doc:
     body_line: int = 1
     front: str = ""
     digest: str = ""
+    sessions: tuple = ()  # a meeting's sessions (catalog.meeting.Session), read from its sessions file
 
     def line(self, key: str, default: int = 1) -> int:
         while key:
@@ -565,7 +566,44 @@ def check_bytes(raw: bytes, doc: Doc) -> Doc:
     from .sanitize import warn_removed_markup
 
     warn_removed_markup(doc)
+    if doc.data.get("sessions"):
+        _check_meeting(doc)
     return doc
+
+
+def _check_meeting(doc: Doc) -> None:
+    """Read the meeting's sessions file (beside the meeting file) and apply the meeting rules."""
+    from . import meeting as M
+
+    name = doc.data["sessions"]
+    path = str(Path(doc.path).parent / name)
+    if "/" in name or "\\" in name or not name.endswith(".csv"):
+        doc.error("sessions", f"`{name}` must be the name of a .csv file in the same folder", rule="meeting")
+        return
+    f = M.read_sessions(path)
+    d = doc.data.get("designations") or {}
+    designated = {}
+    if (d.get("ama_pra_1") or {}).get("credits"):
+        designated["ama_pra_1"] = d["ama_pra_1"]["credits"]
+    if d.get("acpe"):
+        designated["acpe"] = max(a.get("hours") or Decimal(0) for a in d["acpe"])
+    if (d.get("pace") or {}).get("hours"):
+        designated["pace"] = d["pace"]["hours"]
+    people = {p.get("name") for p in doc.data.get("faculty") or [] if "disclosures" in p}
+    problems = f.problems + M.check_sessions(f.sessions, designated=designated, people=people,
+                                             starts=doc.data.get("starts"), ends=doc.data.get("ends"),
+                                             uan_pattern=_UAN)
+    for line, message in problems:
+        doc.problems.append(Problem(path, line, ERROR, _one_line(message), "meeting"))
+    if not f.sessions and not f.problems:
+        doc.error("sessions", f"the sessions file {name} has no sessions", rule="meeting")
+    if not f.problems:
+        key_of = {"ama_pra_1": "designations.ama_pra_1.credits", "acpe": "designations.acpe",
+                  "pace": "designations.pace.hours"}
+        for credit, message in M.check_maxima(f.sessions, designated):
+            doc.error(key_of[credit], message, rule="meeting")
+    doc.sessions = tuple(f.sessions)
+    doc.digest = hashlib.sha256((doc.digest + f.digest).encode()).hexdigest()
 
 
 def california_hours(des: dict) -> Decimal | None:
@@ -595,8 +633,8 @@ def build(doc: Doc) -> Activity:
     if "ama_pra_1" in des:
         out.append(Designation("ama_pra_1", des["ama_pra_1"]["credits"]))
     for a in des.get("acpe", []):
-        uan = a["uan"]
-        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1], topic=uan[-4:-2],
+        uan = a.get("uan", "")
+        out.append(Designation("acpe", a["hours"], reference=uan, audience=uan[-1:], topic=uan[-4:-2],
                                activity_type=a["activity_type"]))
     if "pace" in des:
         p = des["pace"]
@@ -639,7 +677,7 @@ def build(doc: Doc) -> Activity:
         questions=tuple(Question(q["question"], tuple(q["choices"]), q["answer"], q.get("explanation", ""),
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
-        joint_provider=d.get("joint_provider", ""),
+        joint_provider=d.get("joint_provider", ""), sessions=doc.sessions,
         path=doc.path, content_hash=doc.digest,
     )
 

@@ -142,6 +142,7 @@ class Activity:
     tags: tuple[str, ...] = ()
     draft: bool = False
     joint_provider: str = ""     # ACCME joint providership: the partner organisation's name
+    sessions: tuple = ()         # a meeting's sessions (catalog.meeting.Session), in programme order
     path: str = field(default="", compare=False)
     content_hash: str = field(default="", compare=False)
 
@@ -197,6 +198,16 @@ class Activity:
     @property
     def duration_hours(self) -> Decimal:
         return duration_hours(self.starts, self.ends)
+
+    @property
+    def is_meeting(self) -> bool:
+        return bool(self.sessions)
+
+    def session(self, session_id: str):
+        for s in self.sessions:
+            if s.id == session_id:
+                return s
+        return None
 
     @property
     def targets_performance(self) -> bool:

@@ -129,6 +129,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 add(pages.ics_src(a.slug), feeds.calendar([a], self.settings, url_of, events=events,
                                                          name=a.title),
                     InclusionLevel.NOT_IN_NAV)
+        if any(a.sessions for a in published):
+            from .site.programme import SEARCH_JS, SEARCH_JS_SRC
+            add(SEARCH_JS_SRC, SEARCH_JS, InclusionLevel.NOT_IN_NAV)
         for listing in pages.listings(published, today):
             add(listing.src_uri, listing.markdown(),
                 InclusionLevel.INCLUDED if listing.in_nav else InclusionLevel.NOT_IN_NAV)

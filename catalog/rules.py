@@ -323,6 +323,12 @@ def uan_well_formed(doc: Doc) -> None:
     for i, a in enumerate(acpe):
         uan, key = a.get("uan"), f"designations.acpe.{i}.uan"
         if uan is None:
+            if not doc.get("sessions"):  # a meeting's sessions carry their own UANs
+                at = next((f"designations.acpe.{i}.{k}" for k in a), f"designations.acpe.{i}")
+                doc.error(at, "missing required key `uan` in "
+                          f"`designations.acpe.{i}` (Universal Activity Number, e.g. "
+                          "0001-0000-27-001-L01-P; a -9999- second block needs `joint_provider`, a JA… "
+                          "provider means Joint Accreditation)")
             continue
         if not _UAN.match(uan):
             doc.error(key, f"`{uan}` is not a Universal Activity Number like 0001-0000-27-001-L01-P "

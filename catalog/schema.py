@@ -97,7 +97,7 @@ DESIGNATIONS = Field(
               item=Field("acpe", "mapping", "", fields=(
                   _s("uan", "Universal Activity Number, e.g. 0001-0000-27-001-L01-P; a -9999- "
                      "second block needs `joint_provider`, a JA… provider means Joint Accreditation.",
-                     required=True),
+                     when="every activity except a meeting (`sessions:`), whose sessions have their own"),
                   Field("hours", "decimal", HOURS_DOC, required=True),
                   Field("activity_type", "enum", "ACPE activity type: "
                         + ", ".join(list(C.ACPE_ACTIVITY_TYPES)[:-1]) + " or "
@@ -166,6 +166,9 @@ FIELDS: tuple[Field, ...] = (
           max=100),
     Field("tags", "list", "Topics, for browsing.", item=Field("tag", "string", "")),
     Field("draft", "boolean", "Drafts are checked but not published.", default=False),
+    _s("sessions", "A meeting: the sessions file beside this one (a CSV, one row per session; see the "
+       "conveners' guide to meetings). Designations are then the meeting's maxima.",
+       example="annual-meeting-2027.sessions.csv"),
 )
 
 TOP = Field("front-matter", "mapping", "", fields=FIELDS)

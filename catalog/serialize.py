@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from .meeting import Session
 from .model import Activity, CommercialSupport, Designation, Disclosure, Person, Question
 
 
@@ -36,6 +37,7 @@ def to_dict(a: Activity) -> dict[str, Any]:
         "content_hash": a.content_hash,
         # New keys only when set, so activities without them keep their stored versions' hashes.
         **({"joint_provider": a.joint_provider} if a.joint_provider else {}),
+        **({"sessions": [s.as_dict() for s in a.sessions]} if a.sessions else {}),
     }
 
 
@@ -67,5 +69,6 @@ def from_dict(d: dict[str, Any]) -> Activity:
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
         joint_provider=d.get("joint_provider", ""),
+        sessions=tuple(Session.from_dict(x) for x in d.get("sessions", ())),
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),
     )

@@ -76,6 +76,8 @@ class ParticipationMethod(Vocabulary):
 
     CODE = "code", "Attendance code"
     ROSTER = "roster", "Roster"
+    BADGE = "badge", "Badge scan"
+    ATTESTED = "attested", "Attested by the learner"
     POST_TEST = "post-test", "Post-test"
 
 

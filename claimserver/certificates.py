@@ -204,6 +204,7 @@ class CertificateContent:
     subject_hours: tuple[tuple[str, Decimal], ...] = ()  # Florida: hours completed per subject area
     signature_image: str = ""               # Florida: the provider's signature (setting CE_SIGNATURE_IMAGE)
     signature_name: str = ""                # …and/or the signatory's printed name (CE_SIGNATURE_NAME)
+    sessions: tuple[tuple[str, str, Decimal], ...] = ()  # a meeting: (id, title, hours) counted
 
     @property
     def type(self) -> C.CreditType:
@@ -269,7 +270,8 @@ class CertificateContent:
     def all_text(self) -> str:
         parts = [self.name, self.title, self.location, self.dates, self.provider, *self.details(),
                  *(s.text for s in self.statements()), self.credit_line.text,
-                 self.signature_caption if self.signed else ""]
+                 self.signature_caption if self.signed else "",
+                 *(f"{i} {t} {self.type.units(h)}" for i, t, h in self.sessions)]
         return "\n".join(parts)
 
 
@@ -410,7 +412,35 @@ def render(c: CertificateContent) -> bytes:
         pdf.set_text_color(180, 0, 0)
         pdf.set_font(BODY, "B", 12)
         pdf.cell(w - qr - 5, 6, f"REVOKED on {long_date(c.revoked_on)}", new_x="LMARGIN", new_y="NEXT")
+    if c.sessions:
+        _sessions_pages(pdf, c, w)
     return bytes(pdf.output())
+
+
+def _sessions_pages(pdf: FPDF, c: CertificateContent, w: float) -> None:
+    """A meeting: the sessions the credit counts, with each one's hours; as many pages as needed."""
+    pdf.add_page()
+    pdf.set_y(18)
+    pdf.set_font(BODY, "B", 13)
+    pdf.multi_cell(w, 7, f"Sessions attended: {c.title}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(BODY, "", 9)
+    pdf.cell(w, 5, f"{c.name} · verification code {c.code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_auto_page_break(True, margin=16)
+    widths = (24, w - 24 - 62, 62)
+    pdf.set_font(BODY, "B", 9.5)
+    for text, cw, align in zip(("Session", "Title", c.type.unit_plural.capitalize()), widths, "LLR"):
+        pdf.cell(cw, 6, text, border="B", align=align)
+    pdf.ln(6)
+    pdf.set_font(BODY, "", 9.5)
+    for sid, title, hours in c.sessions:  # plain cells: a table of 300 rows stays quick to render
+        pdf.cell(widths[0], 5.5, sid)
+        pdf.cell(widths[1], 5.5, title if pdf.get_string_width(title) < widths[1] - 2 else
+                 title[:int(len(title) * (widths[1] - 4) / pdf.get_string_width(title))] + "…")
+        pdf.cell(widths[2], 5.5, c.type.units(hours), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(BODY, "B", 10)
+    pdf.cell(w, 6, f"Total claimed: {c.type.units(c.hours)}", new_x="LMARGIN", new_y="NEXT")
 
 
 # ------------------------------------------------------------------------------------------------

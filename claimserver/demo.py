@@ -23,7 +23,7 @@ from .learning.operations import local_today, session_dates
 from .models import (
     Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
     Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review,
-    SupersededCertificate, audit,
+    SessionAttendance, SessionEvaluation, SupersededCertificate, audit,
 )
 from .outcomes.operations import follow_up_days
 
@@ -125,6 +125,8 @@ def remove_demo() -> int:
         Claim.delete().where(Claim.learner.in_(demo)).execute()
         FollowUp.delete().where(FollowUp.learner.in_(demo)).execute()
         Evaluation.delete().where(Evaluation.learner.in_(demo)).execute()
+        SessionEvaluation.delete().where(SessionEvaluation.learner.in_(demo)).execute()
+        SessionAttendance.delete().where(SessionAttendance.learner.in_(demo)).execute()
         parts = Participation.select(Participation.id).where(Participation.learner.in_(demo))
         PostTestAttempt.delete().where(PostTestAttempt.participation.in_(parts)).execute()
         Participation.delete().where(Participation.learner.in_(demo)).execute()
@@ -263,7 +265,7 @@ def _claim(learner, activity, version, model, participation, at: dt.datetime) ->
     """
     from .records.operations import offers, issue_claim
 
-    available = {o.key: o for o in offers(learner, model) if not o.missing}
+    available = {o.key: o for o in offers(learner, model, activity) if not o.missing}
     for key in _preferred(learner):
         offer = available.get(key)
         if offer is None:
@@ -320,7 +322,7 @@ def _recent_claims(rng, people: list[Learner], now: dt.datetime, counts: dict) -
     windows.sort(key=lambda t: (t[0], t[1].activity.slug), reverse=True)
     for learner in people:
         for on, version, model in windows:
-            available = {o.key for o in offers(learner, model) if not o.missing}
+            available = {o.key for o in offers(learner, model, version.activity) if not o.missing}
             chosen = next((k for k in _preferred(learner) if k in available), None)  # what _claim takes
             if chosen is None or not _reportable(learner, chosen):
                 continue

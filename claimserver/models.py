@@ -51,6 +51,7 @@ class Learner(BaseModel):
     session_version = IntegerField(default=1)  # bumped on password change / log out everywhere
     follow_up_opt_out = BooleanField(default=False)
     pars_consent = BooleanField(default=False)  # catalog.destinations.PARS: report to ACCME PARS
+    badge_id = CharField(max_length=40, default="", index=True)  # meeting badge (rosters of badge scans)
     is_demo = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
     email_verified_at = DateTimeField(null=True)  # set by the emailed link; purchases need it
@@ -287,9 +288,11 @@ class Claim(BaseModel):
     participated_on = DateField()
     attested_at = DateTimeField(default=utcnow)
     created_at = DateTimeField(default=utcnow)
+    # A meeting's ACPE credit is one claim per session UAN (one CPE Monitor record each); '' otherwise.
+    session = CharField(max_length=40, default="")
 
     class Meta:
-        indexes = ((("learner", "activity", "credit_type"), True),)
+        indexes = ((("learner", "activity", "credit_type", "session"), True),)
 
     @property
     def hours(self) -> Decimal:
@@ -334,6 +337,41 @@ class SupersededCertificate(BaseModel):
     superseded_at = DateTimeField(default=utcnow)
     superseded_by = CharField(max_length=40)  # the code that replaced this one at the time
     reason = CharField(max_length=300, default="")
+
+
+# ------------------------------------------------------------------------------------------------
+# Meetings: attendance and evaluation per session (claimserver.meetings)
+# ------------------------------------------------------------------------------------------------
+class SessionAttendance(BaseModel):
+    """A learner was at one session of a meeting: one row per learner, meeting and session."""
+
+    id = AutoField()
+    learner = ForeignKeyField(Learner, on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    session = CharField(max_length=40)  # catalog.meeting.Session.id
+    method = CharField(max_length=12)   # catalog.status.ParticipationMethod: code | roster | attested
+    scanned_at = DateTimeField(null=True)  # a badge scan's time, as the roster gave it (UTC)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("learner", "activity", "session"), True),)
+
+
+class SessionEvaluation(BaseModel):
+    """A learner's short evaluation of one session (the meeting itself has one `Evaluation`)."""
+
+    id = AutoField()
+    learner = ForeignKeyField(Learner, on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    session = CharField(max_length=40)
+    objectives_met = CharField(max_length=8)  # yes | partly | no
+    bias_free = BooleanField()
+    quality = IntegerField(constraints=[Check("quality BETWEEN 1 AND 5")])  # 1..5
+    comment = TextField(default="")
+    submitted_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("learner", "activity", "session"), True),)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -480,8 +518,8 @@ class LoginAttempt(BaseModel):
 
 ALL_MODELS = (
     Learner, Activity, ActivityVersion, Order, PaymentAttempt, PaymentEvent, Refund, Participation, PostTestAttempt,
-    Evaluation, Claim, Certificate, SupersededCertificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
-    RateLimitHit, LoginSession, LoginAttempt,
+    Evaluation, Claim, Certificate, SupersededCertificate, SessionAttendance, SessionEvaluation, FollowUp, Review,
+    ExportBatch, ReportItem, Outbox, AuditLog, RateLimitHit, LoginSession, LoginAttempt,
 )
 
 

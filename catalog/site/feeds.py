@@ -10,6 +10,7 @@ from icalendar import Calendar, Event
 
 from ..model import Activity
 from .display import SiteSettings
+from .programme import session_anchor, session_record
 
 SCHEMA = "ce-portal/activities"
 VERSION = 1
@@ -37,6 +38,7 @@ def activity_record(a: Activity, settings: SiteSettings, url: str) -> dict:
         "tags": list(a.tags),
         "url": url,
         "purchase_url": settings.purchase_url(a.slug),
+        **({"sessions": [session_record(a, s, url) for s in a.sessions]} if a.sessions else {}),
     }
 
 
@@ -93,7 +95,21 @@ def _head(name: str) -> bytes:
 def event_bytes(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime | None = None) -> bytes:
     """One live activity as a serialised VEVENT (UID <slug>@ce-portal, times in UTC)."""
     stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
-    return _event(a, settings, url, stamp).to_ical()
+    return _event(a, settings, url, stamp).to_ical() + b"".join(
+        _session_event(a, s, url, stamp).to_ical() for s in a.sessions)
+
+
+def _session_event(a: Activity, s, url: str, stamp: dt.datetime) -> Event:
+    """A meeting's session: its own VEVENT (UID <id>.<slug>@ce-portal) linking to its anchor."""
+    ev = Event()
+    ev.add("uid", f"{s.id}.{a.slug}@ce-portal")
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", s.starts.astimezone(dt.timezone.utc))
+    ev.add("dtend", s.ends.astimezone(dt.timezone.utc))
+    ev.add("summary", f"{s.title} ({a.title})")
+    ev.add("location", ", ".join(x for x in (s.room, a.location) if x))
+    ev.add("url", f"{url}#{session_anchor(s.id)}")
+    return ev
 
 
 def calendar(live: Iterable[Activity], settings: SiteSettings, url_of: Callable[[Activity], str],

@@ -22,6 +22,7 @@ from .. import statements as S
 from ..professions import BY_AUDIENCE, PROFESSIONS
 from ..model import Activity
 from . import display as D
+from .programme import programme_html
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ROOT = "\x1eROOT\x1e"
@@ -96,6 +97,7 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         # On the build day: an ended session or a closed home-study activity is no longer for sale.
         past=D.phase(a, settings.today) == D.PAST,
         ics_href=ics_href if a.is_live else "",
+        programme=Markup(programme_html(a, root)),
     )
     head, _, foot = html.partition(DESCRIPTION)
     return head, foot
@@ -104,7 +106,8 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
 def activity_toc(a: Activity) -> list[dict]:
     """Table-of-contents entries for the headings the activity template writes before the description."""
     entries = [("objectives", "Learning objectives"), ("audience", "Target audience"),
-               ("credit", "Credit"), ("disclosures", "Disclosures"),
+               ("credit", "Credit"), *([("programme", "Programme")] if a.sessions else []),
+               ("disclosures", "Disclosures"),
                ("commercial-support", "Commercial support"), ("description", "About this activity")]
     return [{"level": 2, "id": i, "name": n, "html": n, "children": []} for i, n in entries]
 

@@ -85,7 +85,8 @@ def session_over(model: ActivityModel) -> bool:
 def purchase_refusal(model: ActivityModel) -> str | None:
     """Why nobody can buy this activity any more (None while they can). A live session is over once
     it has ended; home study (journal, on-demand) can be bought until its claim deadline."""
-    if model.is_live and session_over(model):
+    # A meeting's CE is bought after the meeting too: learners claim in the weeks that follow.
+    if model.is_live and not model.is_meeting and session_over(model):
         first, last = session_dates(model)
         when = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
         return f"This session took place {when}; it can no longer be purchased."

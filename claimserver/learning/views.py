@@ -110,6 +110,8 @@ def my_activities():
 def participate(slug: str):
     row, version = _activity_or_404(slug)
     model = version.model()
+    if model.is_meeting:  # attendance is per session, on the meeting's programme
+        return redirect(url_for("meetings.programme", slug=slug))
     try:
         operations.require_paid(me(), row)
     except Refused as e:

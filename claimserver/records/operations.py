@@ -165,6 +165,7 @@ class Offer:
     key: str
     designation: Designation
     missing: list[str] = field(default_factory=list)  # profile fields the learner must add first
+    sessions: tuple = ()  # a meeting: the sessions this claim counts (catalog.meeting.Session)
 
     @property
     def type(self) -> credits.CreditType:
@@ -183,8 +184,17 @@ class Offer:
         return field_labels(self.missing)
 
 
-def offers(learner: Learner, model: ActivityModel) -> list[Offer]:
-    """Designations this learner's profession may claim; everyone else: a certificate of participation."""
+def offers(learner: Learner, model: ActivityModel, row: Activity | None = None) -> list[Offer]:
+    """Designations this learner's profession may claim; everyone else: a certificate of participation.
+    For a meeting, each maximum is what the learner's own sessions earn (claimserver.meetings)."""
+    out = _offers(learner, model)
+    if model.is_meeting and row is not None:
+        from ..meetings.operations import meeting_offers
+        out = meeting_offers(learner, row, model, out)
+    return out
+
+
+def _offers(learner: Learner, model: ActivityModel) -> list[Offer]:
     out: list[Offer] = []
     for key in model.credit_keys:
         if key == "participation" or not credits.may_claim(learner.profession, key):
@@ -247,11 +257,13 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
     participated_on = participation.participated_on or local_today(model)
     check_reporting_deadline(offer.key, participated_on, model)
     now = clock.utcnow_naive()
+    if offer.key == "acpe" and offer.sessions:
+        return _issue_per_session(learner, row, version, offer, quarter_hours, model, now)
     try:
         with database.atomic():
             claim = Claim.create(
                 learner=learner, activity=row, version=version, credit_type=offer.key,
-                quarter_hours=quarter_hours, designation=offer.designation.as_dict(),
+                quarter_hours=quarter_hours, designation=_snapshot(offer),
                 participated_on=participated_on,
                 attested_at=now, created_at=now)
             cert = _issue_certificate(claim, learner, now)
@@ -264,6 +276,44 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         if existing is None:
             raise
         return existing, False
+
+
+def _issue_per_session(learner: Learner, row: Activity, version: ActivityVersion, offer: Offer,
+                       quarter_hours: int, model: ActivityModel, now: dt.datetime) -> tuple[Claim, bool]:
+    """A meeting's ACPE credit: one claim (certificate, CPE Monitor item) per session UAN, all in one
+    transaction; the first is returned."""
+    from ..meetings.operations import per_session_claims
+
+    parts = per_session_claims(offer, quarter_hours, model)
+    for _, _, _, on in parts:
+        check_reporting_deadline(offer.key, on, model)
+    try:
+        with database.atomic():
+            claims = []
+            for s, designation, q, on in parts:
+                claim = Claim.create(learner=learner, activity=row, version=version, credit_type=offer.key,
+                                     session=s.id, quarter_hours=q, designation=designation,
+                                     participated_on=on, attested_at=now, created_at=now)
+                cert = _issue_certificate(claim, learner, now)
+                audit(learner, "claim.created", f"claim:{claim.id}", activity=row.slug, credit=offer.key,
+                      session=s.id, quarter_hours=q, certificate=cert.code)
+                _record_in_ledger(claim)
+                claims.append(claim)
+            return claims[0], True
+    except IntegrityError:
+        existing = _find_claim(learner, row, offer.key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _snapshot(offer: Offer) -> dict:
+    """The designation as claimed; a meeting's claim also keeps the sessions it counts."""
+    d = offer.designation.as_dict()
+    if offer.sessions:
+        from ..meetings.operations import sessions_snapshot
+        d["sessions"] = sessions_snapshot(offer.key, offer.sessions)
+    return d
 
 
 @dataclass
@@ -296,7 +346,7 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
     except Refused as e:
         return ClaimPage(participation, claimed, [], {}, None, e, None)
     done = {c.credit_type for c in claimed}
-    offers_ = [o for o in offers(learner, model) if o.key not in done]
+    offers_ = [o for o in offers(learner, model, row) if o.key not in done]
     closed = None
     try:
         check_window(model)
@@ -388,6 +438,7 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
         return frozen.get(f, "") if frozen else (getattr(learner, f, "") or "")
 
     return CertificateContent(
+        sessions=tuple((i, t, Decimal(h)) for i, t, h in claim.designation.get("sessions", ())),
         code=cert.code, name=cert.name, credit=claim.credit_type, hours=claim.hours,
         designation=claim.designation_model, title=model.title, format=model.format,
         dates=activity_dates(model), location=model.location if model.is_live else "",

@@ -218,7 +218,7 @@ def _requeue_if_changed(item: ReportItem) -> ReportItem | None:
 def on_profile_changed(learner: Learner) -> int:
     """Hook for the profile page: re-queue this learner's rejected items whose data changed."""
     items = list(_with_claims().where((Claim.learner == learner) & (ReportItem.status == ReportStatus.REJECTED)
-                                      & ~revoked_claim()))
+                                      & ~revoked_claim()).order_by(ReportItem.id))
     return sum(1 for item in items if _requeue_if_changed(item))
 
 

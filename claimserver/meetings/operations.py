@@ -1,0 +1,427 @@
+"""Every write for meetings: attendance per session (a code announced in the room, a staff-imported
+badge-scan roster), a short evaluation per session, and what a learner's claim may count.
+
+The CE rules come from `catalog.meeting` (session credit, overlaps, the cap); this module only
+applies them to a learner's rows. One purchase of the meeting covers every session.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import current_app
+from peewee import IntegrityError
+
+from catalog import credits as C
+from catalog import professions
+from catalog import meeting as M
+from catalog.dates import time_text, weekday_date
+from catalog.model import Activity as ActivityModel
+from catalog.status import ParticipationMethod
+
+from .. import clock, ratelimit
+from ..catalog_sync import CODE_ALPHABET
+from ..db import database
+from ..learning.operations import local_zone, require_paid
+from ..models import Activity, Learner, Order, Participation, SessionAttendance, SessionEvaluation, audit
+from ..refusals import Refused
+
+#: Length of a session's attendance code (the alphabet is the activity codes').
+SESSION_CODE_LENGTH = 6
+#: A badge may be scanned this long before a session starts (people queue at the door).
+SCAN_EARLY = dt.timedelta(minutes=15)
+#: Rows per INSERT when a roster is imported.
+BATCH = 500
+OBJECTIVES_MET = ("yes", "partly", "no")
+
+
+def session_code(row: Activity, session_id: str) -> str:
+    """The code announced in a session: derived from the meeting's secret attendance code, so no
+    list of codes is stored or kept in the repository, and each session's code differs."""
+    digest = hmac.new(row.attendance_code.encode(), session_id.encode(), hashlib.sha256).digest()
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:SESSION_CODE_LENGTH])
+
+
+def session_when(model: ActivityModel, s: M.Session) -> str:
+    tz = local_zone(model)
+    a, b = s.starts.astimezone(tz), s.ends.astimezone(tz)
+    return f"{weekday_date(a)}, {time_text(a)}–{time_text(b)}"
+
+
+def require_session(model: ActivityModel, session_id: str) -> M.Session:
+    s = model.session(session_id)
+    if s is None:
+        raise Refused(f"This meeting has no session {session_id!r}: check the session number in the "
+                      "programme.", field="session")
+    return s
+
+
+def attended_ids(learner: Learner, row: Activity) -> list[str]:
+    return [a.session for a in SessionAttendance.select(SessionAttendance.session)
+            .where(SessionAttendance.learner == learner, SessionAttendance.activity == row)
+            .order_by(SessionAttendance.id)]
+
+
+def evaluated_ids(learner: Learner, row: Activity) -> set[str]:
+    return {e.session for e in SessionEvaluation.select(SessionEvaluation.session)
+            .where(SessionEvaluation.learner == learner, SessionEvaluation.activity == row)}
+
+
+def _overlap_refusal(model: ActivityModel, other: M.Session, s: M.Session) -> Refused:
+    return Refused(f"Your attendance at session {other.id}, “{other.title}” ({session_when(model, other)}), "
+                   f"overlaps session {s.id} ({session_when(model, s)}); a learner can be at only one "
+                   "of them, so only the first is recorded.", field="code")
+
+
+def _complete_participation(learner: Learner, row: Activity, model: ActivityModel, s: M.Session,
+                            method: str) -> None:
+    """The meeting's Participation (what the claim flow asks for) is completed at the first session;
+    its date is the latest attended session's, in the meeting's time zone."""
+    on = s.starts.astimezone(local_zone(model)).date()
+    p = Participation.get_or_none(Participation.learner == learner, Participation.activity == row)
+    if p is None:
+        Participation.create(learner=learner, activity=row, completed=True, method=method,
+                             participated_on=on, completed_at=clock.utcnow_naive())
+    elif not p.completed or p.participated_on is None or p.participated_on < on:
+        Participation.update(completed=True, method=p.method or method, participated_on=on,
+                             completed_at=p.completed_at or clock.utcnow_naive()
+                             ).where(Participation.id == p.id).execute()
+
+
+def _complete_participations(row: Activity, model: ActivityModel, latest: dict[int, M.Session]) -> None:
+    """`_complete_participation` for many learners (a roster): one query per 500 learners, plus an
+    update only where a participation exists and needs a later date."""
+    tz, now, ids = local_zone(model), clock.utcnow_naive(), list(latest)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        have = {p.learner_id: p for p in Participation.select().where(Participation.activity == row,
+                                                                      Participation.learner.in_(chunk))}
+        new = []
+        for lid in chunk:
+            on = latest[lid].starts.astimezone(tz).date()
+            p = have.get(lid)
+            if p is None:
+                new.append({"learner": lid, "activity": row.id, "method": ParticipationMethod.BADGE,
+                            "completed": True, "participated_on": on, "attempts": 0, "created_at": now,
+                            "completed_at": now})
+            elif not p.completed or p.participated_on is None or p.participated_on < on:
+                Participation.update(completed=True, method=p.method or ParticipationMethod.BADGE,
+                                     participated_on=on, completed_at=p.completed_at or now
+                                     ).where(Participation.id == p.id).execute()
+        if new:
+            Participation.insert_many(new).execute()
+
+
+def record_attendance(learner: Learner, row: Activity, model: ActivityModel, s: M.Session,
+                      method: str, actor: Learner | None = None,
+                      scanned_at: dt.datetime | None = None) -> tuple[SessionAttendance, bool]:
+    """Record one session; the same session again is the existing row; an overlapping one is refused."""
+    existing = SessionAttendance.get_or_none(SessionAttendance.learner == learner,
+                                             SessionAttendance.activity == row, SessionAttendance.session == s.id)
+    if existing is not None:
+        return existing, False
+    chosen = [x for x in (model.session(i) for i in attended_ids(learner, row)) if x]
+    other = M.first_overlap(chosen, s)
+    if other is not None:
+        raise _overlap_refusal(model, other, s)
+    try:
+        with database.atomic():
+            a = SessionAttendance.create(learner=learner, activity=row, session=s.id, method=method,
+                                         scanned_at=scanned_at)
+            _complete_participation(learner, row, model, s, method)
+            audit(actor or learner, "session.attended", f"activity:{row.id}", session=s.id, method=method,
+                  learner=learner.id)
+            return a, True
+    except IntegrityError:  # a concurrent request recorded it first
+        return SessionAttendance.get(SessionAttendance.learner == learner, SessionAttendance.activity == row,
+                                     SessionAttendance.session == s.id), False
+
+
+def _code_key(learner: Learner, row: Activity) -> str:
+    return f"session-code:{learner.id}:{row.id}"
+
+
+def enter_session_code(learner: Learner, row: Activity, session_id: str, code: str) -> tuple[SessionAttendance, bool]:
+    """A learner types the code announced in the session."""
+    model = row.current.model()
+    require_paid(learner, row)
+    s = require_session(model, session_id.strip())
+    if clock.now() < s.starts:
+        raise Refused(f"Session {s.id} has not started yet ({session_when(model, s)}): the code is "
+                      "announced during the session.", field="code")
+    if clock.now().astimezone(local_zone(model)).date() > model.claim_until:
+        raise Refused("This meeting's claim period has ended; attendance can no longer be recorded.")
+    limit = int(current_app.config["ATTENDANCE_CODE_FAILURES_PER_15_MIN"])
+    if ratelimit.count(_code_key(learner, row), 900) >= limit:
+        raise Refused("Too many wrong codes. Wait 15 minutes, then enter the code exactly as it was "
+                      "announced.", field="code")
+    given = "".join(code.split()).upper()
+    if not row.attendance_code or not hmac.compare_digest(given.encode(), session_code(row, s.id).encode()):
+        ratelimit.hit(_code_key(learner, row), limit, 900)
+        raise Refused(f"That is not the code for session {s.id}. Enter it exactly as it was announced "
+                      "in the room.", field="code")
+    return record_attendance(learner, row, model, s, ParticipationMethod.CODE)
+
+
+# ------------------------------------------------------------------------------------------------
+# Per-session evaluation
+# ------------------------------------------------------------------------------------------------
+def evaluate_session(learner: Learner, row: Activity, session_id: str, *, objectives_met: str,
+                     bias_free: bool, quality: int, comment: str = "") -> tuple[SessionEvaluation, bool]:
+    model = row.current.model()
+    s = require_session(model, session_id)
+    if session_id not in attended_ids(learner, row):
+        raise Refused(f"Your attendance at session {s.id} is not recorded: enter the session's code "
+                      "first, then evaluate it.")
+    if objectives_met not in OBJECTIVES_MET:
+        raise Refused("Say whether the session met its objectives: yes, partly or no.", field="objectives_met")
+    if not 1 <= int(quality) <= 5:
+        raise Refused("Rate the session's quality from 1 to 5.", field="quality")
+    existing = SessionEvaluation.get_or_none(SessionEvaluation.learner == learner,
+                                             SessionEvaluation.activity == row,
+                                             SessionEvaluation.session == s.id)
+    if existing is not None:
+        return existing, False
+    try:
+        with database.atomic():
+            return SessionEvaluation.create(learner=learner, activity=row, session=s.id,
+                                            objectives_met=objectives_met, bias_free=bias_free,
+                                            quality=int(quality), comment=comment.strip()[:2000]), True
+    except IntegrityError:
+        return SessionEvaluation.get(SessionEvaluation.learner == learner, SessionEvaluation.activity == row,
+                                     SessionEvaluation.session == s.id), False
+
+
+# ------------------------------------------------------------------------------------------------
+# What a claim counts
+# ------------------------------------------------------------------------------------------------
+def credited_sessions(learner: Learner, row: Activity, model: ActivityModel) -> list[M.Session]:
+    """Sessions the learner attended and evaluated ("certificates by completing evaluations for
+    sessions you attended"), in programme order."""
+    done = evaluated_ids(learner, row)
+    ids = set(attended_ids(learner, row)) & done
+    return sorted((s for s in model.sessions if s.id in ids), key=lambda s: (s.starts, s.id))
+
+
+def meeting_offers(learner: Learner, row: Activity, model: ActivityModel, offers: list) -> list:
+    """Each offer's maximum becomes the learner's own: the sum of their credited sessions' credit in
+    that type, capped at the meeting's maximum. A type none of their sessions carries is not offered.
+
+    ACPE counts the sessions whose UAN is for the learner's audience; it is claimed per session
+    (`per_session_claims`), one CPE Monitor record per UAN."""
+    sessions = credited_sessions(learner, row, model)
+    letter = professions.acpe_letter(learner.profession)
+    out = []
+    for o in offers:
+        if o.key == "acpe":  # a session UAN ends in the audience's letter (P pharmacists, T technicians)
+            counted = [s for s in sessions if "acpe" in s.credits and s.uan[-1:] == letter]
+            hours = M.credited_hours(counted, "acpe", o.designation.hours)
+        elif o.key == "participation":
+            counted = [s for s in sessions if s.credits]
+            hours = min(sum((max((s.hours(k) for k in s.credits), default=Decimal(0)) for s in counted),
+                            Decimal(0)), o.designation.hours)
+        else:
+            counted = [s for s in sessions if M.carries(s, o.key)]
+            hours = M.credited_hours(counted, o.key, o.designation.hours)
+        if hours <= 0:
+            continue
+        out.append(dataclasses.replace(o, designation=dataclasses.replace(o.designation, hours=hours),
+                                       sessions=tuple(counted)))
+    return out
+
+
+def per_session_claims(offer, quarter_hours: int, model: ActivityModel) -> list[tuple[M.Session, dict, int, dt.date]]:
+    """ACPE on a meeting: each session is its own UAN, so the claimed hours are split into one claim
+    per session (programme order, each whole until the hours run out): (session, designation
+    snapshot, quarter hours, the session's date)."""
+    ct = C.CREDIT_TYPES["acpe"]
+    left = quarter_hours
+    out = []
+    for s in offer.sessions:
+        if left <= 0:
+            break
+        q = min(ct.to_quarters(s.hours("acpe")), left)
+        left -= q
+        d = dataclasses.replace(offer.designation, hours=ct.from_quarters(q), reference=s.uan,
+                                audience=s.uan[-1:], topic=s.uan[-4:-2]).as_dict()
+        d["sessions"] = [[s.id, s.title, C.format_hours(ct.from_quarters(q))]]
+        out.append((s, d, q, s.starts.astimezone(local_zone(model)).date()))
+    return out
+
+
+def sessions_snapshot(key: str, sessions) -> list[list[str]]:
+    """[[id, title, hours], …] as a claim keeps them (certificates print them)."""
+    out = []
+    for s in sessions:
+        h = max((s.hours(k) for k in s.credits), default=Decimal(0)) if key == "participation" else s.hours(key)
+        out.append([s.id, s.title, C.format_hours(h)])
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Rosters of badge scans (staff)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class ScanSummary:
+    recorded: int = 0
+    already: int = 0
+    problems: list[tuple[int, str]] = dataclasses.field(default_factory=list)  # (line, message)
+
+    @property
+    def rows(self) -> int:
+        return self.recorded + self.already + len(self.problems)
+
+
+SCAN_COLUMNS = ("badge_id", "session", "time")
+
+
+def _scan_time(text: str, model: ActivityModel) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=local_zone(model))
+
+
+def import_badge_scans(staff: Learner, row: Activity, text: str) -> ScanSummary:
+    """Record attendance from a CSV of badge scans (badge_id, session, time). Each bad row is reported
+    by its line; good rows are inserted in batches. A learner's scan at a session overlapping one
+    already recorded for them is a problem row (they can claim only one)."""
+    model = row.current.model()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Refused("The file is empty. The first line must be: " + ",".join(SCAN_COLUMNS)) from None
+    except csv.Error as e:
+        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
+    if any(c not in header for c in SCAN_COLUMNS):
+        raise Refused("The first line must name the columns: " + ",".join(SCAN_COLUMNS))
+    bi, si, ti = (header.index(c) for c in SCAN_COLUMNS)
+    by_id = {s.id: s for s in model.sessions}
+    # Buyers by badge, and what each has already attended: two queries, whatever the roster's size.
+    buyers = {l.badge_id.strip().upper(): l for l in Learner.select().join(Order, on=(Order.learner == Learner.id))
+              .where(Order.activity == row, Order.status == "paid", Learner.badge_id != "")}
+    seen: dict[int, list[M.Session]] = {}
+    for a in (SessionAttendance.select(SessionAttendance.learner, SessionAttendance.session)
+              .where(SessionAttendance.activity == row)):
+        if a.session in by_id:
+            seen.setdefault(a.learner_id, []).append(by_id[a.session])
+    out = ScanSummary()
+    pending: list[dict] = []
+    firsts: dict[int, M.Session] = {}
+    try:
+        for n, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            get = lambda i: (cells[i] if i < len(cells) else "").strip()  # noqa: E731
+            badge, sid, when = get(bi).upper(), get(si), get(ti)
+            s = by_id.get(sid)
+            learner = buyers.get(badge)
+            t = _scan_time(when, model)
+            if s is None:
+                out.problems.append((n, f"no session {sid!r} in this meeting"))
+            elif learner is None:
+                out.problems.append((n, f"badge {badge or '(empty)'} belongs to nobody who bought this "
+                                        "meeting's CE (the learner adds it to their profile)"))
+            elif t is None:
+                out.problems.append((n, f"time {when!r} is not a date and time like "
+                                        f"{s.starts.isoformat(timespec='minutes')}"))
+            elif not (s.starts - SCAN_EARLY <= t <= s.ends):
+                out.problems.append((n, f"the scan at {t.isoformat(timespec='minutes')} is not during "
+                                        f"session {s.id} ({session_when(model, s)})"))
+            else:
+                mine = seen.setdefault(learner.id, [])
+                if any(x.id == s.id for x in mine):
+                    out.already += 1
+                    continue
+                other = M.first_overlap(mine, s)
+                if other is not None:
+                    out.problems.append((n, f"badge {badge} is already recorded at session {other.id}, "
+                                            f"which overlaps session {s.id}; only one can count"))
+                    continue
+                mine.append(s)
+                if learner.id not in firsts or firsts[learner.id].starts < s.starts:
+                    firsts[learner.id] = s
+                pending.append({"learner": learner.id, "activity": row.id, "session": s.id,
+                                "method": ParticipationMethod.BADGE,
+                                "scanned_at": t.astimezone(dt.timezone.utc).replace(tzinfo=None),
+                                "created_at": clock.utcnow_naive()})
+    except csv.Error as e:
+        raise Refused(f"Line {reader.line_num} is not a CSV row of {','.join(SCAN_COLUMNS)} ({e}).") from None
+    with database.atomic():
+        for i in range(0, len(pending), BATCH):
+            SessionAttendance.insert_many(pending[i:i + BATCH]).on_conflict_ignore().execute()
+        _complete_participations(row, model, firsts)
+        audit(staff, "session.roster", f"activity:{row.id}", recorded=len(pending), problems=len(out.problems))
+    out.recorded = len(pending)
+    return out
+
+
+def staff_codes(row: Activity, model: ActivityModel) -> list[tuple[M.Session, str]]:
+    return [(s, session_code(row, s.id)) for s in model.sessions]
+
+
+
+#: A badge ID as printed on meeting badges: letters, digits and hyphens.
+BADGE_MAX = 40
+
+
+def set_badge(learner: Learner, badge_id: str) -> None:
+    value = "".join(badge_id.split()).upper()
+    if len(value) > BADGE_MAX or (value and not all(c.isalnum() or c == "-" for c in value)):
+        raise Refused(f"A badge ID is letters, digits and hyphens, at most {BADGE_MAX} characters, "
+                      "as printed on your badge.", field="badge_id")
+    if value and Learner.select().where(Learner.badge_id == value, Learner.id != learner.id).exists():
+        raise Refused("That badge ID is already on another account: check it, or ask the registration "
+                      "desk.", field="badge_id")
+    with database.atomic():
+        Learner.update(badge_id=value).where(Learner.id == learner.id).execute()
+        audit(learner, "learner.badge", f"learner:{learner.id}", badge_id=value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Directors: outcomes per session, ranked by the evaluations
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class SessionOutcome:
+    session: M.Session
+    attended: int
+    evaluated: int
+    objectives_met: float | None  # percent of evaluations saying "yes" (partly counts half)
+    bias_free: float | None       # percent saying the session was free of commercial bias
+    quality: float | None         # mean rating, 1..5
+
+    @property
+    def rank_key(self) -> tuple:
+        return (-(self.quality or 0), -(self.objectives_met or 0), -self.evaluated, self.session.id)
+
+
+def session_outcomes(row: Activity, model: ActivityModel) -> list[SessionOutcome]:
+    """Every session with its attendance and evaluation results, best evaluated first: two
+    GROUP BY queries whatever the number of attendees."""
+    from peewee import Case, fn
+
+    counts = dict(SessionAttendance.select(SessionAttendance.session, fn.COUNT(SessionAttendance.id))
+                  .where(SessionAttendance.activity == row).group_by(SessionAttendance.session).tuples())
+    met = Case(None, ((SessionEvaluation.objectives_met == "yes", 1.0),
+                      (SessionEvaluation.objectives_met == "partly", 0.5)), 0.0)
+    free = Case(None, ((SessionEvaluation.bias_free == True, 1.0),), 0.0)  # noqa: E712
+    evals = {sid: (n, m, b, q) for sid, n, m, b, q in SessionEvaluation.select(
+        SessionEvaluation.session, fn.COUNT(SessionEvaluation.id), fn.AVG(met), fn.AVG(free),
+        fn.AVG(SessionEvaluation.quality)).where(SessionEvaluation.activity == row)
+        .group_by(SessionEvaluation.session).tuples()}
+    out = []
+    for s in model.sessions:
+        n, m, b, q = evals.get(s.id, (0, None, None, None))
+        out.append(SessionOutcome(s, counts.get(s.id, 0), n,
+                                  None if m is None else round(100 * float(m), 1),
+                                  None if b is None else round(100 * float(b), 1),
+                                  None if q is None else round(float(q), 2)))
+    return sorted(out, key=lambda o: o.rank_key)

@@ -1,0 +1,133 @@
+"""Meeting pages: a learner's programme (enter a session's code, evaluate a session, badge ID) and
+the staff pages (session codes, badge-scan roster import). Views only translate requests."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from catalog.site.programme import session_credit_text
+
+from .. import catalog_sync
+from ..auth import me, role_required
+from ..learning.operations import order_for
+from ..refusals import Refused
+from . import bp
+from . import operations as ops
+
+#: A roster of 200,000 scans is about 8 MB.
+ROSTER_MAX_BYTES = 32 * 1024 * 1024
+
+
+def _meeting_or_404(slug: str):
+    row, version = catalog_sync.find_or_404(slug)
+    model = version.model()
+    if not model.is_meeting:
+        abort(404)
+    return row, version, model
+
+
+@bp.route("/meetings/<slug>")
+@login_required
+def programme(slug: str):
+    row, version, model = _meeting_or_404(slug)
+    learner = me()
+    order = order_for(learner, row)
+    attended = set(ops.attended_ids(learner, row))
+    evaluated = ops.evaluated_ids(learner, row)
+    days: dict = {}
+    tz = ops.local_zone(model)
+    for s in sorted(model.sessions, key=lambda s: (s.starts, s.track, s.id)):
+        days.setdefault(s.starts.astimezone(tz).date(), []).append(s)
+    return render_template("meetings/programme.html", row=row, a=model, days=days, attended=attended,
+                           evaluated=evaluated, paid=bool(order and order.is_paid), learner=learner,
+                           when=lambda s: ops.session_when(model, s),
+                           credit=lambda s: session_credit_text(model, s))
+
+
+def _back(slug: str, anchor: str = ""):
+    return redirect(url_for("meetings.programme", slug=slug) + (f"#{anchor}" if anchor else ""))
+
+
+@bp.route("/meetings/<slug>/code", methods=["POST"])
+@login_required
+def code(slug: str):
+    row, _, _ = _meeting_or_404(slug)
+    sid = request.form.get("session", "")
+    try:
+        _, created = ops.enter_session_code(me(), row, sid, request.form.get("code", ""))
+    except Refused as e:
+        flash(e.message, "error")
+        return _back(slug, f"s-{sid}"), 303
+    flash(f"Your attendance at session {sid} is recorded. Next: evaluate the session."
+          if created else f"Your attendance at session {sid} was already recorded.", "success")
+    return _back(slug, f"s-{sid}"), 303
+
+
+@bp.route("/meetings/<slug>/sessions/<sid>/evaluation", methods=["POST"])
+@login_required
+def evaluate(slug: str, sid: str):
+    row, _, _ = _meeting_or_404(slug)
+    try:
+        quality = int(request.form.get("quality", "0"))
+    except ValueError:
+        quality = 0
+    try:
+        ops.evaluate_session(me(), row, sid, objectives_met=request.form.get("objectives_met", ""),
+                             bias_free=request.form.get("bias_free") == "yes", quality=quality,
+                             comment=request.form.get("comment", ""))
+    except Refused as e:
+        flash(e.message, "error")
+    else:
+        flash(f"Thank you: your evaluation of session {sid} is recorded.", "success")
+    return _back(slug, f"s-{sid}"), 303
+
+
+@bp.route("/meetings/<slug>/badge", methods=["POST"])
+@login_required
+def badge(slug: str):
+    _meeting_or_404(slug)
+    try:
+        ops.set_badge(me(), request.form.get("badge_id", ""))
+    except Refused as e:
+        flash(e.message, "error")
+    else:
+        flash("Your badge ID is saved: staff rosters of badge scans will record your sessions.", "success")
+    return _back(slug), 303
+
+
+@bp.route("/staff/meetings/<slug>/codes")
+@role_required("staff")
+def staff_codes(slug: str):
+    row, _, model = _meeting_or_404(slug)
+    return render_template("meetings/staff_codes.html", row=row, a=model, codes=ops.staff_codes(row, model),
+                           when=lambda s: ops.session_when(model, s))
+
+
+@bp.route("/staff/meetings/<slug>/roster", methods=["GET", "POST"])
+@role_required("staff")
+def staff_roster(slug: str):
+    row, _, model = _meeting_or_404(slug)
+    summary, status = None, 200
+    if request.method == "POST":
+        f = request.files.get("file")
+        raw = f.read(ROSTER_MAX_BYTES + 1) if f else request.form.get("text", "").encode()
+        try:
+            if len(raw) > ROSTER_MAX_BYTES:
+                raise Refused(f"The file is larger than {ROSTER_MAX_BYTES // (1024 * 1024)} MB: split it.")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise Refused("The file is not UTF-8 text: export it as CSV (UTF-8).") from None
+            summary = ops.import_badge_scans(me(), row, text)
+        except Refused as e:
+            flash(e.message, "error")
+            status = 400
+    return render_template("meetings/staff_roster.html", row=row, a=model, summary=summary), status
+
+
+@bp.route("/director/meetings/<slug>/sessions")
+@role_required("director")
+def director_sessions(slug: str):
+    row, _, model = _meeting_or_404(slug)
+    return render_template("meetings/director_sessions.html", row=row, a=model,
+                           outcomes=ops.session_outcomes(row, model), when=lambda s: ops.session_when(model, s))
