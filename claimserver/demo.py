@@ -118,6 +118,10 @@ def remove_demo() -> int:
         ReportItem.update(supersedes=None).where(ReportItem.claim.in_(claims)).execute()
         ReportItem.delete().where(ReportItem.claim.in_(claims)).execute()
         ExportBatch.update(created_by=None).where(ExportBatch.created_by.in_(demo)).execute()
+        # superseded (reissued) certificates first, oldest first: each points at its replacement
+        for old in (Certificate.select().where(Certificate.claim.in_(claims) & ~Certificate.current())
+                    .order_by(Certificate.id)):
+            old.delete_instance()
         Certificate.delete().where(Certificate.claim.in_(claims)).execute()
         Claim.delete().where(Claim.learner.in_(demo)).execute()
         FollowUp.delete().where(FollowUp.learner.in_(demo)).execute()
