@@ -24,6 +24,53 @@ class Vocabulary(StrEnum):
         return {m.value: m.label for m in cls}
 
 
+class OrderStatus(Vocabulary):
+    """Where a learner's one order for an activity stands.
+
+    pending: created, no payment started; processing: a payment was started with the provider and no
+    verified outcome has arrived yet; paid: the provider confirmed it (or the activity is free);
+    declined: the last payment failed, a new one may be started; refunded: paid, then fully refunded.
+    """
+
+    PENDING = "pending", "Not paid"
+    PROCESSING = "processing", "Payment processing"
+    PAID = "paid", "Paid"
+    DECLINED = "declined", "Payment declined"
+    REFUNDED = "refunded", "Refunded"
+
+
+class PaymentStatus(Vocabulary):
+    """One payment attempt at the provider (a PaymentIntent, or the test gateway's equivalent).
+
+    started: the provider has it and waits for the payer; succeeded / failed: a verified outcome;
+    error: the provider could not be reached or answered with an error, nothing was charged.
+    """
+
+    STARTED = "started", "Started"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    ERROR = "error", "Provider unavailable"
+
+
+class PaymentEventOutcome(Vocabulary):
+    """What processing one provider event (a webhook delivery or a confirmed return) did."""
+
+    FULFILLED = "fulfilled", "Order paid"
+    ALREADY_PAID = "already-paid", "Already paid"
+    FAILED = "failed", "Failure recorded"
+    REFUNDED = "refunded", "Refund recorded"
+    MISMATCH = "mismatch", "Needs staff attention"  # amount, currency or metadata disagree; not fulfilled
+    UNKNOWN = "unknown", "Not one of our payments"
+    IGNORED = "ignored", "Ignored"
+
+
+class CertificateOnRefund(Vocabulary):
+    """What staff chose for certificates already issued when an order is refunded."""
+
+    REVOKE = "revoke", "Revoke the certificates"
+    KEEP = "keep", "Keep the certificates"
+
+
 class ParticipationMethod(Vocabulary):
     """How a learner's participation was recorded."""
 
@@ -41,6 +88,7 @@ class Step(Vocabulary):
     CLAIM = "claim", "Evaluated"
     CERTIFICATE = "certificate", "Credit claimed"
     CLOSED = "closed", "Closed"
+    REFUNDED = "refunded", "Refunded"
 
 
 class ReportStatus(Vocabulary):

@@ -73,10 +73,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .learners import bp as learners_bp
     from .learning import bp as learning_bp
     from .outcomes import bp as outcomes_bp
+    from .payments import bp as payments_bp
     from .records import bp as records_bp
     from .reports import bp as reports_bp
 
-    for bp in (views.bp, accounts_bp, learning_bp, records_bp, outcomes_bp, reports_bp, learners_bp):
+    for bp in (views.bp, accounts_bp, learning_bp, payments_bp, records_bp, outcomes_bp, reports_bp,
+               learners_bp):
         app.register_blueprint(bp)
     cli.init_app(app)
     filters.init_app(app)

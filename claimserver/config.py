@@ -68,11 +68,27 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
-    # Payment gateway: "test" is the built-in test gateway (card 4000 0000 0000 0002 declines);
-    # production refuses it unless TEST_PAYMENTS_IN_PRODUCTION is set (a staging site, or a society
-    # whose activities are all free until a real gateway is plugged into learning/payments.py).
+    # Payment gateway (claimserver/payments): "stripe", or "test", the built-in test gateway whose
+    # clearly marked local payment page approves 4242 4242 4242 4242 and declines 4000 0000 0000 0002.
+    # Production refuses "test" unless TEST_PAYMENTS_IN_PRODUCTION is set (a staging site, or a
+    # society whose activities are all free).
     "PAYMENT_GATEWAY": "test",
     "TEST_PAYMENTS_IN_PRODUCTION": False,
+    # Stripe (PAYMENT_GATEWAY=stripe), from the Stripe dashboard's Developers → API keys: the secret
+    # key (sk_live_… / sk_test_…) and the publishable key (pk_…) Stripe.js uses in the browser.
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_PUBLISHABLE_KEY": "",
+    # The signing secret of the webhook endpoint (whsec_…); during a rotation, old and new separated by
+    # a comma. See docs/staff/payments.md for the endpoint URL and the events to send.
+    "STRIPE_WEBHOOK_SECRET": "",
+    # Where the SDK sends API calls; empty = Stripe itself. Tests point it at a local localstripe.
+    "STRIPE_API_BASE": "",
+    # The Stripe.js script the pay page loads (tests: localstripe's stand-in at <base>/js.stripe.com/v3/).
+    "STRIPE_JS_URL": "https://js.stripe.com/v3/",
+    # The society's name and postal address printed on receipts (address lines separated by newlines
+    # or "\n"); the name defaults to PROVIDER_NAME.
+    "SOCIETY_NAME": "",
+    "SOCIETY_ADDRESS": "",
     # "Remember me" cookie lifetime, days.
     "REMEMBER_DAYS": 14,
     # Password-reset links expire after this many minutes.
@@ -175,6 +191,14 @@ def validate(cfg: dict[str, Any]) -> None:
         except ValueError:
             raise ConfigError(f"CE_CLOCK must be a date or date-time like 2027-06-15T12:00, "
                               f"not {cfg['CLOCK']!r}") from None
+    if cfg.get("PAYMENT_GATEWAY", "test") not in ("test", "stripe"):
+        raise ConfigError(f"PAYMENT_GATEWAY must be test or stripe, not {cfg['PAYMENT_GATEWAY']!r}")
+    if cfg.get("PAYMENT_GATEWAY") == "stripe":
+        missing = [f"CE_{k}" for k in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+                   if not cfg.get(k)]
+        if missing:
+            raise ConfigError(f"PAYMENT_GATEWAY=stripe needs {', '.join(missing)} (see the staff page "
+                              "'Payments' in the documentation)")
     if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND must be file or smtp")
     image = cfg.get("CE_SIGNATURE_IMAGE") or ""

@@ -14,7 +14,7 @@ import random
 from flask import current_app
 
 from catalog.professions import PROFESSIONS
-from catalog.status import ParticipationMethod, ReviewPhase, ReviewVerdict
+from catalog.status import OrderStatus, ParticipationMethod, PaymentStatus, ReviewPhase, ReviewVerdict
 
 from . import clock
 from .auth import hash_password
@@ -22,7 +22,7 @@ from .db import database
 from .learning.operations import local_today, session_dates
 from .models import (
     Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
-    Participation, PaymentAttempt, PostTestAttempt, ReportItem, Review, audit,
+    Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review, audit,
 )
 from .outcomes.operations import follow_up_days
 
@@ -130,6 +130,10 @@ def remove_demo() -> int:
         PostTestAttempt.delete().where(PostTestAttempt.participation.in_(parts)).execute()
         Participation.delete().where(Participation.learner.in_(demo)).execute()
         orders = Order.select(Order.id).where(Order.learner.in_(demo))
+        PaymentEvent.update(order=None).where(PaymentEvent.order.in_(orders)).execute()
+        PaymentEvent.update(resolved_by=None).where(PaymentEvent.resolved_by.in_(demo)).execute()
+        Refund.update(created_by=None).where(Refund.created_by.in_(demo)).execute()
+        Refund.delete().where(Refund.order.in_(orders)).execute()
         PaymentAttempt.delete().where(PaymentAttempt.order.in_(orders)).execute()
         Order.delete().where(Order.learner.in_(demo)).execute()
         Review.delete().where(Review.created_by.in_(demo)).execute()
@@ -211,9 +215,17 @@ def _take_part(rng, learner, activity, version, model, on: dt.date, now: dt.date
                receipt: str):
     """A paid order, a completed participation on `on` and an evaluation; (participation, submitted_at)."""
     start = session_dates(model)[0]
-    Order.create(learner=learner, activity=activity, version=version, amount_cents=version.price_cents,
-                 status="paid", gateway="test", receipt_number=receipt,
-                 paid_at=dt.datetime.combine(min(on, start) - dt.timedelta(days=rng.randint(1, 20)), dt.time(14)))
+    paid_at = dt.datetime.combine(min(on, start) - dt.timedelta(days=rng.randint(1, 20)), dt.time(14))
+    # paid through the test gateway like a real purchase, so `flask payments reconcile` agrees
+    if version.price_cents == 0:
+        Order.create(learner=learner, activity=activity, version=version, amount_cents=0, status=OrderStatus.PAID,
+                     gateway="free", receipt_number=receipt, paid_at=paid_at)
+    else:
+        order = Order.create(learner=learner, activity=activity, version=version, amount_cents=version.price_cents,
+                             status=OrderStatus.PAID, gateway="test", receipt_number=receipt, paid_at=paid_at,
+                             gateway_ref=f"test_pi_demo_{receipt.lower()}", method_brand="Visa", method_last4="4242")
+        PaymentAttempt.create(order=order, gateway="test", status=PaymentStatus.SUCCEEDED,
+                              reference=order.gateway_ref, created_at=paid_at)
     # 18:30 on the local date, but never before the session ended (an evening session in New York
     # ends after midnight UTC) nor after the load
     finished = min(max(dt.datetime.combine(on, dt.time(18, 30)), version.ends or version.starts), now)

@@ -16,6 +16,7 @@ from peewee import (
 
 from catalog import credits, serialize
 from catalog.model import Activity as ActivityModel
+from catalog.status import OrderStatus, PaymentStatus
 from catalog.model import Designation
 
 from . import clock
@@ -140,14 +141,18 @@ class Order(BaseModel):
     version = ForeignKeyField(ActivityVersion, on_delete="RESTRICT")
     amount_cents = IntegerField(constraints=[Check("amount_cents >= 0")])
     currency = CharField(max_length=3, default="USD")
-    status = CharField(max_length=12, default="pending")  # pending | processing | paid | declined | refunded
-    # when the one request allowed to charge took the order ('processing'); a stale one may retry
+    status = CharField(max_length=12, default=OrderStatus.PENDING)  # catalog.status.OrderStatus
+    # when the current payment was started with the provider ('processing')
     charge_started_at = DateTimeField(null=True)
     gateway = CharField(max_length=20, default="")
-    gateway_ref = CharField(max_length=100, default="")
+    gateway_ref = CharField(max_length=100, default="")  # the provider's payment id once paid
     receipt_number = CharField(max_length=20, unique=True)
     created_at = DateTimeField(default=utcnow)
     paid_at = DateTimeField(null=True)
+    # as the provider reports the payment method (migration 0007): "Visa", "4242"
+    method_brand = CharField(max_length=30, default="")
+    method_last4 = CharField(max_length=4, default="")
+    refunded_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "orders"
@@ -155,7 +160,11 @@ class Order(BaseModel):
 
     @property
     def is_paid(self) -> bool:
-        return self.status == "paid"
+        return self.status == OrderStatus.PAID
+
+    @property
+    def is_refunded(self) -> bool:
+        return self.status == OrderStatus.REFUNDED
 
     @property
     def amount(self) -> Decimal:
@@ -163,12 +172,50 @@ class Order(BaseModel):
 
 
 class PaymentAttempt(BaseModel):
+    """One payment started with the provider; `reference` is its id there (a PaymentIntent id)."""
+
     id = AutoField()
     order = ForeignKeyField(Order, backref="attempts", on_delete="RESTRICT")
     gateway = CharField(max_length=20)
-    status = CharField(max_length=12)  # approved | declined | error
-    reference = CharField(max_length=100, default="")
+    status = CharField(max_length=12)  # catalog.status.PaymentStatus
+    reference = CharField(max_length=100, default="", index=True)
     message = CharField(max_length=300, default="")
+    created_at = DateTimeField(default=utcnow)
+    idempotency_key = CharField(max_length=80, default="")  # migration 0007
+    updated_at = DateTimeField(null=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PaymentStatus.STARTED
+
+
+class PaymentEvent(BaseModel):
+    """A provider event processed once: the row is written in the same transaction as its effect,
+    so a redelivery finds it and changes nothing. Mismatches stay here as staff alerts."""
+
+    id = AutoField()
+    gateway = CharField(max_length=20)
+    event_id = CharField(max_length=100, unique=True)
+    type = CharField(max_length=60)
+    reference = CharField(max_length=100, default="")  # the provider's payment id
+    order = ForeignKeyField(Order, null=True, backref="events", on_delete="RESTRICT")
+    outcome = CharField(max_length=20)  # catalog.status.PaymentEventOutcome
+    message = CharField(max_length=300, default="")
+    received_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)  # a staff alert dealt with
+    resolved_by = ForeignKeyField(Learner, null=True, on_delete="RESTRICT")
+
+
+class Refund(BaseModel):
+    """A refund line on a receipt: the provider's refund id, the amount and staff's reason."""
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="refunds", on_delete="RESTRICT")
+    amount_cents = IntegerField(constraints=[Check("amount_cents > 0")])
+    reference = CharField(max_length=100, unique=True)
+    reason = CharField(max_length=300, default="")
+    certificates = CharField(max_length=10, default="")  # catalog.status.CertificateOnRefund, "" if none
+    created_by = ForeignKeyField(Learner, null=True, on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
 
 
@@ -402,7 +449,7 @@ class RateLimitHit(BaseModel):
 
 
 ALL_MODELS = (
-    Learner, Activity, ActivityVersion, Order, PaymentAttempt, Participation, PostTestAttempt,
+    Learner, Activity, ActivityVersion, Order, PaymentAttempt, PaymentEvent, Refund, Participation, PostTestAttempt,
     Evaluation, Claim, Certificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
     RateLimitHit,
 )

@@ -110,6 +110,16 @@ def app(app_config):
         database.close()
 
 
+@pytest.fixture(scope="session")
+def localstripe():
+    """A localstripe server (fake, stateful Stripe API) for this test worker, on a port of 5100-5199."""
+    from tests.localstripe_server import LocalStripe
+
+    server = LocalStripe.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def clock(app):
     """The app's FixedClock: `clock.advance(days=90)` moves time for the server."""

@@ -86,13 +86,23 @@ def login(client, learner: Learner, password: str = PASSWORD):
                        follow_redirects=False)
 
 
-#: Test-gateway card that approves (see claimserver.learning.payments.TestGateway).
-GOOD_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/29", "cvc": "123", "name": "Ada Learner"}
+#: The test gateway's published test cards (claimserver.payments.gateways.TEST_CARDS).
+GOOD_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
 
 
-def buy(client, slug: str, card: dict | None = None):
-    """Purchase through the real page (a priced activity needs a card; free ones ignore it)."""
-    return client.post(f"/activities/{slug}/purchase", data=card or GOOD_CARD)
+def buy(client, slug: str, card: str | dict | None = None):
+    """Purchase through the real pages: Purchase, then (a priced activity) the test gateway's
+    payment page with a test card, which returns to the return page. The last response comes back:
+    a redirect to the receipt when paid, to the activity page when declined or refused."""
+    r = client.post(f"/activities/{slug}/purchase")
+    if r.status_code != 302 or not r.location.startswith("/payments/test/"):
+        return r
+    number = card["number"] if isinstance(card, dict) else (card or GOOD_CARD)
+    r = client.post(r.location, data={"test_card": number})
+    while r.status_code == 302 and r.location.startswith("/payments/") and "/return" in r.location:
+        r = client.get(r.location)
+    return r
 
 
 def outbox(kind: str | None = None) -> list:

@@ -20,21 +20,18 @@ from peewee import Case, IntegrityError
 from catalog import credits
 from catalog.dates import long_date
 from catalog.model import Activity as ActivityModel
-from catalog.status import ParticipationMethod, Step
+from catalog.status import OrderStatus, ParticipationMethod, Step
 
 from .. import clock, mail, ratelimit
 from ..catalog_sync import CODE_ALPHABET
 from ..db import database
 from ..models import (
-    Activity, ActivityVersion, Learner, Order, Participation, PaymentAttempt, PostTestAttempt, audit,
+    Activity, ActivityVersion, Learner, Order, Participation, PostTestAttempt, audit,
 )
-from ..filters import money
+from ..payments import operations as payments
 from ..refusals import Refused
-from .payments import Card, Result, gateway
 
 log = logging.getLogger(__name__)
-#: A charge that has not finished after this long (a crashed worker) may be tried again.
-STALE_CHARGE = dt.timedelta(minutes=10)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -51,6 +48,9 @@ def participation_for(learner: Learner, activity_row: Activity) -> Participation
 
 def require_paid(learner: Learner, activity_row: Activity) -> Order:
     order = order_for(learner, activity_row)
+    if order is not None and order.is_refunded:
+        raise Refused(refunded_message(order), url_for("learning.activity", slug=activity_row.slug),
+                      "Go to the activity")
     if order is None or not order.is_paid:
         raise Refused("Purchase this activity first: it is not in your activities yet.",
                       url_for("learning.activity", slug=activity_row.slug), "Go to the activity")
@@ -107,8 +107,9 @@ def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: 
 @dataclass
 class PurchaseResult:
     order: Order
-    outcome: str  # paid | already-paid | declined | in-progress
+    outcome: str  # paid | already-paid | pay (go to next_url, the provider's page)
     message: str = ""
+    next_url: str = ""
 
 
 def new_receipt_number() -> str:
@@ -125,7 +126,7 @@ def open_order(learner: Learner, activity_row: Activity) -> Order:
         try:
             with database.atomic():
                 return Order.create(learner=learner, activity=activity_row, version=version,
-                                     amount_cents=version.price_cents, status="pending",
+                                     amount_cents=version.price_cents, status=OrderStatus.PENDING,
                                      receipt_number=new_receipt_number())
         except IntegrityError:
             existing = order_for(learner, activity_row)  # a concurrent request made it first
@@ -134,39 +135,15 @@ def open_order(learner: Learner, activity_row: Activity) -> Order:
     raise RuntimeError("could not allocate a receipt number")
 
 
-def _mark_paid(order: Order, *, reference: str = "") -> bool:
-    """Paid receipts and emails happen once: only the request whose UPDATE moves the row does them."""
-    now = clock.utcnow_naive()
-    changed = (Order.update(status="paid", paid_at=now, gateway_ref=reference)
-               .where(Order.id == order.id, Order.status != "paid").execute())
-    if changed:
-        order = Order.get_by_id(order.id)
-        audit(order.learner, "order.paid", f"order:{order.id}", receipt=order.receipt_number,
-              amount_cents=order.amount_cents, gateway=order.gateway)
-        _queue_receipt(order)
-    return bool(changed)
-
-
-def _queue_receipt(order: Order) -> None:
-    v = order.version
-    link = current_app.config["SERVER_URL"].rstrip("/") + url_for("learning.receipt", number=order.receipt_number)
-    mail.queue(order.learner.email, f"Receipt {order.receipt_number}: {v.title}",
-               f"Thank you. This is your receipt.\n\n"
-               f"Receipt number: {order.receipt_number}\n"
-               f"Activity: {v.title}\n"
-               f"Amount: {money(order.amount_cents)} {order.currency if order.amount_cents else ''}\n"
-               f"Paid: {order.paid_at:%Y-%m-%d %H:%M} UTC\n\n"
-               f"The activity is now in My Activities. Receipt online: {link}\n\n"
-               f"{current_app.config['PROVIDER_NAME']}\n",
-               kind="receipt", dedupe_key=f"receipt:{order.id}")
-
-
-def purchase(learner: Learner, activity_row: Activity, card: Card | None = None) -> PurchaseResult:
-    """Buy an activity once. Double clicks and parallel tabs share one order and one charge."""
+def purchase(learner: Learner, activity_row: Activity) -> PurchaseResult:
+    """Buy an activity once. A free one is in My Activities at once and never reaches a gateway; a
+    priced one starts a payment with the provider (double clicks and tabs share one order)."""
     version = activity_row.current
     existing = order_for(learner, activity_row)
     if existing is not None and existing.is_paid:
         return PurchaseResult(existing, "already-paid")
+    if existing is not None and existing.is_refunded:
+        raise Refused(refunded_message(existing))
     refusal = purchase_refusal(version.model())
     if refusal:
         raise Refused(refusal)  # those who bought already (above) keep their access
@@ -176,48 +153,17 @@ def purchase(learner: Learner, activity_row: Activity, card: Card | None = None)
     if version.price_cents == 0:
         with database.atomic():
             Order.update(amount_cents=0, version=version, gateway="free").where(
-                Order.id == order.id, Order.status != "paid").execute()
-            moved = _mark_paid(order)
+                Order.id == order.id, Order.status != OrderStatus.PAID).execute()
+            moved = payments.mark_paid(order)
         mail.drain_quietly()
         return PurchaseResult(Order.get_by_id(order.id), "paid" if moved else "already-paid")
-    if card is None:
-        raise ValueError("a card is needed for a priced activity")
+    started = payments.start(order)
+    return PurchaseResult(Order.get_by_id(order.id), "pay", next_url=started.redirect_url)
 
-    gw = gateway()
-    now = clock.utcnow_naive()
-    with database.atomic():
-        # The one request whose UPDATE takes the order may charge; everyone else waits for its result.
-        taken = (Order.update(status="processing", charge_started_at=now, version=version,
-                              amount_cents=version.price_cents, gateway=gw.name)
-                 .where(Order.id == order.id,
-                        (Order.status << ("pending", "declined"))
-                        | ((Order.status == "processing") & (Order.charge_started_at < now - STALE_CHARGE)))
-                 .execute())
-    order = Order.get_by_id(order.id)
-    if not taken:
-        if order.is_paid:
-            return PurchaseResult(order, "already-paid")
-        return PurchaseResult(order, "in-progress", "A payment for this activity is being processed. "
-                              "Reload My Activities in a moment.")
-    attempt = PaymentAttempt.select().where(PaymentAttempt.order == order).count() + 1
-    try:
-        result = gw.charge(order, card, idempotency_key=f"{order.receipt_number}-{attempt}")
-    except Exception:  # noqa: BLE001 - a gateway failure must leave the order retryable
-        log.exception("payment gateway failed for order %s", order.id)
-        result = Result(False, "", "The payment service did not answer. Please try again.")
-    with database.atomic():
-        PaymentAttempt.create(order=order, gateway=gw.name, status="approved" if result.approved else "declined",
-                              reference=result.reference, message=result.message[:300])
-        if result.approved:
-            _mark_paid(order, reference=result.reference)
-        else:
-            Order.update(status="declined").where(Order.id == order.id, Order.status == "processing").execute()
-            audit(learner, "order.declined", f"order:{order.id}", message=result.message[:200])
-    mail.drain_quietly()
-    order = Order.get_by_id(order.id)
-    if result.approved:
-        return PurchaseResult(order, "paid")
-    return PurchaseResult(order, "declined", result.message)
+
+def refunded_message(order: Order) -> str:
+    return (f"Your purchase of this activity was refunded on {long_date(order.refunded_at)}, so it is no "
+            "longer in your activities and credit cannot be claimed for it.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -473,7 +419,9 @@ def journeys(learner: Learner) -> list[Journey]:
         p = parts.get(o.activity_id)
         e = evals.get(o.activity_id)
         cs = claims.get(o.activity_id, [])
-        if not o.is_paid:
+        if o.is_refunded:
+            step = Step.REFUNDED
+        elif not o.is_paid:
             step = Step.PAY
         elif cs:
             step = Step.CERTIFICATE

@@ -2,17 +2,20 @@
 and the staff pages for attendance codes and rosters. Writes happen in `operations`."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
+
+from catalog.status import OrderStatus
 
 from .. import catalog_sync, clock
 from ..accounts.profile import profile_missing
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
+from ..payments import receipts
 from . import bp, operations
-from .forms import ROSTER_MAX_BYTES, AttendanceForm, CardForm, RosterForm, post_test_answers, post_test_form
 from ..refusals import Refused, flash_and_redirect
+from .forms import ROSTER_MAX_BYTES, AttendanceForm, RosterForm, post_test_answers, post_test_form
 from .operations import TooManyCodes, WrongCode
 
 
@@ -29,15 +32,12 @@ def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
     return catalog_sync.find_or_404(slug, include_hidden_for=me() if current_user.is_authenticated else None)
 
 
-def _activity_page(row: Activity, version: ActivityVersion, order: Order | None, form: CardForm) -> str:
-    """The activity page with its purchase form. The card number and security code are never sent
-    back (after a decline or a mistake they are typed again); name and expiry are kept."""
-    for secret in (form.number, form.cvc):
-        secret.raw_data, secret.data = [], ""
+def _activity_page(row: Activity, version: ActivityVersion, order: Order | None) -> str:
+    """The activity page with its purchase button (the card is entered on the provider's page)."""
     model = version.model()
     site = current_app.config["SITE_URL"].rstrip("/")
     return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
-                           form=form, closed=operations.purchase_refusal(model),
+                           closed=operations.purchase_refusal(model), OrderStatus=OrderStatus,
                            site_link=f"{site}/activities/{row.slug}/")
 
 
@@ -49,50 +49,47 @@ def _refused(e: Refused, slug: str):
 def activity(slug: str):
     row, version = _activity_or_404(slug)
     order = operations.order_for(me(), row) if current_user.is_authenticated else None
-    return _activity_page(row, version, order, CardForm())
+    return _activity_page(row, version, order)
 
 
 @bp.post("/activities/<slug>/purchase")
 @login_required
 def purchase(slug: str):
-    row, version = _activity_or_404(slug)
-    existing = operations.order_for(me(), row)
-    if existing is not None and existing.is_paid:
-        flash("You already have this activity.", "info")
-        return redirect(url_for("learning.receipt", number=existing.receipt_number))
-    refusal = operations.purchase_refusal(version.model())  # e.g. a live session that has ended
-    if refusal:
-        return _refused(Refused(refusal), slug)
-    card = None
-    form = CardForm()
-    if version.price_cents > 0:
-        if not form.validate_on_submit():
-            return _activity_page(row, version, existing, form)
-        card = form.card()
+    row, _version = _activity_or_404(slug)
     try:
-        result = operations.purchase(me(), row, card)
+        result = operations.purchase(me(), row)
     except Refused as e:
         return _refused(e, slug)
-    if result.outcome == "declined":
-        form.number.errors = [result.message]
-        return _activity_page(row, version, result.order, form)
-    if result.outcome == "in-progress":
-        flash(result.message, "info")
-        return redirect(url_for("learning.my_activities"))
-    flash("Thank you: the activity is in My Activities." if result.outcome == "paid"
-          else "You already have this activity.", "success")
+    if result.outcome == "pay":
+        return redirect(result.next_url)
+    if result.outcome == "already-paid":
+        flash("You already have this activity.", "info")
+    else:
+        flash("Thank you: the activity is in My Activities.", "success")
     return redirect(url_for("learning.receipt", number=result.order.receipt_number))
+
+
+def _receipt_order(number: str) -> Order:
+    order = Order.get_or_none(Order.receipt_number == number, Order.learner == me())
+    if order is None or not (order.is_paid or order.is_refunded):
+        abort(404)
+    return order
 
 
 @bp.get("/receipts/<number>")
 @login_required
 def receipt(number: str):
-    from ..models import Order
+    order = _receipt_order(number)
+    return render_template("learning/receipt.html", order=order, r=receipts.build(order))
 
-    order = Order.get_or_none(Order.receipt_number == number, Order.learner == me())
-    if order is None or not order.is_paid:
-        abort(404)
-    return render_template("learning/receipt.html", order=order, version=order.version)
+
+@bp.get("/receipts/<number>.pdf")
+@login_required
+def receipt_pdf(number: str):
+    order = _receipt_order(number)
+    pdf = receipts.render_pdf(receipts.build(order), clock.now())
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="receipt-{order.receipt_number}.pdf"'})
 
 
 @bp.get("/my-activities")

@@ -15,7 +15,9 @@ from tests.conftest import ACTIVITIES
 
 STRONG_KEY = "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789"
 #: What production needs besides a database: a strong key and a real payment gateway.
-PRODUCTION = {"CE_ENV": "production", "SECRET_KEY": STRONG_KEY, "PAYMENT_GATEWAY": "live-gateway"}
+PRODUCTION = {"CE_ENV": "production", "SECRET_KEY": STRONG_KEY, "PAYMENT_GATEWAY": "stripe",
+              "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+              "STRIPE_WEBHOOK_SECRET": "whsec_x"}
 
 
 @pytest.mark.parametrize("key, message", [
@@ -269,3 +271,11 @@ def test_current_versions_are_the_newest_of_each_activity_in_one_query(ctx, tmp_
     assert {a: v.id for a, v in got.items()} == {r.id: r.current.id for r in rows}
     assert got[Activity.get(Activity.slug == "stewardship-webinar").id].version == 2
     assert ActivityVersion.current_for([]) == {}
+
+
+@pytest.mark.parametrize("missing", ["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"])
+def test_stripe_gateway_needs_its_keys(tmp_path, missing):
+    with pytest.raises(ConfigError, match=f"PAYMENT_GATEWAY=stripe needs CE_{missing}"):
+        create_app({**PRODUCTION, missing: "", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    with pytest.raises(ConfigError, match="PAYMENT_GATEWAY must be test or stripe, not 'paypal'"):
+        create_app({**PRODUCTION, "PAYMENT_GATEWAY": "paypal", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})

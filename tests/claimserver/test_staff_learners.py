@@ -345,4 +345,4 @@ def test_staff_pages_sit_in_their_own_navigation_section(rows, client):
     staff_nav = re.search(r'<nav class="staff-nav" aria-label="Staff">(.*?)</nav>', text, re.S).group(1)
     assert "/staff/" not in main
     assert re.findall(r">([^<>]+)</a>", staff_nav) == ["Learners", "Reporting", "Certificates", "Attendance",
-                                                       "Catalogue sync", "Staff guide"]
+                                                       "Payments", "Catalogue sync", "Staff guide"]

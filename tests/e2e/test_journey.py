@@ -2,8 +2,10 @@
 site's activity page to a verified certificate.
 
 Two servers run in threads: the claim server (temp SQLite, fixture catalogue, CSRF on, a clock fixed
-during the webinar) and a static server for a site built by `mkdocs build` with the ce_catalog
-plugin pointing at the fixture catalogue and at the claim server.
+during the webinar, the Stripe gateway pointed at a local localstripe) and a static server for a
+site built by `mkdocs build` with the ce_catalog plugin pointing at the fixture catalogue and at the
+claim server. The learner pays in localstripe's Stripe.js stand-in, as in Stripe Elements: the card
+goes to the provider, never to the claim server.
 """
 from __future__ import annotations
 
@@ -17,12 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.localstripe_server import PUBLISHABLE_KEY, SECRET_KEY
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ACTIVITIES = ROOT / "tests" / "fixtures" / "activities"
 SLUG = "stewardship-webinar"
 PASSWORD = "violet-harbour-tractor-91"
 NAME = "Zoë Ångström-Nguyễn"
+WEBHOOK_SECRET = "whsec_e2e_journey"
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +39,7 @@ def _serve(server) -> threading.Thread:
 
 
 @pytest.fixture
-def claim_server(tmp_path):
+def claim_server(tmp_path, localstripe):
     from werkzeug.serving import make_server
 
     from claimserver import create_app
@@ -45,7 +50,10 @@ def claim_server(tmp_path):
 
     app = create_app({"CE_ENV": "testing", "SECRET_KEY": "e2e-secret-key-0123456789abcdefghij",
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}", "CATALOG_PATH": str(ACTIVITIES),
-                      "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"), "WTF_CSRF_ENABLED": True})
+                      "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"), "WTF_CSRF_ENABLED": True,
+                      "PAYMENT_GATEWAY": "stripe", "STRIPE_SECRET_KEY": SECRET_KEY,
+                      "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                      "STRIPE_API_BASE": localstripe.url, "STRIPE_JS_URL": localstripe.js_url})
     # 12:45 in New York, during the webinar: attendance codes are accepted, claims are open.
     app.extensions["clock"] = FixedClock(dt.datetime(2027, 3, 12, 17, 45, tzinfo=dt.timezone.utc))
     with app.app_context():
@@ -56,6 +64,7 @@ def claim_server(tmp_path):
     url = f"http://127.0.0.1:{server.server_port}"
     app.config.update(SERVER_URL=url)
     _serve(server)
+    localstripe.register_webhook("ceportal-e2e", f"{url}/payments/stripe/webhook", WEBHOOK_SECRET)
     yield app, url
     server.shutdown()
     server.server_close()
@@ -145,12 +154,19 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.click("button:has-text('Save profile')")
 
     page.wait_for_url(f"**/activities/{SLUG}")
-    page.fill("#number", "4242 4242 4242 4242")
-    page.fill("#expiry", "12/29")
-    page.fill("#cvc", "123")
-    page.click("button:has-text('Pay')")
-    page.wait_for_load_state()
-    assert "Receipt" in page.content() or "receipt" in page.url
+    assert page.locator("input[name*=card], input[name*=cvc]").count() == 0  # no card field of ours
+    page.click("button:has-text('Pay $25.00')")
+    page.wait_for_url("**/payments/*/pay")
+    # the Stripe.js stand-in's card element, where Stripe Elements would be
+    card = page.locator("#card-element")
+    card.locator("input[placeholder=number]").fill("4242424242424242")
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("30")
+    card.locator("input[placeholder=cvc]").fill("123")
+    card.locator("input[placeholder=postal_code]").fill("20036")
+    page.click("#pay-button")
+    page.wait_for_url("**/receipts/*")
+    assert "Visa ending 4242" in page.content() and "$25.00 USD" in page.content()
 
     with app.app_context():
         code = Activity.get(Activity.slug == SLUG).attendance_code
@@ -192,3 +208,41 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.goto(verify)
     assert page.inner_text(".verify-status").startswith("Valid")
     assert NAME in page.content()
+
+
+def test_processing_page_turns_into_the_receipt_without_a_reload(claim_server, browser):
+    """The learner is back from paying before the bank and Stripe have confirmed (here: 3-D Secure
+    still open in the other tab): "Payment processing", then the receipt, with no click."""
+    from claimserver.db import database
+    from tests.factories import PASSWORD as FACTORY_PASSWORD, create_learner
+
+    app, server = claim_server
+    with app.app_context():
+        learner = create_learner(email="processing.e2e@example.org")
+        database.close()
+    context = browser.new_context()
+    pay_tab = context.new_page()
+    pay_tab.set_default_timeout(15000)
+    pay_tab.goto(f"{server}/login")
+    pay_tab.fill("#email", learner.email)
+    pay_tab.fill("#password", FACTORY_PASSWORD)
+    pay_tab.click("main button[type=submit]")
+    pay_tab.goto(f"{server}/activities/{SLUG}")
+    pay_tab.click("button:has-text('Pay $25.00')")
+    pay_tab.wait_for_url("**/payments/*/pay")
+    number = pay_tab.url.split("/")[-2]
+    card = pay_tab.locator("#card-element")
+    for field, value in (("number", "4000002500003155"), ("exp_month", "12"), ("exp_year", "30"),
+                         ("cvc", "123"), ("postal_code", "20036")):
+        card.locator(f"input[placeholder={field}]").fill(value)
+    pay_tab.click("#pay-button")
+    pay_tab.wait_for_selector("button:has-text('Complete authentication')")  # the bank's 3-D Secure
+
+    back = context.new_page()
+    back.set_default_timeout(20000)
+    back.goto(f"{server}/payments/{number}/return")
+    assert back.inner_text("h1") == "Payment processing"
+    pay_tab.click("button:has-text('Complete authentication')")
+    back.wait_for_url(f"**/receipts/{number}")  # the page reloaded itself
+    assert "Visa ending 3155" in back.content()
+    context.close()
