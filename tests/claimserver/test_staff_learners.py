@@ -346,3 +346,13 @@ def test_staff_pages_sit_in_their_own_navigation_section(rows, client):
     assert "/staff/" not in main
     assert re.findall(r">([^<>]+)</a>", staff_nav) == ["Learners", "Reporting", "Certificates", "Attendance",
                                                        "Payments", "Catalogue sync", "Staff guide"]
+
+
+def test_a_refund_sees_only_the_current_certificate_after_a_reissue(ctx):
+    from claimserver.payments.operations import certificates_of
+
+    zoe = pharmacist()
+    order = create_order(zoe, "stewardship-webinar")
+    cert = issue(create_claim(zoe, "stewardship-webinar", "acpe"))
+    new = records_ops.reissue_certificate(cert, None, "typo", name="Zoë Núñez")
+    assert [c.code for c in certificates_of(order)] == [new.code]
