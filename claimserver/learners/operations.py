@@ -55,8 +55,8 @@ def set_role(learner: Learner, role: str, grant: bool, actor: Learner | None) ->
 
 @dataclass
 class Record:
-    """Everything staff see on one learner's page, loaded up front (the template runs no queries
-    of its own beyond the report items' layouts)."""
+    """Everything staff see on one learner's page: each kind of record in one query, newest first
+    (rows then name their activity; a learner has tens of records, not thousands)."""
 
     learner: Learner
     orders: list[Order]

@@ -585,13 +585,15 @@ ROWS_CACHE_SIZE = 256
 
 def transcript_key(learner: Learner, start=None, end=None, view: str = "") -> tuple:
     """Everything the transcript page shows, in two small aggregate queries (claims are never
-    edited or deleted; certificates change only by revocation; report items bump updated_at)."""
+    edited or deleted; certificates change only by revocation or a reissue, which makes a new
+    certificate row; report items bump updated_at)."""
     from peewee import fn
 
     from ..models import ReportItem
 
     s, e, key, _, _ = _period(start, end, view)
-    claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at))
+    claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at),
+                           fn.MAX(Certificate.id))
               .join(Certificate, JOIN.LEFT_OUTER, on=((Certificate.claim == Claim.id) & Certificate.current()))
               .where(_claims_where(learner, s, e, key)).tuples().get())
     items = tuple(ReportItem.select(ReportItem.id, ReportItem.status, ReportItem.updated_at.cast("text"))

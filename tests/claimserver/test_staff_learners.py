@@ -356,3 +356,18 @@ def test_a_refund_sees_only_the_current_certificate_after_a_reissue(ctx):
     cert = issue(create_claim(zoe, "stewardship-webinar", "acpe"))
     new = records_ops.reissue_certificate(cert, None, "typo", name="Zoë Núñez")
     assert [c.code for c in certificates_of(order)] == [new.code]
+
+
+def test_the_learners_transcript_shows_the_new_code_after_a_reissue_with_the_same_name(rows, client):
+    # The rows cache is per process, and this test's SQLite and PostgreSQL runs make identical keys
+    # (same ids, same fixed clock): start empty so each run shows its own database's codes.
+    records_ops._ROWS_CACHE.clear()
+    with rows.app_context():
+        zoe = pharmacist()
+        cert = issue(create_claim(zoe, "stewardship-webinar", "acpe"))
+    sign_in(client, zoe)
+    assert cert.code in page(client.get("/transcript"))  # rendered and cached
+    with rows.app_context():
+        new = records_ops.reissue_certificate(cert, None, "reprinted with today's details")
+    text = page(client.get("/transcript"))
+    assert new.name == "Zoe Nunes" and new.code in text and cert.code not in text
