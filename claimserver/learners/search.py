@@ -1,9 +1,11 @@
 """Finding a learner from one search box: name (partial, case- and accent-insensitive), email,
 NABP e-Profile ID or a licence / board number, with results a page at a time.
 
-Names are compared folded (`fold`: lower case, accents removed) on both databases: SQLite calls the
-Python function itself (registered as `ce_fold`); PostgreSQL runs `translate(lower(…))` with a
-character map built from the same function, so both give the same answer without an extension.
+Names are compared folded (`fold`: lower case, accents removed), from one table of letters on both
+databases: SQLite calls `fold` itself (registered as `ce_fold`); on PostgreSQL each letter of the
+folded query becomes a regex class of every character that folds to it (`n` -> `[nNñÑń…]`), so both
+give the same answer without an extension. Contains-search reads every row either way;
+`bench/bench_learner_search.py` measures it.
 """
 from __future__ import annotations
 
