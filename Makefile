@@ -12,7 +12,7 @@ export CE_CLAIM_URL ?= http://$(HOST):$(PORT)
 export CE_SITE_URL ?= http://$(HOST):$(SITE_PORT)/
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv test test-fast run site serve-site check bench clean db
+.PHONY: help venv test test-fast run site serve-site check bench clean db prod-check
 
 help:
 	@echo "make run    - set up, build the catalogue, start the claim server with sample data"
@@ -20,6 +20,7 @@ help:
 	@echo "make check  - check the activity files"
 	@echo "make site   - build only the catalogue site into site/"
 	@echo "make bench  - run the benchmarks and print their figures"
+	@echo "make prod-check - start the deploy/ set-up locally and check it against slow clients"
 
 venv: $(STAMP)
 
@@ -51,6 +52,11 @@ run: site db
 
 bench: venv
 	$(BIN)/python -m bench
+
+# The deploy/ set-up (nginx + gunicorn + PostgreSQL) started locally and attacked: slow clients,
+# proxy addresses, headers. Needs nginx and openssl (.ci/run installs them).
+prod-check: venv
+	$(BIN)/python deploy/prodcheck.py
 
 clean:
 	rm -rf site instance bench/out .pytest_cache

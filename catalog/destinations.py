@@ -9,9 +9,10 @@ deadlines page, the certificates' statements and the docs all ask these records.
 Pure: no Flask, no database. Value functions read plain objects (`Source`: a claim with
 `designation`, `participated_on`, `hours`, `activity.slug`; a learner with profile attributes;
 a settings mapping), so the docs and the tests read the same tables the exports use.
-Sources: ../shared/CE-RULES.md; CE Broker's help page "Creating Excel Files (Full Course
-Credit)"; ACCME's PARS learner-upload instructions; NABP's CPE Monitor pages (see each
-record's `source`).
+Sources: ACPE and NABP (CPE Monitor: e-Profile ID, birth MMDD, 60 days), the Florida Board of
+Clinical Laboratory Personnel and CE Broker's help page "Creating Excel Files (Partial Course
+Credit)", ACCME's PARS learner-reporting guidance (see each record's `source`, printed on the
+reporting docs page).
 """
 from __future__ import annotations
 
@@ -296,7 +297,7 @@ CPE_MONITOR = Destination(
     ),
     fix="NABP rejected the e-Profile ID {NABP e-Profile ID} with birth date {Birth Date (MMDD)}: "
         "check your NABP e-Profile ID and birth month and day in your profile.",
-    source="ACPE/NABP (CE-RULES.md): e-Profile ID, birth MMDD, UAN, date, within 60 days. The "
+    source="ACPE/NABP: e-Profile ID, birth MMDD, UAN, date, within 60 days. The "
            "column names, their order and the action code are *not confirmed*: NABP gives its "
            "batch-upload specification to providers, it is not public.",
     warn_days=(30, 50), deadline_days=60, split_by_audience=True,
@@ -379,7 +380,7 @@ PARS = Destination(
     fix="ACCME rejected the learner data sent for {First Name} {Last Name} (board ID {Board ID}, "
         "licence {State License Number} {State License State}, birth date {Birth Date (MMDD)}): "
         "check them in your profile.",
-    source="CE-RULES.md: name, birth MMDD, board ID and/or state licence with its state in "
+    source="ACCME: name, birth MMDD, board ID and/or state licence with its state in "
            "separate fields, only with the learner's consent. *Not confirmed*: ACCME's \"Learner "
            "Template B\" column names and order (ACCME's tab-delimited upload also expects no "
            "header row); the export keeps one header row until they are checked.",

@@ -2,7 +2,8 @@
 per subject area a certificate states, and what each biennium requires besides its hours.
 
 Pure: no Flask, no database. The certificates and the transcript's Florida cycle ask this module.
-Sources: ../shared/CE-RULES.md "P.A.C.E.®, California and Florida" (64B3-11.001, 64B3-11.003).
+Sources: Florida Administrative Code 64B3-11.001 (biennium requirements) and 64B3-11.003
+(what a certificate states).
 """
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from .credits import FLORIDA_SUBJECTS, format_hours
+from .credits import FLORIDA_MEDICAL_ERRORS_HOURS, FLORIDA_SUBJECTS, format_hours
 
-#: 64B3-11.001: one hour of HIV/AIDS in each biennium.
+#: 64B3-11.001: one hour of HIV/AIDS in each biennium (the 2-hour medical-errors course, which the
+#: checker also enforces, is `credits.FLORIDA_MEDICAL_ERRORS_HOURS`).
 FLORIDA_HIV_AIDS_HOURS = Decimal(1)
-#: 64B3-11.001: the Board-approved prevention-of-medical-errors course is a 2-hour course.
-FLORIDA_MEDICAL_ERRORS_HOURS = Decimal(2)
 
 
 def designated_subject_hours(designation: Mapping) -> list[tuple[str, Decimal]]:

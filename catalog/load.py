@@ -562,6 +562,9 @@ def check_bytes(raw: bytes, doc: Doc) -> Doc:
     from . import rules  # rules import load's Doc; import here to keep the cycle one-way
 
     rules.run(doc)
+    from .sanitize import warn_removed_markup
+
+    warn_removed_markup(doc)
     return doc
 
 

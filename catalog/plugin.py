@@ -27,7 +27,8 @@ from . import credits as C
 from .load import Catalog, load_catalog
 from .model import Activity
 from .site import display as D
-from .site import feeds, pages, reference
+from .sanitize import clean
+from .site import csp, feeds, pages, reference
 
 log = get_plugin_logger(__name__)
 
@@ -165,13 +166,19 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 a, self.settings, root=root, topic_urls=self._topic_urls,
                 ics_href=root + pages.ics_src(a.slug))
             page.toc = TableOfContents(list(get_toc(pages.activity_toc(a))) + list(page.toc))
-            return head + html + foot
+            return head + clean(html) + foot  # the convener's Markdown may carry raw HTML
         if (listing := self._listings.get(src)) is not None:
             for marker, fragment in pages.listing_fragments(listing, self._rows, root, self._chooser,
                                                             config.use_directory_urls).items():
                 html = html.replace(marker, fragment)
             return html
         return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return csp.add_meta(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return csp.add_meta(output_content) if template_name.endswith(".html") else output_content
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(self.config.folder)

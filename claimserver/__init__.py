@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import secrets
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
+from . import failsoft
+from .production import trust_proxies
 from .clock import Clock, FixedClock
 from .db import database, open_database
 from .extensions import csrf, login_manager
@@ -62,7 +63,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["DATABASE_URL"][len("sqlite:///"):]) or ".", exist_ok=True)
 
-    open_database(app.config["DATABASE_URL"])
+    cfg = app.config
+    open_database(cfg["DATABASE_URL"], pool_size=int(cfg["DB_POOL_SIZE"]),
+                  recycle_seconds=int(cfg["DB_POOL_RECYCLE_SECONDS"]),
+                  connect_timeout=int(cfg["DB_CONNECT_TIMEOUT_SECONDS"]),
+                  busy_timeout=float(cfg["DB_BUSY_TIMEOUT_SECONDS"]))
     app.extensions["clock"] = (FixedClock(settings.parse_clock(app.config["CLOCK"]))
                                if app.config["CLOCK"] else Clock())
     csrf.init_app(app)
@@ -83,13 +88,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     filters.init_app(app)
     _hooks(app)
+    trust_proxies(app)
     return app
 
 
 def _hooks(app: Flask) -> None:
+    failsoft.init_app(app)
+
     @app.before_request
     def _connect() -> None:
-        database.connect(reuse_if_open=True)
+        if request.endpoint not in failsoft.NO_DATABASE:
+            database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc: BaseException | None) -> None:
@@ -103,7 +112,7 @@ def _hooks(app: Flask) -> None:
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+                                "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
         if app.config["SESSION_COOKIE_SECURE"]:
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and not request.endpoint.startswith("static"):
@@ -125,7 +134,10 @@ def _hooks(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _error(e):
-        ref = g.get("error_ref") or secrets.token_hex(4)
+        ref = failsoft.new_ref()
         log.error("error reference %s on %s %s", ref, request.method, request.path,
                   exc_info=getattr(e, "original_exception", None))
-        return render_template("errors/500.html", ref=ref), 500
+        try:
+            return render_template("errors/500.html", ref=ref), 500
+        except Exception:  # noqa: BLE001 - the page itself needs the database: answer without it
+            return failsoft.error_page(ref)

@@ -49,6 +49,39 @@ def db_status() -> None:
         click.echo(f"{'applied' if m.applied else 'pending':8} {m.name}")
 
 
+@db_cli.command("backup")
+@click.option("--to-dir", "folder", required=True, type=click.Path(file_okay=False),
+              help="Folder for the backup file (created if missing).")
+@click.option("--keep-days", type=int, default=None,
+              help="Also delete this folder's backup files older than this many days (never the newest).")
+def db_backup(folder: str, keep_days: int | None) -> None:
+    """Back up the database (pg_dump, or SQLite's online backup) and check the file."""
+    from . import backup
+
+    try:
+        path = backup.backup(current_app.config["DATABASE_URL"], folder)
+        gone = backup.prune(folder, keep_days) if keep_days is not None else []
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"backup written and checked: {path} ({path.stat().st_size} bytes)"
+               + (f"; {len(gone)} old backup file(s) removed" if gone else ""))
+
+
+@db_cli.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--into", "url", required=True,
+              help="An EMPTY PostgreSQL database URL, or a sqlite:/// path that does not exist yet.")
+def db_restore(backup_file: str, url: str) -> None:
+    """Restore a backup into a new database (never over the live one)."""
+    from . import backup
+
+    try:
+        backup.restore(backup_file, url)
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"restored {backup_file} into {url}; check it, then point DATABASE_URL at it")
+
+
 @catalog_cli.command("sync")
 @click.option("--path", default=None, help="Catalogue folder (default: CATALOG_PATH).")
 def catalog_sync(path: str | None) -> None:
@@ -130,6 +163,14 @@ def demo_load(force: bool) -> None:
     click.echo(summary)
 
 
+@demo_cli.command("remove")
+def demo_remove() -> None:
+    """Delete every demonstration learner and their rows (needed before serving in production)."""
+    from .demo import remove_demo
+
+    click.echo(f"removed {remove_demo()} demonstration learner(s)")
+
+
 def init_app(app: Flask) -> None:
     from .records.commands import certificates_cli
 
@@ -137,9 +178,15 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
 
     @app.cli.command("send-mail")
-    def send_mail() -> None:
-        """Send every queued email in the outbox."""
-        from .mail import drain
+    @click.option("--every", type=float, default=None,
+                  help="Keep running: drain the outbox every SECONDS (the mail sender service).")
+    @click.option("--runs", type=int, default=None, help="With --every: stop after this many passes.")
+    def send_mail(every: float | None, runs: int | None) -> None:
+        """Send every queued email in the outbox (requests only queue mail)."""
+        from .mail import drain, serve
 
+        if every:
+            serve(every, runs)
+            return
         sent, failed = drain(limit=10000)
-        click.echo(f"sent {sent}, failed {failed} (failed ones are retried next run)")
+        click.echo(f"sent {sent}, failed {failed} (failed ones are retried later, with back-off)")

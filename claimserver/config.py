@@ -24,6 +24,14 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "dev-only-not-secret",
     # peewee URL: sqlite:///path (default: instance/claimserver.sqlite3) or postgresql://user@host/db.
     "DATABASE_URL": "",
+    # PostgreSQL connection pool, per worker process: at most this many connections (one per
+    # thread is enough), each closed after this many seconds instead of being reused; a request
+    # waits at most DB_CONNECT_TIMEOUT_SECONDS for a connection or for the server, then gets a 503.
+    "DB_POOL_SIZE": 10,
+    "DB_POOL_RECYCLE_SECONDS": 300,
+    "DB_CONNECT_TIMEOUT_SECONDS": 5,
+    # SQLite: a writer waits this long for another's lock, then the request gets a 503.
+    "DB_BUSY_TIMEOUT_SECONDS": 10,
     # Folder of activity Markdown files that `flask catalog sync` reads.
     "CATALOG_PATH": str(REPO / "catalog" / "activities"),
     # Public URL of the static catalogue site (links back from the server).
@@ -68,6 +76,12 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
+    # Each SMTP operation gives up after this many seconds; one whole send after the deadline.
+    "MAIL_SMTP_TIMEOUT_SECONDS": 10,
+    "MAIL_SEND_DEADLINE_SECONDS": 60,
+    # A sender's claim on one message lasts this long; another sender may take it over after.
+    # Must exceed the send deadline (checked at start-up) so a lapsed claim is never acted on.
+    "MAIL_LEASE_SECONDS": 300,
     # Payment gateway (claimserver/payments): "stripe", or "test", the built-in test gateway whose
     # clearly marked local payment page approves 4242 4242 4242 4242 and declines 4000 0000 0000 0002.
     # Production refuses "test" unless TEST_PAYMENTS_IN_PRODUCTION is set (a staging site, or a
@@ -89,8 +103,13 @@ DEFAULTS: dict[str, Any] = {
     # or "\n"); the name defaults to PROVIDER_NAME.
     "SOCIETY_NAME": "",
     "SOCIETY_ADDRESS": "",
-    # "Remember me" cookie lifetime, days.
+    # "Remember me": a remembered login ends this many days after it was made (on the server too).
     "REMEMBER_DAYS": 14,
+    # A login without "remember me" ends when the browser closes, and on the server this many
+    # hours after it was made.
+    "SESSION_HOURS": 12,
+    # Email-confirmation links (sent at sign-up; purchases need a confirmed address) last this many days.
+    "VERIFY_LINK_DAYS": 7,
     # Password-reset links expire after this many minutes.
     "RESET_LINK_MINUTES": 60,
     # Minimum password length.
@@ -103,7 +122,8 @@ DEFAULTS: dict[str, Any] = {
     "FOLLOW_UP_LINK_DAYS": 60,
     # A director's shared planning-brief link (/brief/<token>) stays valid this many days.
     "BRIEF_LINK_DAYS": 30,
-    # Log-in: failed attempts allowed per account in 15 minutes, then it waits (or resets).
+    # Log-in: failed attempts allowed per account in any 15 minutes (a sliding window), then it
+    # waits until the oldest of them is 15 minutes old (or the password is reset).
     "LOGIN_FAILURES_PER_15_MIN": 10,
     # Log-in: attempts allowed per client address per minute, whichever accounts they name.
     "LOGIN_ATTEMPTS_PER_MINUTE": 30,
@@ -121,6 +141,12 @@ DEFAULTS: dict[str, Any] = {
     # Development and testing only: pretend it is this moment (ISO date or date-time, UTC), e.g. to
     # try `flask outcomes send-due` 90 days on. Refused in production.
     "CLOCK": "",
+    # Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host/-Port are believed
+    # (Werkzeug ProxyFix): 0 = none (rate limits key on the socket address), 1 = one nginx.
+    "TRUSTED_PROXIES": 0,
+    # With a trusted proxy stamping X-Request-Start: a request that waited longer than this for a
+    # worker gets a 503 with Retry-After at once (load shedding in a spike); 0 = never.
+    "QUEUE_TIMEOUT_SECONDS": 5,
     # Cookies only over HTTPS (on in production).
     "SESSION_COOKIE_SECURE": False,
 }
@@ -199,6 +225,9 @@ def validate(cfg: dict[str, Any]) -> None:
         if missing:
             raise ConfigError(f"PAYMENT_GATEWAY=stripe needs {', '.join(missing)} (see the staff page "
                               "'Payments' in the documentation)")
+    if int(cfg["MAIL_LEASE_SECONDS"]) < 2 * float(cfg["MAIL_SEND_DEADLINE_SECONDS"]):
+        raise ConfigError("MAIL_LEASE_SECONDS must be at least twice MAIL_SEND_DEADLINE_SECONDS, "
+                          "so a claim never lapses while its message is being sent")
     if cfg["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND must be file or smtp")
     image = cfg.get("CE_SIGNATURE_IMAGE") or ""

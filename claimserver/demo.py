@@ -14,7 +14,7 @@ import random
 from flask import current_app
 
 from catalog.professions import PROFESSIONS
-from catalog.status import OrderStatus, ParticipationMethod, PaymentStatus, ReviewPhase, ReviewVerdict
+from catalog.status import OrderStatus, ParticipationMethod, PaymentStatus, ReportStatus, ReviewPhase, ReviewVerdict
 
 from . import clock
 from .auth import hash_password
@@ -343,7 +343,7 @@ def _recent_report_items(today: dt.date) -> dict[str, int]:
     out = {d: 0 for d in L.LAYOUTS if d != "pars" or pars_enabled()}
     since = today - dt.timedelta(days=RECENT_DAYS + 1)
     q = (ReportItem.select(ReportItem, Claim, Learner).join(Claim).join(Learner)
-         .where(ReportItem.status == "due", Claim.participated_on >= since, Learner.is_demo == True))  # noqa: E712
+         .where(ReportItem.status == ReportStatus.DUE, Claim.participated_on >= since, Learner.is_demo == True))  # noqa: E712
     for item in q:
         layout = L.LAYOUTS[item.destination]
         if item.destination in out and L.blocked_reason(layout, item.claim.learner) is None \

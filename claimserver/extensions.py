@@ -12,17 +12,16 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
-@login_manager.user_loader
-def _load(user_id: str):
-    """Session ids are "<id>:<session_version>" so a bumped version logs out everywhere."""
-    from .auth import UserSession
-    from .models import Learner
+login_manager.refresh_view = "accounts.reauthenticate"
+login_manager.needs_refresh_message = "Please enter your password again to continue."
+login_manager.needs_refresh_message_category = "info"
 
-    try:
-        lid, version = (int(x) for x in user_id.split(":"))
-    except ValueError:
-        return None
-    learner = Learner.get_or_none(Learner.id == lid)
-    if learner is None or learner.session_version != version:
-        return None
-    return UserSession(learner)
+
+@login_manager.user_loader
+def _load(session_id: str):
+    """Cookies carry "<id>:<session_version>:<secret>": only an open, unexpired session logs in."""
+    from . import sessions
+    from .auth import UserSession
+
+    found = sessions.load(session_id)
+    return UserSession(found[0], session_id) if found else None

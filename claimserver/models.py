@@ -53,6 +53,7 @@ class Learner(BaseModel):
     pars_consent = BooleanField(default=False)  # catalog.destinations.PARS: report to ACCME PARS
     is_demo = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    email_verified_at = DateTimeField(null=True)  # set by the emailed link; purchases need it
 
     @property
     def display_name(self) -> str:
@@ -425,6 +426,7 @@ class Outbox(BaseModel):
     sent_at = DateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
+    next_attempt_at = DateTimeField(null=True)  # after a failure: not before this (back-off)
 
 
 class AuditLog(BaseModel):
@@ -448,10 +450,34 @@ class RateLimitHit(BaseModel):
         indexes = ((("key", "window"), True),)
 
 
+class LoginSession(BaseModel):
+    """One login on one device. Logout, a password change or "log out everywhere" end it on the
+    server, so a replayed session or remember cookie finds an ended row and opens nothing."""
+
+    id = AutoField()
+    learner = ForeignKeyField(Learner, backref="login_sessions", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)  # sha256 of the secret the cookie carries
+    remembered = BooleanField(default=False)
+    issued_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    ended_why = CharField(max_length=40, default="")
+
+
+class LoginAttempt(BaseModel):
+    """One log-in attempt for an account, recorded before the password is checked (sliding-window
+    lockout); a successful attempt is marked so only failures count."""
+
+    id = AutoField()
+    key = CharField(max_length=120, index=True)
+    at = DateTimeField(default=utcnow, index=True)
+    failed = BooleanField(default=True)
+
+
 ALL_MODELS = (
     Learner, Activity, ActivityVersion, Order, PaymentAttempt, PaymentEvent, Refund, Participation, PostTestAttempt,
     Evaluation, Claim, Certificate, FollowUp, Review, ExportBatch, ReportItem, Outbox, AuditLog,
-    RateLimitHit,
+    RateLimitHit, LoginSession, LoginAttempt,
 )
 
 

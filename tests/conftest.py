@@ -88,6 +88,8 @@ def app_config(db_url, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SERVER_URL": "http://ce.test",
         "SITE_URL": "http://catalogue.test",
+        # Tests move the clock by months while a client stays logged in; test_sessions checks expiry.
+        "SESSION_HOURS": 24 * 365 * 10,
     }
 
 

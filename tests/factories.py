@@ -29,7 +29,7 @@ def create_learner(**overrides) -> Learner:
     n = next(_seq)
     fields = dict(email=f"learner{n}@example.org", password_hash=_password_hash(), first_name="Ada",
                   last_name=f"Learner{n}", certificate_name=f"Ada Learner{n}", degree="MD",
-                  profession="physician")
+                  profession="physician", email_verified_at=dt.datetime(2027, 1, 1))
     fields.update(overrides)
     if "password" in fields:
         fields["password_hash"] = hash_password(fields.pop("password"))
@@ -79,6 +79,13 @@ def create_claim(learner: Learner, slug: str, credit_type: str, hours=None,
     return Claim.create(learner=learner, activity=row, version=v, credit_type=credit_type,
                         quarter_hours=int(hours * 4), designation=designation.as_dict(),
                         participated_on=participated_on)
+
+
+def session_id(learner: Learner, remembered: bool = False) -> str:
+    """Open a server-side login session and return the id the session cookie carries."""
+    from claimserver import sessions
+
+    return sessions.start(learner, remembered)
 
 
 def login(client, learner: Learner, password: str = PASSWORD):

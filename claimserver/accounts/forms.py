@@ -95,6 +95,10 @@ class ResetForm(FlaskForm):
         self._email = email
 
 
+class ReauthenticateForm(FlaskForm):
+    current = PasswordField("Your password", validators=[InputRequired("Enter your password.")])
+
+
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[InputRequired("Enter your current password.")])
     password = PasswordField("New password", validators=[InputRequired("Choose a new password."),

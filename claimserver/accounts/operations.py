@@ -4,15 +4,18 @@ from __future__ import annotations
 from flask import current_app, url_for
 from peewee import IntegrityError
 
-from .. import mail
+from .. import clock, mail, ratelimit, sessions
 from ..auth import check_password, hash_password, needs_rehash
 from ..db import database
 from ..models import Learner, audit
+from . import verification
 from .passwords import reset_token
 
 PROFILE_FIELDS = ("certificate_name", "first_name", "last_name", "degree", "profession", "nabp_epid",
                   "birth_mmdd", "state_licence_state", "state_licence_number", "california_licence",
                   "florida_licence", "board_id")
+#: The fields a certificate's printed name comes from (Learner.display_name).
+NAME_FIELDS = ("certificate_name", "first_name", "last_name")
 #: Asked only of some professions; the others keep what is stored (earlier claims may still need it).
 ASKED_OF = {"nabp_epid": "pharmacy", "birth_mmdd": "birth"}
 
@@ -29,25 +32,73 @@ def _dummy() -> Learner:
     return _DUMMY
 
 
-class EmailTaken(Exception):
-    """The address already has an account."""
+def _link(endpoint: str, **values) -> str:
+    return current_app.config["SERVER_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def sign_up(email: str, password: str) -> Learner:
+def sign_up(email: str, password: str, next_url: str | None = None) -> None:
+    """Create an unconfirmed account and email its confirmation link; for an address that already
+    has an account, email its owner instead. The caller answers the same either way, so the page
+    never tells who is registered (the hash is computed either way, so neither does its timing)."""
     email = email.strip().lower()
+    password_hash = hash_password(password)
     try:
         with database.atomic():
-            learner = Learner.create(email=email, password_hash=hash_password(password))
+            learner = Learner.create(email=email, password_hash=password_hash)
             audit(learner, "learner.signed_up", f"learner:{learner.id}")
+            send_verification(learner, next_url)
+        return
     except IntegrityError:
-        raise EmailTaken(email) from None
-    return learner
+        pass  # the address is taken: tell its owner, not the person at the keyboard
+    owner = Learner.by_email(email)
+    if owner is None or not ratelimit.hit(f"signup-known:{email}", 3, 3600):
+        return
+    with database.atomic():
+        mail.queue(owner.email, "You already have a CE Portal account",
+                   f"Someone (hopefully you) tried to sign up again with {owner.email}, which already "
+                   f"has an account. No new account was made.\n\n"
+                   f"Log in: {_link('accounts.login')}\n"
+                   f"Forgot the password? Choose a new one: {_link('accounts.forgot')}\n\n"
+                   "If it was not you, nothing has changed and you can ignore this email.\n",
+                   kind="signup-known")
+
+
+def send_verification(learner: Learner, next_url: str | None = None) -> None:
+    """Queue the link that confirms the learner's address (inside the caller's transaction)."""
+    days = int(current_app.config["VERIFY_LINK_DAYS"])
+    link = _link("accounts.verify_email", token=verification.token(learner), next=next_url or None)
+    mail.queue(learner.email, "Confirm your email address for CE Portal",
+               f"Welcome to CE Portal. Open this link within {days} days to confirm {learner.email} "
+               f"and log in:\n{link}\n\n"
+               "Purchases need a confirmed address, so that receipts and certificates reach you.\n"
+               "If you did not sign up, ignore this email: the account stays unconfirmed.\n",
+               kind="verify-email")
+
+
+def confirm_email(learner: Learner) -> Learner:
+    with database.atomic():
+        changed = (Learner.update(email_verified_at=clock.utcnow_naive())
+                   .where(Learner.id == learner.id, Learner.email_verified_at.is_null()).execute())
+        if changed:
+            audit(learner, "learner.email_verified", f"learner:{learner.id}")
+    return Learner.get_by_id(learner.id)
+
+
+def resend_verification(learner: Learner) -> bool:
+    """A new confirmation link, at most 3 an hour; False when over that limit."""
+    if learner.email_verified_at is not None:
+        return True
+    if not ratelimit.hit(f"verify-resend:{learner.id}", 3, 3600):
+        return False
+    with database.atomic():
+        send_verification(learner)
+    return True
 
 
 def authenticate(email: str, password: str) -> Learner | None:
     learner = Learner.by_email(email)
-    if learner is None:
-        check_password(_dummy(), password)
+    if learner is None or (learner.is_demo and current_app.config["CE_ENV"] == "production"):
+        check_password(_dummy(), password)  # demo passwords are published: never in production
         return None
     if not check_password(learner, password):
         return None
@@ -71,7 +122,6 @@ def request_password_reset(email: str) -> None:
                    "The link works once. If you did not ask for it, ignore this email: your password "
                    "stays as it is.\n", kind="password-reset")
         audit(learner, "learner.reset_requested", f"learner:{learner.id}")
-    mail.drain_quietly()
 
 
 def set_password(learner: Learner, password: str, action: str) -> Learner:
@@ -79,6 +129,7 @@ def set_password(learner: Learner, password: str, action: str) -> Learner:
     with database.atomic():
         Learner.update(password_hash=hash_password(password),
                        session_version=Learner.session_version + 1).where(Learner.id == learner.id).execute()
+        sessions.end_all(learner, "password changed")
         audit(learner, action, f"learner:{learner.id}")
     return Learner.get_by_id(learner.id)
 
@@ -86,6 +137,7 @@ def set_password(learner: Learner, password: str, action: str) -> Learner:
 def log_out_everywhere(learner: Learner) -> Learner:
     with database.atomic():
         Learner.update(session_version=Learner.session_version + 1).where(Learner.id == learner.id).execute()
+        sessions.end_all(learner, "logged out everywhere")
         audit(learner, "learner.logged_out_everywhere", f"learner:{learner.id}")
     return Learner.get_by_id(learner.id)
 

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-
-from .. import ratelimit
-from ..auth import UserSession, check_password, me
-from . import bp, operations
 from catalog.destinations import DESTINATIONS
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import (
+    confirm_login, current_user, fresh_login_required, login_fresh, login_required, login_user, logout_user,
+)
 
-from .forms import BIRTH_MMDD_PROFESSIONS, PARS_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, ResetForm, SignupForm
+from .. import ratelimit, sessions
+from ..auth import UserSession, check_password, me
+from ..extensions import login_manager
+from . import bp, lockout, operations, verification
+from .forms import (
+    BIRTH_MMDD_PROFESSIONS, PARS_PROFESSIONS, PHARMACY_PROFESSIONS, ChangePasswordForm, ForgotForm, LoginForm,
+    ProfileForm, ReauthenticateForm, ResetForm, SignupForm,
+)
 from .passwords import learner_for_token
 from .redirects import safe_next
 
@@ -22,7 +27,15 @@ def _after_login() -> str:
 
 def _log_in(learner, remember: bool = False) -> None:
     days = int(current_app.config["REMEMBER_DAYS"])
-    login_user(UserSession(learner), remember=remember, duration=dt.timedelta(days=days))
+    login_user(UserSession(learner, sessions.start(learner, remember)), remember=remember,
+               duration=dt.timedelta(days=days))
+
+
+def _log_out() -> None:
+    """End this login on the server, then forget the cookies."""
+    if current_user.is_authenticated:
+        sessions.end(current_user.get_id(), "logout")
+    logout_user()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -31,17 +44,36 @@ def signup():
         return redirect(_after_login())
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            learner = operations.sign_up(form.email.data, form.password.data)
-        except operations.EmailTaken:
-            # Saying so helps the many who forgot they registered; the reset page never tells.
-            form.email.errors.append("This address is already registered. Log in, or reset your password.")
-        else:
-            _log_in(learner)
-            flash("Welcome! Please complete your profile: certificates need your name and profession.",
-                  "success")
-            return redirect(url_for("accounts.profile", next=request.args.get("next") or None))
+        # The same page whether or not the address has an account (its owner gets an email).
+        next_url = safe_next(request.args.get("next"), "") or None
+        operations.sign_up(form.email.data, form.password.data, next_url)
+        return render_template("accounts/signup_sent.html", email=form.email.data.strip().lower(),
+                               days=current_app.config["VERIFY_LINK_DAYS"])
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.get("/verify-email/<token>")
+def verify_email(token: str):
+    learner = verification.learner_for(token)
+    if learner is None:
+        return render_template("accounts/verify_invalid.html"), 400
+    learner = operations.confirm_email(learner)
+    if not current_user.is_authenticated or current_user.id != learner.id:
+        _log_out()
+        _log_in(learner)
+    flash("Your email address is confirmed. Please complete your profile: certificates need your "
+          "name and profession.", "success")
+    return redirect(url_for("accounts.profile", next=safe_next(request.args.get("next"), "") or None))
+
+
+@bp.post("/verify-email/resend")
+@login_required
+def resend_verification():
+    if operations.resend_verification(me()):
+        flash(f"A new confirmation link is on its way to {me().email}.", "info")
+    else:
+        flash("Three links were sent in the last hour; please wait before asking again.", "error")
+    return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -52,24 +84,27 @@ def login():
     error = None
     if form.validate_on_submit():
         cfg = current_app.config
-        account_key = f"login-fail:{form.email.data.strip().lower()}"
-        if (not ratelimit.hit(f"login-ip:{request.remote_addr or '-'}", cfg["LOGIN_ATTEMPTS_PER_MINUTE"])
-                or ratelimit.count(account_key, 900) >= cfg["LOGIN_FAILURES_PER_15_MIN"]):
+        attempt = None
+        if ratelimit.hit(f"login-ip:{request.remote_addr or '-'}", cfg["LOGIN_ATTEMPTS_PER_MINUTE"]):
+            attempt = lockout.begin(form.email.data)  # recorded before the password is checked
+        if attempt is None:
             error = ("Too many attempts. Wait 15 minutes and try again, or reset your password "
                      "below.")
-            return render_template("accounts/login.html", form=form, error=error), 429
+            resp = current_app.make_response((render_template("accounts/login.html", form=form, error=error), 429))
+            resp.headers["Retry-After"] = str(int(lockout.WINDOW.total_seconds()))
+            return resp
         learner = operations.authenticate(form.email.data, form.password.data)
         if learner is not None:
+            lockout.succeeded(attempt)
             _log_in(learner, remember=form.remember.data)
             return redirect(_after_login())
-        ratelimit.hit(account_key, cfg["LOGIN_FAILURES_PER_15_MIN"], 900)
         error = "The email or password is wrong."
     return render_template("accounts/login.html", form=form, error=error)
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    _log_out()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -104,14 +139,27 @@ def reset(token: str):
     form = ResetForm(email=learner.email)
     if form.validate_on_submit():
         operations.set_password(learner, form.password.data, "learner.password_reset")
-        logout_user()
+        _log_out()
         flash("Your password is changed. Log in with the new one.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 
 
-@bp.route("/password", methods=["GET", "POST"])
+@bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
+def reauthenticate():
+    """After a remembered login: the password again before changing the password or certificate name."""
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        if check_password(me(), form.current.data):
+            confirm_login()
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
+        form.current.errors.append("That is not your current password.")
+    return render_template("accounts/reauthenticate.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@fresh_login_required
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -131,6 +179,10 @@ def profile():
     learner = me()
     form = ProfileForm(obj=learner)
     if form.validate_on_submit():
+        if not login_fresh() and any((form.data.get(k) or "") != getattr(learner, k)
+                                     for k in operations.NAME_FIELDS):
+            # The name printed on certificates: only after the password, not on a remember cookie.
+            return login_manager.needs_refresh()
         operations.update_profile(learner, form.data, pharmacy=form.is_pharmacy,
                                   birth=form.asks_birth_mmdd, consent=form.asks_pars_consent)
         flash("Your profile is saved.", "success")

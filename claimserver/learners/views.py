@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from catalog.status import OrderStatus, ParticipationMethod
+
 from .. import catalog_sync
 from ..auth import me, role_required
 from ..models import Certificate, Learner
@@ -40,7 +42,8 @@ def _learner_page(learner: Learner, reissue: ReissueForm | None = None, reissue_
                            role_labels=ops.ROLE_LABELS, role_form=RoleForm(), layouts=LAYOUTS,
                            reissue=reissue, reissue_id=reissue_id, today=ledger.today(),
                            verify_url=records_ops.verify_url,
-                           duplicates=ledger.duplicate_epid_learners(learner)), status
+                           duplicates=ledger.duplicate_epid_learners(learner), OrderStatus=OrderStatus,
+                           ParticipationMethod=ParticipationMethod), status
 
 
 def _learner_or_404(learner_id: int) -> Learner:

@@ -32,6 +32,9 @@ from ..payments import operations as payments
 from ..refusals import Refused
 
 log = logging.getLogger(__name__)
+#: Purchases need a confirmed address (receipts and certificates must reach the learner).
+UNCONFIRMED_EMAIL = ("Please confirm your email address first: open the link we sent to {email}, "
+                     "or ask for a new one on your profile page.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -147,6 +150,8 @@ def purchase(learner: Learner, activity_row: Activity) -> PurchaseResult:
     refusal = purchase_refusal(version.model())
     if refusal:
         raise Refused(refusal)  # those who bought already (above) keep their access
+    if learner.email_verified_at is None:
+        raise Refused(UNCONFIRMED_EMAIL.format(email=learner.email))
     order = open_order(learner, activity_row)
     if order.is_paid:
         return PurchaseResult(order, "already-paid")
@@ -155,7 +160,6 @@ def purchase(learner: Learner, activity_row: Activity) -> PurchaseResult:
             Order.update(amount_cents=0, version=version, gateway="free").where(
                 Order.id == order.id, Order.status != OrderStatus.PAID).execute()
             moved = payments.mark_paid(order)
-        mail.drain_quietly()
         return PurchaseResult(Order.get_by_id(order.id), "paid" if moved else "already-paid")
     started = payments.start(order)
     return PurchaseResult(Order.get_by_id(order.id), "pay", next_url=started.redirect_url)
@@ -238,20 +242,26 @@ def enter_attendance_code(learner: Learner, activity_row: Activity, code: str) -
     return Participation.get_by_id(p.id)
 
 
-def open_material(learner: Learner, activity_row: Activity) -> str:
-    """Record the first opening of home-study material and return its URL."""
+def material_url(learner: Learner, activity_row: Activity) -> str:
+    """The home-study material's URL, if the learner may open it now (reads only)."""
     model = activity_row.current.model()
     require_paid(learner, activity_row)
     if not model.material:
         raise Refused("The material for this activity is not online yet; please contact us.")
     _check_open(model, "opening the material")
+    return model.material
+
+
+def open_material(learner: Learner, activity_row: Activity) -> str:
+    """Record the first opening of home-study material and return its URL."""
+    url = material_url(learner, activity_row)
     p = _participation(learner, activity_row)
     if p.material_opened_at is None:
         with database.atomic():
             Participation.update(material_opened_at=clock.utcnow_naive()).where(
                 Participation.id == p.id, Participation.material_opened_at.is_null()).execute()
             audit(learner, "participation.material_opened", f"activity:{activity_row.id}")
-    return model.material
+    return url
 
 
 @dataclass

@@ -2,7 +2,7 @@
 and the staff pages for attendance codes and rosters. Writes happen in `operations`."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -147,15 +147,19 @@ def participate(slug: str):
                            released=clock.now() >= model.starts)
 
 
-@bp.get("/activities/<slug>/material")
+@bp.route("/activities/<slug>/material", methods=["GET", "POST"])
 @login_required
 def material(slug: str):
+    """POST records the first opening and goes to the material; a GET (a bookmark, a prefetch)
+    writes nothing: it asks for the click."""
     row, _version = _activity_or_404(slug)
     try:
-        url = operations.open_material(me(), row)
+        if request.method == "POST":
+            return redirect(operations.open_material(me(), row))
+        operations.material_url(me(), row)
     except Refused as e:
         return _refused(e, slug)
-    return redirect(url)
+    return render_template("learning/material.html", row=row, a=row.current.model())
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .. import charts, clock
 from ..auth import me, role_required
 from ..catalog_sync import find
 from ..models import Activity, ActivityVersion
+from ..text import content_disposition
 from . import bp, exports, metrics, operations, tokens
 from .forms import ReviewForm
 from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
@@ -172,7 +173,7 @@ def brief_markdown():
         abort(404)
     text = exports.brief_markdown(_brief(tag, series), clock.today().isoformat())
     return Response(text, mimetype="text/markdown",
-                    headers={"Content-Disposition": 'inline; filename="planning-brief.md"'})
+                    headers={"Content-Disposition": content_disposition("planning-brief.md", "inline")})
 
 
 @bp.get("/brief/<token>")

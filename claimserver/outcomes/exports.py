@@ -8,7 +8,7 @@ from flask import Response
 
 from catalog import credits
 
-from ..text import csv_safe
+from ..text import content_disposition, csv_safe
 from .metrics import ActivityOutcomes, Brief, ProgrammeRow, ProgrammeSummary
 from .operations import IMPLEMENTED, VERDICTS
 
@@ -19,7 +19,7 @@ def csv_response(rows: list[list], filename: str) -> Response:
     for r in rows:
         w.writerow([csv_safe(v) for v in r])
     return Response(buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition(filename)})
 
 
 def _pct(v) -> str:

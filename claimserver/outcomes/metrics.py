@@ -20,7 +20,7 @@ from catalog import credits
 from catalog.model import Activity as ActivityModel
 
 from ..learning.operations import session_dates
-from catalog.status import ReviewVerdict
+from catalog.status import OrderStatus, ReviewVerdict
 
 from ..models import (
     Activity, ActivityVersion, Claim, Evaluation, FollowUp, Learner, Order, Participation, Review,
@@ -150,7 +150,7 @@ def outcomes_for(versions: list[ActivityVersion]) -> list[ActivityOutcomes]:
         return []
     ids = [v.activity_id for v in versions]
     registrations = _counts(Order.select(Order.activity, fn.COUNT(Order.id))
-                            .where(Order.activity.in_(ids), Order.status == "paid").group_by(Order.activity))
+                            .where(Order.activity.in_(ids), Order.status == OrderStatus.PAID).group_by(Order.activity))
     completions = _counts(Participation.select(Participation.activity, fn.COUNT(Participation.id))
                           .where(Participation.activity.in_(ids), Participation.completed == True)  # noqa: E712
                           .group_by(Participation.activity))

@@ -179,7 +179,6 @@ def fulfil(gateway: str, payment: ProviderPayment, event_id: str | None = None,
             result.outcome = PaymentEventOutcome.MISMATCH
             audit(None, "payment.duplicate", f"order:{order.id}", reference=payment.reference)
         _finish(event, result)
-    mail.drain_quietly()
     return result
 
 
@@ -304,7 +303,6 @@ def refund(order: Order, actor: Learner | None, reason: str,
         if certs and choice is not None:
             _apply_certificate_choice(certs, choice, actor, reason)
             Refund.update(certificates=decided).where(Refund.order == order, Refund.certificates == "").execute()
-    mail.drain_quietly()
     return Refund.get_by_id(line.id)
 
 
@@ -358,7 +356,6 @@ def record_provider_refund(gateway: str, reference: str, refunds: list[tuple[str
         outcome = Outcome(PaymentEventOutcome.MISMATCH if message else PaymentEventOutcome.REFUNDED,
                           Order.get_by_id(order.id), message)
         _finish(event, outcome)
-    mail.drain_quietly()
     return outcome
 
 

@@ -16,7 +16,7 @@ from ..auth import me
 from ..models import Activity, ActivityVersion, Certificate, Claim
 from ..refusals import Refused, flash_and_redirect
 from ..reports.ledger import prefetch_statuses
-from ..text import csv_safe
+from ..text import content_disposition, csv_safe
 from . import bp, operations as ops
 from .forms import ClaimForm, TranscriptFilter, evaluation_data, evaluation_form
 
@@ -131,7 +131,7 @@ def certificate_pdf(claim_id: int):
     c, cert = _own_claim(claim_id)
     pdf = certificates.render(ops.certificate_content(cert, c, me()))
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"'})
+        "Content-Disposition": content_disposition(f"certificate-{cert.code}.pdf")})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def transcript_csv():
         w.writerow([r.date.isoformat(), csv_safe(r.title), r.credit.name,
                     credits.format_hours(r.hours), r.code, "valid" if r.valid else "revoked"])
     return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="transcript.csv"'})
+        "Content-Disposition": content_disposition("transcript.csv")})
 
 
 @bp.get("/transcript.pdf")
@@ -226,7 +226,7 @@ def transcript_pdf():
         totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],
         years=[(str(y), credits.CREDIT_TYPES[k].short, credits.format_hours(h)) for y, k, h in t.years])
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="transcript.pdf"'})
+        "Content-Disposition": content_disposition("transcript.pdf")})
 
 
 # ------------------------------------------------------------------------------------------------

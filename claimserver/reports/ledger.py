@@ -24,13 +24,14 @@ from peewee import JOIN, IntegrityError, fn
 
 from catalog.dates import long_date
 from catalog.professions import PROFILE_FIELDS
+from catalog.status import ReportStatus
 
 from .. import clock
 from ..db import database
 from ..models import Activity, Certificate, Claim, ExportBatch, Learner, ReportItem, audit
 from . import layouts as L
 
-OPEN = ("due", "exported", "rejected")
+OPEN = (ReportStatus.DUE, ReportStatus.EXPORTED, ReportStatus.REJECTED)
 
 
 def _config():
@@ -107,14 +108,14 @@ def record_claim(claim: Claim) -> ReportItem | None:
     if dest is None or is_revoked(claim) or unreported_reason(claim):
         return None
     existing = (ReportItem.select().where((ReportItem.claim == claim) & (ReportItem.destination == dest)
-                                          & (ReportItem.status != "withdrawn")).exists())
+                                          & (ReportItem.status != ReportStatus.WITHDRAWN)).exists())
     if existing:
         return None
     layout = L.LAYOUTS[dest]
     try:
         with database.atomic():
             return ReportItem.create(
-                claim=claim, destination=dest, status="due",
+                claim=claim, destination=dest, status=ReportStatus.DUE,
                 deadline=layout.deadline(claim.participated_on, _config()),
                 open_key=open_key(claim.id, dest))
     except IntegrityError:
@@ -139,14 +140,14 @@ def on_consent_changed(learner: Learner, actor: Learner | None = None) -> int:
                     changed += 1
             continue
         due = list(ReportItem.select().join(Claim).where(
-            (Claim.learner == learner) & (ReportItem.destination == dest) & (ReportItem.status == "due")))
+            (Claim.learner == learner) & (ReportItem.destination == dest) & (ReportItem.status == ReportStatus.DUE)))
         for item in due:
-            got = (ReportItem.update(status="withdrawn", open_key=None, updated_at=clock.utcnow_naive(),
+            got = (ReportItem.update(status=ReportStatus.WITHDRAWN, open_key=None, updated_at=clock.utcnow_naive(),
                                      response="withdrawn: the learner withdrew consent")
-                   .where((ReportItem.id == item.id) & (ReportItem.status == "due")).execute())
+                   .where((ReportItem.id == item.id) & (ReportItem.status == ReportStatus.DUE)).execute())
             if got:
                 changed += 1
-                audit(actor or learner, "report.withdrawn", f"report_item:{item.id}", was="due",
+                audit(actor or learner, "report.withdrawn", f"report_item:{item.id}", was=ReportStatus.DUE,
                       reason="consent withdrawn")
     return changed
 
@@ -175,7 +176,7 @@ def sync_ledger() -> SyncResult:
             with database.atomic():
                 if record_claim(claim):
                     result.created += 1
-    rejected = list(_with_claims().where((ReportItem.status == "rejected") & ~revoked_claim())
+    rejected = list(_with_claims().where((ReportItem.status == ReportStatus.REJECTED) & ~revoked_claim())
                     .order_by(ReportItem.id))
     for item in rejected:
         if _requeue_if_changed(item):
@@ -196,13 +197,13 @@ def requeue(item: ReportItem, actor: Learner | None = None, why: str = "profile 
     """Supersede a rejected item with a new due one (same deadline)."""
     with database.atomic():
         old = ReportItem.get_by_id(item.id)
-        if old.status != "rejected":
+        if old.status != ReportStatus.REJECTED:
             raise ValueError(f"item {old.id} is {old.status}, not rejected")
         if is_revoked(old.claim):
             raise ValueError(f"item {old.id}: the certificate was revoked, so it is never reported")
         old.status, old.open_key, old.updated_at = "corrected", None, clock.utcnow_naive()
         old.save()
-        new = ReportItem.create(claim=old.claim, destination=old.destination, status="due",
+        new = ReportItem.create(claim=old.claim, destination=old.destination, status=ReportStatus.DUE,
                                 deadline=old.deadline, supersedes=old,
                                 open_key=open_key(old.claim_id, old.destination))
         audit(actor, "report.requeued", f"report_item:{new.id}", supersedes=old.id, why=why)
@@ -210,14 +211,14 @@ def requeue(item: ReportItem, actor: Learner | None = None, why: str = "profile 
 
 
 def _requeue_if_changed(item: ReportItem) -> ReportItem | None:
-    if item.status == "rejected" and learner_changed(item):
+    if item.status == ReportStatus.REJECTED and learner_changed(item):
         return requeue(item)
     return None
 
 
 def on_profile_changed(learner: Learner) -> int:
     """Hook for the profile page: re-queue this learner's rejected items whose data changed."""
-    items = list(_with_claims().where((Claim.learner == learner) & (ReportItem.status == "rejected")
+    items = list(_with_claims().where((Claim.learner == learner) & (ReportItem.status == ReportStatus.REJECTED)
                                       & ~revoked_claim()))
     return sum(1 for item in items if _requeue_if_changed(item))
 
@@ -234,7 +235,7 @@ def withdraw_claim(claim: Claim, actor: Learner | None, reason: str) -> int:
                      .order_by(ReportItem.id))
         for item in items:
             note = f"withdrawn: certificate revoked ({reason})" if reason else "withdrawn: certificate revoked"
-            got = (ReportItem.update(status="withdrawn", open_key=None, updated_at=clock.utcnow_naive(),
+            got = (ReportItem.update(status=ReportStatus.WITHDRAWN, open_key=None, updated_at=clock.utcnow_naive(),
                                      response="\n".join(p for p in (item.response, note) if p))
                    .where((ReportItem.id == item.id) & (ReportItem.status == item.status)).execute())
             if got:
@@ -246,8 +247,8 @@ def withdraw_claim(claim: Claim, actor: Learner | None, reason: str) -> int:
 def revoked_after_reporting() -> list[ReportItem]:
     """Staff to-do: items of revoked claims the destination accepted, or received before the revocation
     (exported, then withdrawn): only a correction by hand with the destination removes that credit."""
-    sent_then_withdrawn = (ReportItem.status == "withdrawn") & ReportItem.exported_at.is_null(False)
-    return list(_with_claims().where(((ReportItem.status == "accepted") | sent_then_withdrawn) & revoked_claim())
+    sent_then_withdrawn = (ReportItem.status == ReportStatus.WITHDRAWN) & ReportItem.exported_at.is_null(False)
+    return list(_with_claims().where(((ReportItem.status == ReportStatus.ACCEPTED) | sent_then_withdrawn) & revoked_claim())
                 .order_by(ReportItem.id))
 
 
@@ -255,7 +256,7 @@ def retracted(item: ReportItem, actor: Learner | None = None) -> None:
     """Staff corrected a revoked claim's reported credit with the destination by hand ("retracted")."""
     with database.atomic():
         item = ReportItem.get_by_id(item.id)
-        if not (item.status == "accepted" or (item.status == "withdrawn" and item.exported_at)):
+        if not (item.status == ReportStatus.ACCEPTED or (item.status == ReportStatus.WITHDRAWN and item.exported_at)):
             raise ValueError(f"item {item.id} is {item.status}: nothing was reported to correct")
         if not is_revoked(item.claim):
             raise ValueError(f"item {item.id}: its certificate is not revoked")
@@ -314,7 +315,7 @@ class ExportResult:
 
 
 def candidates(destination: str, include_all: bool = False):
-    statuses = ("due", "exported") if include_all else ("due",)
+    statuses = (ReportStatus.DUE, ReportStatus.EXPORTED) if include_all else (ReportStatus.DUE,)
     return (_with_claims().where((ReportItem.destination == destination) & ReportItem.status.in_(statuses)
                                  & ~revoked_claim())
             .order_by(ReportItem.id))
@@ -358,7 +359,7 @@ def duplicate_reason(layout: L.Layout, learner: Learner, shared: dict[str, list[
 def blocked_reason(item: ReportItem, on: dt.date, shared: dict[str, list[Learner]] | None = None) -> str | None:
     layout = L.LAYOUTS[item.destination]
     state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
-    if state.missed and item.status != "exported":
+    if state.missed and item.status != ReportStatus.EXPORTED:
         return f"missed — cannot be reported (deadline {L.us_date(item.deadline)})"
     if not layout.consented(item.claim.learner):
         return "no consent to reporting"
@@ -374,7 +375,7 @@ def stale_exports(days: int | None = None) -> list[ReportItem]:
     if days <= 0:
         return []
     before = clock.utcnow_naive() - dt.timedelta(days=days)
-    return list(_with_claims().where((ReportItem.status == "exported") & (ReportItem.exported_at < before)
+    return list(_with_claims().where((ReportItem.status == ReportStatus.EXPORTED) & (ReportItem.exported_at < before)
                                      & ~revoked_claim())
                 .order_by(ReportItem.exported_at, ReportItem.id))
 
@@ -397,7 +398,7 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
             ready.setdefault(group, []).append(item)
         if progress:
             progress(i, len(items))
-    allowed = ("due", "exported") if include_all else ("due",)
+    allowed = (ReportStatus.DUE, ReportStatus.EXPORTED) if include_all else (ReportStatus.DUE,)
     for group, group_items in sorted(ready.items()):
         with database.atomic():
             batch = ExportBatch.create(destination=destination, filename="", content="",
@@ -406,7 +407,7 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
             sent = []
             for item in group_items:
                 row = L.build_row(layout, _source(item))
-                claimed = (ReportItem.update(status="exported", batch=batch, sent_row=row,
+                claimed = (ReportItem.update(status=ReportStatus.EXPORTED, batch=batch, sent_row=row,
                                              exported_at=now, updated_at=now)
                            .where((ReportItem.id == item.id) & ReportItem.status.in_(allowed))
                            .execute())
@@ -452,17 +453,17 @@ class ResultsSummary:
 
 def mark(item: ReportItem, status: str, message: str = "", actor: Learner | None = None) -> bool:
     """Record an upstream result for an exported item. Returns False when it was already recorded."""
-    if status not in ("accepted", "rejected"):
+    if status not in (ReportStatus.ACCEPTED, ReportStatus.REJECTED):
         raise ValueError("a result is accepted or rejected")
     with database.atomic():
         item = ReportItem.get_by_id(item.id)
         if item.status == status:
             return False
-        if item.status != "exported":
+        if item.status != ReportStatus.EXPORTED:
             raise ValueError(f"item {item.id} is {item.status}, not awaiting a result")
         now = clock.utcnow_naive()
         item.status, item.response, item.resolved_at, item.updated_at = status, message.strip(), now, now
-        if status == "accepted":
+        if status == ReportStatus.ACCEPTED:
             item.open_key = None
         item.save()
         audit(actor, f"report.{status}", f"report_item:{item.id}", message=message.strip())
@@ -506,7 +507,7 @@ class _Index:
         self.by_id: dict[int, ReportItem] = {}
         self.by_key: dict[tuple, list[ReportItem]] = {}
         q = (ReportItem.select().where((ReportItem.destination == destination)
-                                       & ReportItem.status.in_(("exported", "accepted", "rejected")))
+                                       & ReportItem.status.in_((ReportStatus.EXPORTED, ReportStatus.ACCEPTED, ReportStatus.REJECTED)))
              .order_by(ReportItem.id.desc()))
         for it in q:
             self.by_id[it.id] = it
@@ -525,7 +526,7 @@ class _Index:
             except ValueError:
                 return None
         matches = self.by_key.get(tuple(_norm(row.get(_norm(h))) for h in self.layout.key_headers), [])
-        exported = [it for it in matches if it.status == "exported"]
+        exported = [it for it in matches if it.status == ReportStatus.EXPORTED]
         return (exported or matches or [None])[0]
 
 
@@ -535,8 +536,8 @@ def record_results(destination: str, text: str, actor: Learner | None = None) ->
     rows = parse_results(text, destination)
     index = _Index(destination)
     for line, row in rows:
-        status = {"accepted": "accepted", "accept": "accepted", "rejected": "rejected",
-                  "reject": "rejected"}.get(row.get("status", "").lower())
+        status = {"accepted": ReportStatus.ACCEPTED, "accept": ReportStatus.ACCEPTED,
+                  "rejected": ReportStatus.REJECTED, "reject": ReportStatus.REJECTED}.get(row.get("status", "").lower())
         if status is None:
             summary.problems.append(f"line {line}: status {row.get('status')!r} is not accepted or rejected")
             continue
@@ -555,7 +556,7 @@ def record_results(destination: str, text: str, actor: Learner | None = None) ->
         item.status = status  # the index sees this line's result
         if not changed:
             summary.unchanged += 1
-        elif status == "accepted":
+        elif status == ReportStatus.ACCEPTED:
             summary.accepted += 1
         else:
             summary.rejected += 1
@@ -584,10 +585,10 @@ def open_items(destination: str | None = None) -> list[OpenItem]:
     for item in q:
         layout = L.LAYOUTS[item.destination]
         state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
-        if item.status == "exported" and state.missed:
+        if item.status == ReportStatus.EXPORTED and state.missed:
             state = L.DeadlineState(state.days_since, state.days_left, "ok")  # sent in time
         blocked = None
-        if item.status == "due":
+        if item.status == ReportStatus.DUE:
             blocked = (L.blocked_reason(layout, item.claim.learner)
                        or duplicate_reason(layout, item.claim.learner, shared))
         out.append(OpenItem(item, layout, state, blocked))
@@ -646,7 +647,7 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
     out = []
     on = today()
     dest = destination_for(claim)
-    if not revoked and dest and (dest not in latest or latest[dest].status == "withdrawn"):
+    if not revoked and dest and (dest not in latest or latest[dest].status == ReportStatus.WITHDRAWN):
         why = unreported_reason(claim)
         if why:  # nothing is (or will be) sent there: say why instead of an item's state
             latest.pop(dest, None)
@@ -657,21 +658,21 @@ def claim_statuses(claim: Claim) -> list[ClaimStatus]:
         by = f" by {long_date(item.deadline)}" if item.deadline else ""
         fix = message = ""
         if revoked:  # never reported from now on: nothing for the learner to fix
-            if item.status == "accepted":
+            if item.status == ReportStatus.ACCEPTED:
                 label = f"reported to {layout.name} before the certificate was revoked"
             elif item.exported_at and not item.resolved_at:  # sent, no answer yet: staff correct it there
                 label = (f"sent to {layout.name} before the certificate was revoked; the society is "
                          "correcting it there")
             else:
                 label = f"not reported to {layout.name}: the certificate was revoked"
-            out.append(ClaimStatus(dest, layout.name, "withdrawn" if item.status != "accepted" else "accepted",
+            out.append(ClaimStatus(dest, layout.name, ReportStatus.WITHDRAWN if item.status != ReportStatus.ACCEPTED else ReportStatus.ACCEPTED,
                                    label, "", item.deadline))
             continue
-        if item.status == "accepted":
+        if item.status == ReportStatus.ACCEPTED:
             label, css = f"reported to {layout.name}", "done"
-        elif item.status == "exported":
+        elif item.status == ReportStatus.EXPORTED:
             label, css = f"sent to {layout.name}, awaiting confirmation", ""
-        elif item.status == "rejected":
+        elif item.status == ReportStatus.REJECTED:
             label, css = f"rejected by {layout.name}", "bad"
             fix, message = L.fix_hint(layout, item.sent_row), item.response
         elif state.missed:

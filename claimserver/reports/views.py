@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 
+from catalog.status import ReportStatus
+
 from ..auth import me, role_required
 from ..models import ExportBatch, ReportItem
+from ..text import content_disposition
 from . import bp, ledger
 from .forms import ConfirmForm, ExportForm, MarkForm, ResultsForm
 from .layouts import LAYOUTS
@@ -14,7 +17,7 @@ staff = role_required("staff")
 
 def _blocked(o: ledger.OpenItem) -> bool:
     """What the "Blocked" list shows: items lacking learner data, and missed ones never sent."""
-    return bool(o.blocked) or (o.state.missed and o.item.status != "exported")
+    return bool(o.blocked) or (o.state.missed and o.item.status != ReportStatus.EXPORTED)
 
 
 def _counts(items: list[ledger.OpenItem]) -> dict[str, dict[str, int]]:
@@ -25,11 +28,11 @@ def _counts(items: list[ledger.OpenItem]) -> dict[str, dict[str, int]]:
     for o in items:
         c = counts[o.item.destination]
         blocked = _blocked(o)
-        if o.item.status != "due" or not blocked:
+        if o.item.status != ReportStatus.DUE or not blocked:
             c[o.item.status] += 1
         c["blocked"] += blocked
         c["warn"] += o.state.level in ("warn", "urgent")
-        c["missed"] += o.state.missed and o.item.status != "exported"
+        c["missed"] += o.state.missed and o.item.status != ReportStatus.EXPORTED
     return counts
 
 
@@ -69,11 +72,11 @@ def export():
 def batch_file(batch_id: int):
     batch = ExportBatch.get_or_none(ExportBatch.id == batch_id) or abort(404)
     return Response(batch.content, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{batch.filename}"'})
+                    headers={"Content-Disposition": content_disposition(batch.filename)})
 
 
 def _results_page(form: ResultsForm, summary=None, status: int = 200):
-    awaiting = [o for o in ledger.open_items() if o.item.status in ("exported", "rejected")]
+    awaiting = [o for o in ledger.open_items() if o.item.status in (ReportStatus.EXPORTED, ReportStatus.REJECTED)]
     return render_template("reports/results.html", form=form, summary=summary, awaiting=awaiting,
                            mark_form=MarkForm()), status
 

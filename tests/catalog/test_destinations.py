@@ -28,7 +28,7 @@ DEADLINE_NAME = re.compile(r"deadline|report|warn|monitor|broker|pars", re.I)
 def sources(*exts: str):
     for folder in ("catalog", "claimserver"):
         for path in sorted((ROOT / folder).rglob("*")):
-            # activity files are conveners' teaching content ("after 30 days of symptoms"), not facts
+            # conveners' activity files are content ("after 30 days of symptoms"), not code
             if (path.suffix in exts and path != HOME and "migrations" not in path.parts
                     and "activities" not in path.parts):
                 yield path

@@ -17,21 +17,37 @@ def _learner(email):
     return Learner.get(Learner.email == email)
 
 
-def test_signup_creates_a_lowercase_account_and_logs_in(client, rows):
+def _verify_link(body: str) -> str:
+    return re.search(r"http://ce\.test(/verify-email/\S+)", body).group(1)
+
+
+def test_signup_creates_a_lowercase_unconfirmed_account_and_the_emailed_link_logs_in(client, rows):
     r = client.post("/signup", data={"email": "  Ann.Smith@Example.ORG ", "password": GOOD})
-    assert r.status_code == 302 and r.location == "/profile"
+    assert r.status_code == 200 and "We sent a message to ann.smith@example.org." in r.text
     learner = _learner("ann.smith@example.org")
     assert learner.password_hash.startswith("$argon2") and GOOD not in learner.password_hash
-    assert client.get("/my-activities").status_code == 200
+    assert learner.email_verified_at is None
+    assert client.get("/my-activities").status_code == 302  # not logged in until the link is opened
     assert AuditLog.get(AuditLog.action == "learner.signed_up").actor_id == learner.id
+    [mail] = outbox("verify-email")
+    assert mail.to == "ann.smith@example.org" and mail.subject == "Confirm your email address for CE Portal"
+    r = client.get(_verify_link(mail.body))
+    assert r.status_code == 302 and r.location == "/profile"
+    assert _learner("ann.smith@example.org").email_verified_at is not None
+    assert client.get("/my-activities").status_code == 200
 
 
-def test_signup_with_a_registered_address_says_so(client, rows):
+def test_signup_with_a_registered_address_answers_the_same_and_emails_the_owner(client, rows):
     create_learner(email="taken@example.org")
-    r = client.post("/signup", data={"email": "TAKEN@example.org", "password": GOOD})
-    assert r.status_code == 200
-    assert "already registered" in r.text
+    known = client.post("/signup", data={"email": "TAKEN@example.org", "password": GOOD})
+    unknown = client.post("/signup", data={"email": "NEW@example.org", "password": GOOD})
+    assert known.status_code == unknown.status_code == 200
+    assert known.text.replace("taken@", "X@") == unknown.text.replace("new@", "X@")
     assert Learner.select().where(Learner.email == "taken@example.org").count() == 1
+    [mail] = outbox("signup-known")
+    assert mail.to == "taken@example.org" and "already has an account" in mail.body
+    assert "http://ce.test/forgot" in mail.body
+    assert [m.to for m in outbox("verify-email")] == ["new@example.org"]
 
 
 def test_login_and_logout(client, rows):

@@ -7,57 +7,21 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import threading
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from claimserver.db import database
 from claimserver.models import Activity, FollowUp, Learner, Outbox
 from claimserver.outcomes import operations
 from tests.conftest import ACTIVITIES
 from tests.factories import create_evaluation, create_learner, create_order, create_participation
+from tests.mailservers import SMTPServer
 
 WEBINAR = "stewardship-webinar"  # targets performance
 TITLE = "Antimicrobial Stewardship in the Clinical Laboratory"
 LINK = re.compile(r"http://ce\.test(/follow-up/(?!stop/)\S+)")
 STOP = re.compile(r"http://ce\.test(/follow-up/stop/\S+)")
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = message_from_bytes(envelope.content, policy=default_policy)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 OK"
-
-    def to(self, email):
-        return [m for rcpt, m in self.messages if email in rcpt]
-
-
-class SMTPServer:
-    def __init__(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.inbox = Inbox()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
@@ -193,6 +157,8 @@ def test_failed_smtp_keeps_the_message_and_the_next_run_sends_it_once(ctx, runne
     row = Outbox.get()
     assert row.sent_at is None and row.attempts == 1 and row.last_error
     smtp.start()
+    assert "queued 0 questionnaires, 0 reminders; sent 0, failed 0" in send_due(runner)  # backing off
+    clock.advance(minutes=1)
     assert "queued 0 questionnaires, 0 reminders; sent 1, failed 0" in send_due(runner)
     assert "sent 0, failed 0" in send_due(runner)
     assert len(smtp.inbox.to(a.email)) == 1

@@ -55,3 +55,14 @@ def test_pages_carry_security_headers_and_are_not_cached(client, rows):
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert r.headers["Cache-Control"] == "no-store"
     assert "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Lax" in r.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("name, header", [
+    ("transcript.csv", "attachment; filename=\"transcript.csv\"; filename*=UTF-8''transcript.csv"),
+    ("Zoë \"Ångström\".pdf", "attachment; filename=\"Zo_ __ngstr_m_.pdf\"; "
+                             "filename*=UTF-8''Zo%C3%AB%20%22%C3%85ngstr%C3%B6m%22.pdf"),
+])
+def test_downloads_name_the_file_for_every_browser(name, header):
+    from claimserver.text import content_disposition
+
+    assert content_disposition(name) == header

@@ -13,7 +13,7 @@ import pytest
 from claimserver.charts import Bar, bar_chart
 from claimserver.models import Activity, Certificate, Claim, FollowUp
 from claimserver.outcomes import metrics
-from tests.factories import create_evaluation, create_learner, create_order, create_participation
+from tests.factories import create_evaluation, create_learner, create_order, create_participation, session_id
 
 JOURNAL = "journal-candida-auris"  # three questions; targets performance
 DIRECTOR_PAGES = [
@@ -33,7 +33,7 @@ def log_in(client, learner) -> None:
     if has_app_context():
         g.pop("_login_user", None)
     with client.session_transaction() as s:
-        s["_user_id"] = f"{learner.id}:{learner.session_version}"
+        s["_user_id"] = session_id(learner)
         s["_fresh"] = True
 
 

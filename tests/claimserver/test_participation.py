@@ -30,7 +30,7 @@ def _part(learner, slug):
 @pytest.mark.parametrize("method, path", [
     ("get", "/activities/stewardship-webinar/participate"),
     ("post", "/activities/stewardship-webinar/participate"),
-    ("get", "/activities/journal-candida-auris/material"),
+    ("post", "/activities/journal-candida-auris/material"),
     ("post", "/activities/journal-candida-auris/participate"),
 ])
 def test_no_participation_before_purchase(client, learner, method, path):
@@ -94,7 +94,7 @@ def test_post_test_needs_the_material_opened_first(client, learner):
 
 def test_post_test_fail_with_feedback_then_pass(client, learner, clock):
     buy(client, "journal-candida-auris")
-    r = client.get("/activities/journal-candida-auris/material")
+    r = client.post("/activities/journal-candida-auris/material")
     assert r.status_code == 302 and r.location == "https://journals.example.org/jcm/candida-auris-2027"
     assert _part(learner, "journal-candida-auris").material_opened_at is not None
     page = client.get("/activities/journal-candida-auris/participate").text
@@ -123,7 +123,7 @@ def test_post_test_fail_with_feedback_then_pass(client, learner, clock):
 
 def test_unanswered_questions_are_marked(client, learner):
     buy(client, "journal-candida-auris")
-    client.get("/activities/journal-candida-auris/material")
+    client.post("/activities/journal-candida-auris/material")
     r = client.post("/activities/journal-candida-auris/participate", data={"q0": "0", "q2": "1"})
     assert r.status_code == 200 and "Choose an answer." in r.text and 'id="q1-error"' in r.text
     assert '<input checked id="q0-0"' in r.text and '<input checked id="q2-1"' in r.text  # answers kept
@@ -220,7 +220,7 @@ def test_a_simultaneous_better_post_test_score_is_never_lowered(client, learner,
     # Another submit of the same learner commits 100% between this one's reads and its write: the
     # best score stays 100 and both attempts count.
     buy(client, "journal-candida-auris")
-    client.get("/activities/journal-candida-auris/material")
+    client.post("/activities/journal-candida-auris/material")
     real_get_by_id = Participation.get_by_id.__func__
     raced = []
 
@@ -270,3 +270,14 @@ def test_a_roster_larger_than_the_limit_is_refused_not_cut_short(client, rows):
     exact += b"\n" * (ROSTER_MAX_BYTES - len(exact))  # exactly at the limit is read whole
     r = _upload_in_memory(client, path, exact, "ok.csv")
     assert "1 recorded" in r.text
+
+
+def test_a_get_of_the_material_writes_nothing_and_asks_for_the_click(client, learner):
+    buy(client, "journal-candida-auris")
+    before = (Participation.select().count(), AuditLog.select().count())
+    r = client.get("/activities/journal-candida-auris/material")
+    assert r.status_code == 200 and "Open the material" in r.text
+    assert (Participation.select().count(), AuditLog.select().count()) == before
+    r = client.post("/activities/journal-candida-auris/material")
+    assert r.location == "https://journals.example.org/jcm/candida-auris-2027"
+    assert _part(learner, "journal-candida-auris").material_opened_at is not None

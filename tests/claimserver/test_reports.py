@@ -8,7 +8,7 @@ import pytest
 
 from claimserver.models import AuditLog, Claim, ExportBatch, ReportItem
 from claimserver.reports import ledger
-from tests.factories import create_claim, create_learner
+from tests.factories import create_claim, create_learner, session_id
 
 CPE_HEADER = ("Provider ID,Action Code,NABP e-Profile ID,Birth Date (MMDD),UAN,Date of Participation,"
               "Contact Hours\r\n")
@@ -22,7 +22,7 @@ CEB_HEADERS = ("Provider Tracking Number,Course Tracking Number,Provider Course 
 def sign_in(client, learner):
     """Log in through the session (the login page is the accounts feature's business)."""
     with client.session_transaction() as s:
-        s["_user_id"] = f"{learner.id}:{learner.session_version}"
+        s["_user_id"] = session_id(learner)
         s["_fresh"] = True
 
 
@@ -219,7 +219,8 @@ def test_staff_exports_downloads_and_sees_blocked_items(ledger_data, staff_clien
     assert ("exported 2 items to cpe_monitor-P-20270313-0001.csv, 1 item to cpe_monitor-T-20270313-0002.csv; "
             "1 skipped (1 missing NABP e-Profile ID)") in page
     download = staff_client.get("/staff/reports/batches/2.csv")
-    assert download.headers["Content-Disposition"] == 'attachment; filename="cpe_monitor-T-20270313-0002.csv"'
+    assert download.headers["Content-Disposition"] == ('attachment; filename="cpe_monitor-T-20270313-0002.csv"; '
+                                                       "filename*=UTF-8''cpe_monitor-T-20270313-0002.csv")
     assert download.get_data(as_text=True) == CPE_HEADER + "0001,A,7654321,0229,0001-0000-27-001-L01-T,03/12/2027,1.5\r\n"
     assert ExportBatch.get_by_id(1).created_by.email == "staff@example.org"
     assert staff_client.post("/staff/reports/export", data={"destination": "nowhere"}).status_code == 400

@@ -120,11 +120,11 @@ def test_learner_page_shows_orders_participation_claims_certificates_report_item
     item = ReportItem.get(ReportItem.claim == claim)
     text = page(client.get(f"/staff/learners/{zoe.id}"))
     assert "<h1 dir=\"auto\">Zoe Nunes</h1>" in text
-    assert f"<td>{order.receipt_number}</td>" in text and "<td>paid</td>" in text
-    assert "<td>stewardship-webinar</td><td>code</td><td>yes</td><td>March 12, 2027</td>" in text
+    assert f"<td>{order.receipt_number}</td>" in text and "<td>Paid</td>" in text
+    assert "<td>stewardship-webinar</td><td>Attendance code</td><td>yes</td><td>March 12, 2027</td>" in text
     assert f'<a href="/verify/{cert.code}">{cert.code}</a>' in text and "current" in text
     assert (f"<td>{item.id}</td><td>CPE Monitor</td><td>stewardship-webinar (ACPE (pharmacy))</td>"
-            "<td>due</td><td>May 11, 2027 (59 days left)</td>") in text
+            "<td>Due</td><td>May 11, 2027 (59 days left)</td>") in text
     assert "1.5" in text and "ACPE contact hours" in text
 
 

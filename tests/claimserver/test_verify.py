@@ -63,7 +63,8 @@ def test_revoking_twice_changes_and_audits_once(ctx, clock):
 def test_unknown_code_gets_the_same_page_with_404(ctx, client):
     issued()
     known = client.get(f"/verify/{Certificate.get().code}").get_data(as_text=True)
-    for code in ("ZZZZ-ZZZZ-ZZZZ-ZZZZ", "not-a-code", "x" * 300, "%00", "UUUU-UUUU-UUUU-UUUU"):
+    # (A NUL, "%00", is refused with 400 before any page: test_failsoft.)
+    for code in ("ZZZZ-ZZZZ-ZZZZ-ZZZZ", "not-a-code", "x" * 300, "UUUU-UUUU-UUUU-UUUU"):
         resp = client.get(f"/verify/{code}")
         page = resp.get_data(as_text=True)
         assert resp.status_code == 404 and "Not found" in page

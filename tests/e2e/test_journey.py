@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import http.server
 import io
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -144,13 +145,25 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.fill("#email", "zoe.e2e@example.org")
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Create account')")
+    page.wait_for_selector("text=We sent a message to zoe.e2e@example.org.")
+
+    with app.app_context():
+        from claimserver.models import Outbox
+
+        [mail] = Outbox.select().where(Outbox.kind == "verify-email")
+        database.close()
+    link = re.search(r"/verify-email/\S+", mail.body).group(0)
+    page.goto(server + link)  # the emailed link confirms the address and logs in
 
     page.wait_for_url("**/profile**")
     page.fill("#certificate_name", NAME)
     page.fill("#first_name", "Zoë")
     page.fill("#last_name", "Ångström-Nguyễn")
     page.fill("#degree", "MD")
+    page.select_option("#profession", "pharmacist")
+    assert not page.is_visible("#pars_consent")  # asked only of those whose credit PARS receives
     page.select_option("#profession", "physician")
+    page.check("#pars_consent")  # report my AMA credit to ACCME PARS
     page.click("button:has-text('Save profile')")
 
     page.wait_for_url(f"**/activities/{SLUG}")
@@ -202,6 +215,11 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
     assert NAME in text
     assert "has claimed 1.5 AMA PRA Category 1 Credits™" in text
+    with app.app_context():
+        from claimserver.models import ReportItem
+
+        assert [i.destination for i in ReportItem.select()] == ["pars"]  # consent given: queued
+        database.close()
 
     verify = page.get_attribute(".verification a", "href")
     assert verify.startswith(f"{server}/verify/")
