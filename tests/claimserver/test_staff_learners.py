@@ -14,12 +14,14 @@ from claimserver.records import operations as records_ops
 from claimserver.refusals import Refused
 from claimserver.reports import ledger
 from tests.conftest import ACTIVITIES
-from tests.factories import create_claim, create_learner, create_order, create_participation
+from tests.factories import create_claim, create_learner, create_order, create_participation, session_id
 
 
 def sign_in(client, learner):
+    with client.application.app_context():  # a server-side session row (works with `rows` too)
+        sid = session_id(learner)
     with client.session_transaction() as s:
-        s["_user_id"] = f"{learner.id}:{learner.session_version}"
+        s["_user_id"] = sid
         s["_fresh"] = True
 
 
