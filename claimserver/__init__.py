@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import cli, filters, views
     from .accounts import bp as accounts_bp
+    from .learners import bp as learners_bp
     from .learning import bp as learning_bp
     from .meetings import bp as meetings_bp
     from .outcomes import bp as outcomes_bp
@@ -83,7 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .reports import bp as reports_bp
 
     for bp in (views.bp, accounts_bp, learning_bp, payments_bp, records_bp, outcomes_bp, reports_bp,
-               meetings_bp):
+               meetings_bp, learners_bp):
         app.register_blueprint(bp)
     cli.init_app(app)
     filters.init_app(app)

@@ -100,6 +100,43 @@ def sync(path=None, progress=None) -> SyncResult:
     return result
 
 
+@dataclass
+class SyncRun:
+    """One run of the whole catalogue's sync, as staff read it: the result, or the checker's
+    `path:line: message` lines when the catalogue has errors (then nothing was synced)."""
+
+    result: SyncResult | None
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def run(path, actor: Learner | None = None, progress=None) -> SyncRun:
+    """`flask catalog sync` and the staff page's button: sync, and record the run in the audit log
+    (`catalog.synced` with the summary, or `catalog.sync_failed` with the problems)."""
+    from catalog.problems import CatalogError
+
+    try:
+        result = sync(path, progress=progress)
+    except (CatalogError, OSError) as e:
+        problems = ([str(p) for p in e.problems] if isinstance(e, CatalogError)
+                    else [f"{getattr(e, 'filename', None) or path}: {e.strerror or e}"])
+        audit(actor, "catalog.sync_failed", "catalog", problems=problems[:50], count=len(problems))
+        return SyncRun(None, problems)
+    audit(actor, "catalog.synced", "catalog", summary=result.summary())
+    return SyncRun(result, [])
+
+
+def last_run():
+    """The newest audited sync run (an AuditLog row with `.actor`), or None."""
+    from .models import AuditLog
+
+    return (AuditLog.select().where(AuditLog.action.in_(("catalog.synced", "catalog.sync_failed")))
+            .order_by(AuditLog.id.desc()).first())
+
+
 def find(slug: str, include_hidden: bool = False) -> tuple[Activity, ActivityVersion] | None:
     row = Activity.get_or_none(Activity.slug == slug)
     if row is None or (row.hidden and not include_hidden):

@@ -86,21 +86,18 @@ def db_restore(backup_file: str, url: str) -> None:
 @click.option("--path", default=None, help="Catalogue folder (default: CATALOG_PATH).")
 def catalog_sync(path: str | None) -> None:
     """Store every published activity as a versioned row; hide removed ones."""
-    from catalog.problems import CatalogError
-
-    from .catalog_sync import sync
+    from .catalog_sync import run
 
     def progress(i: int, n: int, slug: str) -> None:
         if i == n or i % 25 == 0:
             click.echo(f"  {i}/{n} {slug}")
 
-    try:
-        result = sync(path or current_app.config["CATALOG_PATH"], progress=progress)
-    except CatalogError as e:
-        for p in e.problems:
-            click.echo(str(p), err=True)
+    done = run(path or current_app.config["CATALOG_PATH"], progress=progress)
+    if not done.ok:
+        for p in done.problems:
+            click.echo(p, err=True)
         raise click.ClickException("the catalogue has errors; nothing was synced") from None
-    click.echo(f"catalogue synced: {result.summary()}")
+    click.echo(f"catalogue synced: {done.result.summary()}")
 
 
 @catalog_cli.command("codes")
@@ -117,16 +114,18 @@ def catalog_codes(slug: str | None) -> None:
 
 
 def _grant(email: str, role: str, grant: bool) -> None:
-    from .models import Learner, audit
+    """The staff page's operation (claimserver.learners.operations.set_role): same rules, same audit."""
+    from .learners.operations import set_role
+    from .models import Learner
+    from .refusals import Refused
 
     learner = Learner.by_email(email)
     if learner is None:
         raise click.ClickException(f"no learner with email {email}")
-    roles = {r for r in learner.roles.split(",") if r}
-    roles = roles | {role} if grant else roles - {role}
-    learner.roles = ",".join(sorted(roles))
-    learner.save()
-    audit(None, f"role.{'granted' if grant else 'revoked'}", f"learner:{learner.id}", role=role)
+    try:
+        set_role(learner, role, grant, None)
+    except Refused as e:
+        raise click.ClickException(e.message) from None
     click.echo(f"{email}: roles now {learner.roles or '(none)'}")
 
 

@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "PARS_REPORTING": "all",
     # Days after participation by which PARS items should be sent; 0 = no deadline (ACCME sets none).
     "PARS_REPORT_DAYS": 0,
+    # Days after an export with no accepted/rejected result before the reporting page flags the
+    # item (the destination may never have received it); 0 = never flag.
+    "REPORT_RESULT_DAYS": 14,
     # Time zone whose calendar date is "today" when counting days left to a reporting deadline.
     "REPORTING_TIMEZONE": "America/New_York",
     # Mail: "file" writes each message to MAIL_OUTBOX_DIR and the log; "smtp" sends.
@@ -236,6 +239,12 @@ def validate(cfg: dict[str, Any]) -> None:
             raise ConfigError(f"CE_SIGNATURE_IMAGE cannot be read: {image} ({e.strerror})") from None
         if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
             raise ConfigError(f"CE_SIGNATURE_IMAGE must be a PNG or JPEG file: {image}")
+    try:
+        if int(cfg.get("REPORT_RESULT_DAYS") or 0) < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ConfigError(f"REPORT_RESULT_DAYS must be a whole number of days (0 or more), not "
+                          f"{cfg.get('REPORT_RESULT_DAYS')!r}") from None
     if cfg.get("PARS_REPORTING", "all") not in ("off", "all"):
         raise ConfigError("PARS_REPORTING must be off or all")
     try:

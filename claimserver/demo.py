@@ -121,6 +121,10 @@ def remove_demo() -> int:
         ExportBatch.update(created_by=None).where(ExportBatch.created_by.in_(demo)).execute()
         certs = Certificate.select(Certificate.id).where(Certificate.claim.in_(claims))
         SupersededCertificate.delete().where(SupersededCertificate.certificate.in_(certs)).execute()
+        # superseded (reissued) certificates first, oldest first: each points at its replacement
+        for old in (Certificate.select().where(Certificate.claim.in_(claims) & ~Certificate.current())
+                    .order_by(Certificate.id)):
+            old.delete_instance()
         Certificate.delete().where(Certificate.claim.in_(claims)).execute()
         Claim.delete().where(Claim.learner.in_(demo)).execute()
         FollowUp.delete().where(FollowUp.learner.in_(demo)).execute()

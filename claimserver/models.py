@@ -309,7 +309,9 @@ class Claim(BaseModel):
 
 class Certificate(BaseModel):
     id = AutoField()
-    claim = ForeignKeyField(Claim, unique=True, backref="certificates", on_delete="RESTRICT")
+    # one current certificate per claim (partial unique index, migration 0010); a reissued one
+    # keeps its row, `superseded_by` its replacement
+    claim = ForeignKeyField(Claim, backref="certificates", on_delete="RESTRICT")
     code = CharField(max_length=40, unique=True)
     name = CharField(max_length=200)  # the learner's name as printed, frozen at issue
     issued_at = DateTimeField(default=utcnow)
@@ -317,10 +319,20 @@ class Certificate(BaseModel):
     revoked_reason = CharField(max_length=300, default="")
     # learner details the certificate prints, frozen at issue (migration 0003; {} before it)
     details = JSONField(default=dict)
+    superseded_by = ForeignKeyField("self", null=True, on_delete="RESTRICT")
 
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_by_id is not None
+
+    @classmethod
+    def current(cls):
+        """The condition for a claim's current certificate (not superseded by a reissue)."""
+        return cls.superseded_by.is_null()
 
 
 class SupersededCertificate(BaseModel):

@@ -254,7 +254,7 @@ def certificates_of(order: Order) -> list[Certificate]:
     """Valid certificates the order's learner holds for its activity."""
     return list(Certificate.select().join(Claim).where(
         Claim.learner == order.learner_id, Claim.activity == order.activity_id,
-        Certificate.revoked_at.is_null()))
+        Certificate.revoked_at.is_null(), Certificate.current()))  # not those a reissue superseded
 
 
 def refund(order: Order, actor: Learner | None, reason: str,

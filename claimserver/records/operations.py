@@ -32,6 +32,7 @@ from ..learning.operations import (
 from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, audit
 from ..refusals import Refused
 from ..reports import ledger
+from ..text import clean_name
 
 #: Crockford base32: no I, L, O, U; 16 characters carry 80 random bits.
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -397,7 +398,7 @@ def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Cert
                 return Certificate.create(claim=claim, code=new_code(), name=name, details=details,
                                           issued_at=now)
         except IntegrityError:
-            if Certificate.get_or_none(Certificate.claim == claim) is not None:
+            if Certificate.get_or_none(Certificate.claim == claim, Certificate.current()) is not None:
                 raise
     raise RuntimeError("could not allocate a unique verification code")
 
@@ -414,7 +415,8 @@ def _record_in_ledger(claim: Claim) -> None:
 # Certificates
 # ------------------------------------------------------------------------------------------------
 def certificate_for(claim: Claim) -> Certificate:
-    return Certificate.get(Certificate.claim == claim)
+    """The claim's current certificate (a reissued one is superseded, `reissue_certificate`)."""
+    return Certificate.get(Certificate.claim == claim, Certificate.current())
 
 
 def verify_url(code: str) -> str:
@@ -464,6 +466,9 @@ def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
 
     In the same transaction the claim's open report items are withdrawn: revoked credit is never
     reported (credit the destination already accepted is a staff to-do on the reporting page)."""
+    if cert.is_superseded:
+        raise Refused(f"Certificate {cert.code} was superseded by certificate {cert.superseded_by.code}: "
+                      "revoke that one instead.")
     with database.atomic():
         changed = Certificate.update(revoked_at=clock.utcnow_naive(), revoked_reason=reason[:300]).where(
             Certificate.id == cert.id, Certificate.revoked_at.is_null()).execute()
@@ -471,6 +476,52 @@ def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
             audit(actor, "certificate.revoked", f"certificate:{cert.id}", reason=reason)
             ledger.withdraw_claim(Claim.get_by_id(cert.claim_id), actor, reason)
     return bool(changed)
+
+
+def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
+                        name: str | None = None) -> Certificate:
+    """Replace a current certificate with a new one (new code, issued now, the learner's details
+    frozen as they are today); with `name`, first correct the learner's certificate name to it.
+
+    One transaction: the old row is taken with a conditional update (so two reissues at once never
+    make two current certificates: the loser is refused), the new row is created, the old one points
+    at it (`superseded_by`: its verify page says so), rejected report items whose learner data
+    changed are re-queued, and the audit log records who, why and both codes."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refused("Say why the certificate is reissued.", field="reason")
+    if name is not None:
+        name = clean_name(name)
+        if not name:
+            raise Refused("Enter the name as it should be printed.", field="name")
+    if cert.revoked_at is not None:
+        raise Refused(f"Certificate {cert.code} was revoked, so it cannot be reissued.")
+    if cert.is_superseded:
+        raise Refused(f"Certificate {cert.code} was already superseded by certificate "
+                      f"{cert.superseded_by.code}: reissue that one if it needs correcting.")
+    now = clock.utcnow_naive()
+    with database.atomic():
+        # The placeholder self-pointer frees the claim's "one current certificate" slot inside this
+        # transaction; it is replaced by the new certificate's id below.
+        taken = (Certificate.update(superseded_by=cert.id)
+                 .where((Certificate.id == cert.id) & Certificate.current()
+                        & Certificate.revoked_at.is_null()).execute())
+        if not taken:
+            raise Refused(f"Certificate {cert.code} was changed by someone else a moment ago: "
+                          "look it up again before reissuing it.")
+        learner = Learner.get_by_id(cert.claim.learner_id)
+        old_name = learner.certificate_name
+        if name is not None and name != old_name:
+            Learner.update(certificate_name=name).where(Learner.id == learner.id).execute()
+            learner.certificate_name = name
+            audit(actor, "learner.name_corrected", f"learner:{learner.id}", was=old_name, now=name,
+                  reason=reason)
+        new = _issue_certificate(cert.claim, learner, now)
+        Certificate.update(superseded_by=new.id).where(Certificate.id == cert.id).execute()
+        audit(actor, "certificate.reissued", f"certificate:{new.id}", old_code=cert.code, code=new.code,
+              name=new.name, old_name=cert.name, reason=reason)
+        ledger.on_profile_changed(learner)
+    return new
 
 
 # ------------------------------------------------------------------------------------------------
@@ -563,7 +614,7 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
                       Claim.quarter_hours, Certificate.code, Certificate.revoked_at)
          .join(ActivityVersion, on=(Claim.version == ActivityVersion.id))
          .switch(Claim).join(Activity, on=(Claim.activity == Activity.id))
-         .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+         .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=((Certificate.claim == Claim.id) & Certificate.current()))
          .where(_claims_where(learner, start, end, key)))
     rows = [TranscriptRow(cid, on, title, slug, key, qh, code or "", revoked is None)
             for cid, on, title, slug, key, qh, code, revoked
@@ -588,7 +639,7 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
 
 def _florida_requirements(learner: Learner, start, end) -> list:
     """The biennium's subject requirements from this learner's valid Florida claims in the cycle."""
-    q = (Claim.select().join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+    q = (Claim.select().join(Certificate, JOIN.LEFT_OUTER, on=((Certificate.claim == Claim.id) & Certificate.current()))
          .where(_claims_where(learner, start, end, "florida") & Certificate.revoked_at.is_null()))
     return florida.biennium_requirements((c.designation, c.hours) for c in q)
 
@@ -605,17 +656,20 @@ ROWS_CACHE_SIZE = 256
 
 def transcript_key(learner: Learner, start=None, end=None, view: str = "") -> tuple:
     """Everything the transcript page shows, in two small aggregate queries (claims are never
-    deleted; a correction changes hours and reissues the certificate with a later issue time;
-    certificates otherwise change only by revocation; report items bump updated_at)."""
+    deleted; a correction changes hours and reissues the certificate with a later issue time; a
+    staff reissue makes a new certificate row; otherwise certificates change only by revocation;
+    report items bump updated_at)."""
     from peewee import fn
 
     from ..models import ReportItem
 
     s, e, key, _, _ = _period(start, end, view)
-    # a correction changes a claim's hours and reissues its certificate (records.corrections)
+    # a correction changes a claim's hours and reissues its certificate (records.corrections); a
+    # staff reissue adds a certificate row (records.operations.reissue_certificate)
     claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at),
-                           fn.SUM(Claim.quarter_hours), fn.MAX(Certificate.issued_at).cast("text"))
-              .join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == Claim.id))
+                           fn.SUM(Claim.quarter_hours), fn.MAX(Certificate.issued_at).cast("text"),
+                           fn.MAX(Certificate.id))
+              .join(Certificate, JOIN.LEFT_OUTER, on=((Certificate.claim == Claim.id) & Certificate.current()))
               .where(_claims_where(learner, s, e, key)).tuples().get())
     items = tuple(ReportItem.select(ReportItem.id, ReportItem.status, ReportItem.updated_at.cast("text"))
                   .join(Claim).where(Claim.learner == learner).order_by(ReportItem.id).tuples())

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..auth import me, role_required
 from ..models import Certificate
+from ..refusals import Refused, flash_and_redirect
 from . import bp
 from . import operations as ops
 
@@ -48,7 +49,11 @@ def staff_revoke(code: str):
     if not form.validate_on_submit():
         return render_template("records/staff_certificates.html", form=LookupForm(data={"code": cert.code}),
                                cert=cert, revoke=form), 400
-    if ops.revoke(cert, me(), form.reason.data.strip()):
+    try:
+        revoked = ops.revoke(cert, me(), form.reason.data.strip())
+    except Refused as e:
+        return flash_and_redirect(e, url_for("records.staff_certificates", code=cert.code))
+    if revoked:
         flash(f"Certificate {cert.code} is revoked; its unreported credit will not be reported.", "success")
     else:
         flash(f"Certificate {cert.code} was already revoked.", "info")

@@ -23,6 +23,7 @@ from flask import current_app
 from peewee import JOIN, IntegrityError, fn
 
 from catalog.dates import long_date
+from catalog.professions import PROFILE_FIELDS
 from catalog.status import ReportStatus
 
 from .. import clock
@@ -300,6 +301,8 @@ class ExportResult:
             for reason in b.reason.split("; "):
                 if reason.startswith("missed"):
                     kind = "missed deadline"
+                elif reason.startswith("duplicate "):
+                    kind = f"duplicate {PROFILE_FIELDS[EPID].label}"
                 elif reason.startswith("setting "):
                     kind = reason
                 elif " is not " in reason:
@@ -318,14 +321,63 @@ def candidates(destination: str, include_all: bool = False):
             .order_by(ReportItem.id))
 
 
-def blocked_reason(item: ReportItem, on: dt.date) -> str | None:
+# ------------------------------------------------------------------------------------------------
+# Learners who share an NABP e-Profile ID: never exported until staff resolve it
+# ------------------------------------------------------------------------------------------------
+EPID = "nabp_epid"
+
+
+def duplicate_epids() -> dict[str, list[Learner]]:
+    """NABP e-Profile ID -> the learners (two or more) who have it on file, oldest account first."""
+    shared = (Learner.select(Learner.nabp_epid).where(Learner.nabp_epid != "")
+              .group_by(Learner.nabp_epid).having(fn.COUNT(Learner.id) > 1))
+    out: dict[str, list[Learner]] = {}
+    for learner in (Learner.select().where(Learner.nabp_epid.in_(shared))
+                    .order_by(Learner.nabp_epid, Learner.id)):
+        out.setdefault(learner.nabp_epid, []).append(learner)
+    return out
+
+
+def duplicate_epid_learners(learner: Learner) -> list[Learner]:
+    """The other learners with this learner's NABP e-Profile ID on file."""
+    if not learner.nabp_epid:
+        return []
+    return list(Learner.select().where((Learner.nabp_epid == learner.nabp_epid) & (Learner.id != learner.id))
+                .order_by(Learner.id))
+
+
+def duplicate_reason(layout: L.Layout, learner: Learner, shared: dict[str, list[Learner]]) -> str | None:
+    """Why an item of a destination keyed by the NABP e-Profile ID (CPE Monitor) is held back: the
+    ID is on file for more than one learner, so the credit could go to the wrong pharmacist."""
+    if EPID not in layout.needs or learner.nabp_epid not in shared:
+        return None
+    others = ", ".join(o.email for o in shared[learner.nabp_epid] if o.id != learner.id)
+    return (f"duplicate {PROFILE_FIELDS[EPID].label} {learner.nabp_epid}, also on file for {others}: "
+            "correct the wrong profile before export")
+
+
+def blocked_reason(item: ReportItem, on: dt.date, shared: dict[str, list[Learner]] | None = None) -> str | None:
     layout = L.LAYOUTS[item.destination]
     state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
     if state.missed and item.status != ReportStatus.EXPORTED:
         return f"missed — cannot be reported (deadline {L.us_date(item.deadline)})"
     if not layout.consented(item.claim.learner):
         return "no consent to reporting"
-    return layout.settings_missing(_config()) or L.blocked_reason(layout, item.claim.learner)
+    shared = duplicate_epids() if shared is None else shared
+    return (layout.settings_missing(_config()) or L.blocked_reason(layout, item.claim.learner)
+            or duplicate_reason(layout, item.claim.learner, shared))
+
+
+def stale_exports(days: int | None = None) -> list[ReportItem]:
+    """Items exported more than `days` (setting REPORT_RESULT_DAYS) ago with no result recorded yet,
+    oldest first: the destination may never have received them."""
+    days = int(_config().get("REPORT_RESULT_DAYS") or 0) if days is None else days
+    if days <= 0:
+        return []
+    before = clock.utcnow_naive() - dt.timedelta(days=days)
+    return list(_with_claims().where((ReportItem.status == ReportStatus.EXPORTED) & (ReportItem.exported_at < before)
+                                     & ~revoked_claim())
+                .order_by(ReportItem.exported_at, ReportItem.id))
 
 
 def export(destination: str, *, include_all: bool = False, actor: Learner | None = None,
@@ -336,8 +388,9 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
     result = ExportResult(destination)
     ready: dict[str, list[ReportItem]] = {}
     items = list(candidates(destination, include_all))
+    shared = duplicate_epids()
     for i, item in enumerate(items, 1):
-        reason = blocked_reason(item, on)
+        reason = blocked_reason(item, on, shared)
         if reason:
             result.blocked.append(Blocked(item, reason))
         else:
@@ -532,13 +585,17 @@ def open_items(destination: str | None = None) -> list[OpenItem]:
     if destination:
         q = q.where(ReportItem.destination == destination)
     out = []
+    shared = duplicate_epids()
     for item in q:
         layout = L.LAYOUTS[item.destination]
         state = L.deadline_state(item.claim.participated_on, item.deadline, layout.warn_days, on)
         if item.status == ReportStatus.EXPORTED and state.missed:
             state = L.DeadlineState(state.days_since, state.days_left, "ok")  # sent in time
-        out.append(OpenItem(item, layout, state,
-                            None if item.status != ReportStatus.DUE else L.blocked_reason(layout, item.claim.learner)))
+        blocked = None
+        if item.status == ReportStatus.DUE:
+            blocked = (L.blocked_reason(layout, item.claim.learner)
+                       or duplicate_reason(layout, item.claim.learner, shared))
+        out.append(OpenItem(item, layout, state, blocked))
     far = 10 ** 6
     out.sort(key=lambda o: (o.state.days_left if o.state.days_left is not None else far, o.item.id))
     return out
@@ -567,7 +624,8 @@ def prefetch_statuses(claims: Iterable[Claim]) -> None:
     revoked: set[int] = set()
     if ids:
         q = (ReportItem.select(ReportItem, Certificate.revoked_at.alias("revoked_at"))
-             .join(Certificate, JOIN.LEFT_OUTER, on=(Certificate.claim == ReportItem.claim))
+             .join(Certificate, JOIN.LEFT_OUTER,
+                   on=((Certificate.claim == ReportItem.claim) & Certificate.current()))
              .where(ReportItem.claim.in_(ids)).order_by(ReportItem.id).objects())
         for item in q:
             items[item.claim_id].append(item)

@@ -1,7 +1,7 @@
 """Staff reporting pages: export files, record results, deadlines. Staff only; others get 404."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 
 from catalog.status import ReportStatus
 
@@ -39,7 +39,9 @@ def _counts(items: list[ledger.OpenItem]) -> dict[str, dict[str, int]]:
 def _index_page(form: ExportForm, items: list[ledger.OpenItem], status: int = 200):
     return render_template("reports/index.html", form=form, counts=_counts(items), layouts=LAYOUTS,
                            blocked=[o for o in items if _blocked(o)], batches=list(ledger.batches()),
-                           revoked=ledger.revoked_after_reporting()), status
+                           revoked=ledger.revoked_after_reporting(), stale=ledger.stale_exports(),
+                           result_days=int(current_app.config.get("REPORT_RESULT_DAYS") or 0),
+                           duplicates=ledger.duplicate_epids()), status
 
 
 @bp.get("/staff/reports/")

@@ -56,6 +56,18 @@ def test_loading_twice_changes_nothing_and_force_reloads(loaded, ctx):
     assert (Learner.select().count(), Evaluation.select().count(), Claim.select().count()) == counts
 
 
+def test_force_reload_removes_reissued_demo_certificates(loaded, ctx):
+    from claimserver.records.operations import reissue_certificate
+
+    cert = Certificate.select().where(Certificate.superseded_by.is_null()).order_by(Certificate.id).first()
+    newer = reissue_certificate(cert, None, "spelling", name="Demo Name Fixed")
+    reissue_certificate(newer, None, "spelling again", name="Demo Name Fixed Again")
+    certificates = Certificate.select().count()
+    demo.load_demo(force=True, echo=lambda s: None)
+    assert Certificate.select().count() == certificates - 2
+    assert Certificate.select().where(Certificate.superseded_by.is_null(False)).count() == 0
+
+
 def test_production_never_loads_demo_data(ctx, runner):
     ctx.config["CE_ENV"] = "production"
     with pytest.raises(demo.DemoRefused):
