@@ -173,7 +173,9 @@ def main() -> int:
                "CE_SERVER_URL": f"https://{APP_HOST}:{https_port}", "CE_SITE_URL": f"https://{SITE_HOST}:{https_port}",
                "CE_CATALOG_PATH": str(ROOT / "tests" / "fixtures" / "activities"),
                "CE_MAIL_BACKEND": "file", "CE_MAIL_OUTBOX_DIR": str(tmp / "outbox"),
-               "CEPORTAL_BIND": f"127.0.0.1:{app_port}", "CEPORTAL_WORKERS": "2", "CEPORTAL_THREADS": "4",
+               # the shipped thread count: gthread hands each accepted connection to a thread, so 4 slow
+               # clients landing on one worker of 4 threads starved it (seen); 8 leaves it room
+               "CEPORTAL_BIND": f"127.0.0.1:{app_port}", "CEPORTAL_WORKERS": "2", "CEPORTAL_THREADS": "8",
                "FLASK_APP": "claimserver"}
         for args in (["db", "upgrade"], ["catalog", "sync"]):
             subprocess.run([str(BIN / "flask"), *args], env=env, cwd=ROOT, check=True, capture_output=True)
