@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .model import Activity, CommercialSupport, Designation, Disclosure, Person, Question
+from .model import Activity, CommercialSupport, Designation, Disclosure, JoinDetails, Person, Question
 
 
 def _d(v: dt.date | None) -> str | None:
@@ -36,6 +36,7 @@ def to_dict(a: Activity) -> dict[str, Any]:
         "content_hash": a.content_hash,
         # New keys only when set, so activities without them keep their stored versions' hashes.
         **({"joint_provider": a.joint_provider} if a.joint_provider else {}),
+        **({"join": a.join.as_dict()} if a.join else {}),
     }
 
 
@@ -67,5 +68,6 @@ def from_dict(d: dict[str, Any]) -> Activity:
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
         joint_provider=d.get("joint_provider", ""),
+        join=JoinDetails(**d["join"]) if d.get("join") else None,
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),
     )
