@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import yaml
 
 from . import credits as C
-from .model import (Activity, CommercialSupport, Designation, Disclosure, Person, Question,
+from .model import (Activity, CommercialSupport, Designation, Disclosure, JoinDetails, Person, Question,
                     duration_hours)
 from .problems import ERROR, WARNING, CatalogError, Problem
 from .schema import TOP, Field
@@ -678,6 +678,8 @@ def build(doc: Doc) -> Activity:
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
         joint_provider=d.get("joint_provider", ""), sessions=doc.sessions,
+        join=(JoinDetails(d["join"]["url"], d["join"].get("dial_in", ""), d["join"].get("note", ""))
+              if d.get("join", {}).get("url") else None),
         path=doc.path, content_hash=doc.digest,
     )
 

@@ -69,6 +69,18 @@ class Question:
 
 
 @dataclass(frozen=True)
+class JoinDetails:
+    """How a purchaser joins a live online session: shown by the claim server, never published."""
+
+    url: str
+    dial_in: str = ""
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {"url": self.url, "dial_in": self.dial_in, "note": self.note}
+
+
+@dataclass(frozen=True)
 class Designation:
     """One credit an activity carries: its type, maximum hours and the type's own details."""
 
@@ -143,6 +155,7 @@ class Activity:
     draft: bool = False
     joint_provider: str = ""     # ACCME joint providership: the partner organisation's name
     sessions: tuple = ()         # a meeting's sessions (catalog.meeting.Session), in programme order
+    join: JoinDetails | None = None  # purchasers only: never rendered by the catalogue site
     path: str = field(default="", compare=False)
     content_hash: str = field(default="", compare=False)
 

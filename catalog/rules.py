@@ -146,6 +146,17 @@ def home_study_needs_window_and_test(doc: Doc) -> None:
         doc.error("material", "`material` must be a web address starting with https://")
 
 
+def join_details_fit(doc: Doc) -> None:
+    """Join details are for live online sessions, and their link must be a web address."""
+    if "join" not in doc.lines:
+        return
+    if doc.get("format") not in C.LIVE_FORMATS:
+        doc.error("join", "`join` is for live sessions; a recording or article links its `material`")
+    url = doc.get("join.url")
+    if url is not None and not str(url).startswith("https://"):
+        doc.error("join.url", "`join.url` must be a web address starting with https://")
+
+
 def acpe_home_study_expires(doc: Doc) -> None:
     """ACPE: home-study activities expire within 3 years of release."""
     if doc.get("format") not in C.HOME_STUDY_FORMATS or not doc.get("designations.acpe"):
@@ -523,7 +534,7 @@ RULES: tuple[Rule, ...] = (
     times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
     has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
     state_designations_need_credit, state_minimum_instruction, florida_subjects_add_up,
-    joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
+    join_details_fit, joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
     commercial_support_agreed, questions_answerable, placeholders_filled,
 )
 

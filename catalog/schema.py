@@ -134,6 +134,16 @@ FIELDS: tuple[Field, ...] = (
     Field("claim_until", "date", "Last day a learner may claim credit.", when="journal and on-demand"),
     _s("conference", "The society meeting the session is held during (learners register and travel ahead)."),
     _s("location", "Venue and city, or Online.", default="Online"),
+    Field("join", "mapping", "How purchasers join a live online session. Never published in the "
+          "catalogue: the claim server shows it to purchasers only (activity page, My Activities, "
+          "receipt email with a calendar file, reminders a day and an hour before the start).",
+          when="live online formats (webinar, teleconference) learners should be told how to join",
+          fields=(
+              _s("url", "The meeting link, starting with https://.", required=True,
+                 example="https://meet.example.org/j/123456"),
+              _s("dial_in", "A telephone dial-in, with any access code.", example="+1 555 0100, code 4412"),
+              Field("note", "text", "Anything else a participant needs (e.g. join ten minutes early)."),
+          )),
     _s("material", "Link to the material (journal article, recording) for journal and on-demand formats."),
     Field("price", "decimal", "Price in US dollars, at most two decimals, 0 for free.",
           default=str(C.DEFAULT_PRICE)),

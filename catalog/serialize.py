@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .meeting import Session
-from .model import Activity, CommercialSupport, Designation, Disclosure, Person, Question
+from .model import Activity, CommercialSupport, Designation, Disclosure, JoinDetails, Person, Question
 
 
 def _d(v: dt.date | None) -> str | None:
@@ -38,6 +38,7 @@ def to_dict(a: Activity) -> dict[str, Any]:
         # New keys only when set, so activities without them keep their stored versions' hashes.
         **({"joint_provider": a.joint_provider} if a.joint_provider else {}),
         **({"sessions": [s.as_dict() for s in a.sessions]} if a.sessions else {}),
+        **({"join": a.join.as_dict()} if a.join else {}),
     }
 
 
@@ -70,5 +71,6 @@ def from_dict(d: dict[str, Any]) -> Activity:
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
         joint_provider=d.get("joint_provider", ""),
         sessions=tuple(Session.from_dict(x) for x in d.get("sessions", ())),
+        join=JoinDetails(**d["join"]) if d.get("join") else None,
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),
     )
