@@ -9,7 +9,6 @@ tables a society may need to change (*confirm* in the accreditors' texts) are pl
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -248,16 +247,6 @@ class CreditType:
     @property
     def destination(self) -> Destination | None:
         return DESTINATIONS.get(self.reported_to or "")
-
-    def report_deadline(self, participated_on: dt.date) -> dt.date | None:
-        """The last day a completion can still be reported (None when no deadline applies)."""
-        d = self.destination
-        return d.deadline(participated_on) if d is not None else None
-
-    @property
-    def report_days(self) -> int | None:
-        d = self.destination
-        return d.deadline_days if d is not None else None
 
     # ----- arithmetic ---------------------------------------------------------------------
     def to_quarters(self, hours: Decimal) -> int:

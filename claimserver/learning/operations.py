@@ -102,7 +102,7 @@ def cpe_monitor_deadline(learner: Learner, model: ActivityModel, participation: 
             or acpe.key not in model.credit_keys or participation is None
             or participation.participated_on is None):
         return None
-    return acpe.report_deadline(participation.participated_on)
+    return acpe.destination.deadline(participation.participated_on, current_app.config)
 
 
 # ------------------------------------------------------------------------------------------------

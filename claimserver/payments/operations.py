@@ -149,6 +149,15 @@ def _finish(event, outcome: Outcome) -> Outcome:
     return outcome
 
 
+def _our_attempt(gateway: str, payment: ProviderPayment) -> PaymentAttempt | None:
+    """The attempt a provider's payment belongs to, or None (logged) when it is not one of ours."""
+    attempt = PaymentAttempt.get_or_none(PaymentAttempt.reference == payment.reference,
+                                         PaymentAttempt.gateway == gateway)
+    if attempt is None:
+        log.warning("%s payment %s is not one of ours: ignored", gateway, payment.reference)
+    return attempt
+
+
 def fulfil(gateway: str, payment: ProviderPayment, event_id: str | None = None,
            event_type: str = "payment_intent.succeeded") -> Outcome:
     """The provider says `payment` succeeded: mark its order paid, once, with one receipt email."""
@@ -156,10 +165,8 @@ def fulfil(gateway: str, payment: ProviderPayment, event_id: str | None = None,
         event = _record_event(gateway, event_id, event_type, payment.reference)
         if event is False:
             return Outcome(PaymentEventOutcome.ALREADY_PAID, duplicate=True)
-        attempt = PaymentAttempt.get_or_none(PaymentAttempt.reference == payment.reference,
-                                             PaymentAttempt.gateway == gateway)
+        attempt = _our_attempt(gateway, payment)
         if attempt is None:
-            log.warning("%s payment %s is not one of ours: ignored", gateway, payment.reference)
             return _finish(event, Outcome(PaymentEventOutcome.UNKNOWN, message="no order has this payment"))
         order = Order.get_by_id(attempt.order_id)
         problems = mismatches(order, payment)
@@ -189,10 +196,8 @@ def record_failure(gateway: str, payment: ProviderPayment, event_id: str | None 
         event = _record_event(gateway, event_id, event_type, payment.reference)
         if event is False:
             return Outcome(PaymentEventOutcome.FAILED, duplicate=True)
-        attempt = PaymentAttempt.get_or_none(PaymentAttempt.reference == payment.reference,
-                                             PaymentAttempt.gateway == gateway)
+        attempt = _our_attempt(gateway, payment)
         if attempt is None:
-            log.warning("%s payment %s is not one of ours: ignored", gateway, payment.reference)
             return _finish(event, Outcome(PaymentEventOutcome.UNKNOWN, message="no order has this payment"))
         message = (payment.message or gateways.DECLINED)[:300]
         closed = PaymentAttempt.update(status=PaymentStatus.FAILED, message=message,
