@@ -184,3 +184,16 @@ def support_statements(a: Activity) -> list[S.Statement]:
 def credit_summary(a: Activity) -> str:
     """'AMA PRA Category 1 · ACPE (pharmacy) · Participation' for listings."""
     return " · ".join(C.CREDIT_TYPES[k].short for k in a.credit_keys)
+
+
+def credit_brief(a: Activity) -> str:
+    """'1.5 AMA PRA Category 1 Credits™ · 1.5 ACPE contact hours · 1.5 hours of participation': each
+    credit type's designated maximum on one line (under an activity's title, on the home page).
+    Participation states the most any designation gives, as its certificate may."""
+    parts = []
+    for key in a.credit_keys:
+        ct = C.CREDIT_TYPES[key]
+        hours = (a.max_hours if key == "participation"
+                 else max(d.hours for d in a.designations if d.credit == key))
+        parts.append(ct.brief(hours))
+    return " · ".join(parts)
