@@ -411,6 +411,32 @@ class Journey:
         return (self.version.claim_until - self.today).days
 
 
+def step_of(order: Order, claim_until: dt.date, today: dt.date, participation: Participation | None,
+            evaluation, claims: list) -> Step:
+    """The one rule for where a purchase stands: My Activities and every page of the activity ask it."""
+    if order.is_refunded:
+        return Step.REFUNDED
+    if not order.is_paid:
+        return Step.PAY
+    if claims:
+        return Step.CERTIFICATE
+    if today > claim_until:
+        return Step.CLOSED
+    if participation is None or not participation.completed:
+        return Step.PARTICIPATE
+    if evaluation is None:
+        return Step.EVALUATE
+    return Step.CLAIM
+
+
+def _journey(learner: Learner, o: Order, v: ActivityVersion, p: Participation | None, e, cs: list) -> Journey:
+    model = v.model()
+    today = local_today(model)
+    return Journey(o, v, model, p, e, cs, step_of(o, v.claim_until, today, p, e, cs),
+                   cpe_monitor_deadline(learner, model, p), today,
+                   purchase_refusal(model) if not o.is_paid else None)
+
+
 def journeys(learner: Learner) -> list[Journey]:
     from ..models import Claim, Evaluation
 
@@ -422,28 +448,18 @@ def journeys(learner: Learner) -> list[Journey]:
     for c in Claim.select().where(Claim.learner == learner).order_by(Claim.id):
         claims.setdefault(c.activity_id, []).append(c)
     current = ActivityVersion.current_for(o.activity_id for o in orders)
-    out = []
-    for o in orders:
-        v = current[o.activity_id]
-        model = v.model()
-        today = local_today(model)
-        p = parts.get(o.activity_id)
-        e = evals.get(o.activity_id)
-        cs = claims.get(o.activity_id, [])
-        if o.is_refunded:
-            step = Step.REFUNDED
-        elif not o.is_paid:
-            step = Step.PAY
-        elif cs:
-            step = Step.CERTIFICATE
-        elif today > v.claim_until:
-            step = Step.CLOSED
-        elif p is None or not p.completed:
-            step = Step.PARTICIPATE
-        elif e is None:
-            step = Step.EVALUATE
-        else:
-            step = Step.CLAIM
-        out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p), today,
-                           purchase_refusal(model) if not o.is_paid else None))
-    return out
+    return [_journey(learner, o, current[o.activity_id], parts.get(o.activity_id), evals.get(o.activity_id),
+                     claims.get(o.activity_id, []))
+            for o in orders]
+
+
+def journey(learner: Learner, activity_row: Activity) -> Journey | None:
+    """Where this learner's purchase of one activity stands (None: never ordered), as `journeys` says."""
+    from ..models import Claim, Evaluation
+
+    order = order_for(learner, activity_row)
+    if order is None:
+        return None
+    e = Evaluation.get_or_none(Evaluation.learner == learner, Evaluation.activity == activity_row)
+    cs = list(Claim.select().where(Claim.learner == learner, Claim.activity == activity_row).order_by(Claim.id))
+    return _journey(learner, order, activity_row.current, participation_for(learner, activity_row), e, cs)
