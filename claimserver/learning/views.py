@@ -6,6 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from catalog import dates
 from catalog.status import OrderStatus
 
 from .. import catalog_sync, clock
@@ -13,7 +14,7 @@ from ..accounts.profile import profile_missing
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
 from ..payments import receipts
-from . import bp, operations
+from . import bp, joining, operations
 from ..refusals import Refused, flash_and_redirect
 from .forms import ROSTER_MAX_BYTES, AttendanceForm, RosterForm, post_test_answers, post_test_form
 from .operations import TooManyCodes, WrongCode
@@ -36,9 +37,12 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None)
     """The activity page with its purchase button (the card is entered on the provider's page)."""
     model = version.model()
     site = current_app.config["SITE_URL"].rstrip("/")
+    how = joining.how_to_join(model, purchaser=order is not None and order.is_paid)
     return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
                            closed=operations.purchase_refusal(model), OrderStatus=OrderStatus,
-                           site_link=f"{site}/activities/{row.slug}/")
+                           site_link=f"{site}/activities/{row.slug}/",
+                           how=how if how.anything and not (model.is_live and operations.session_over(model))
+                           else None)
 
 
 def _refused(e: Refused, slug: str):
@@ -152,7 +156,8 @@ def participate(slug: str):
                 f.data = None  # a retry starts from a clean sheet
     return render_template("learning/participate_home.html", row=row, a=model, form=form,
                            participation=participation, feedback=feedback,
-                           released=clock.now() >= model.starts)
+                           released=clock.now() >= model.starts,
+                           not_released=dates.not_yet_released(model.starts.astimezone(operations.local_zone(model))))
 
 
 @bp.route("/activities/<slug>/material", methods=["GET", "POST"])
