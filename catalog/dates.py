@@ -86,9 +86,11 @@ def available_from(d: dt.date | dt.datetime) -> str:
     return f"Available from {long_date(d)}"
 
 
-def release_text(d: dt.date | dt.datetime, presale: bool) -> str:
+def release_text(d: dt.date | dt.datetime, presale: bool, bought: bool = False) -> str:
     """The catalogue's and the server's one sentence on material released later, and when it can
-    be bought: 'Available from March 12, 2027; it can be bought now.'"""
+    be bought: 'Available from March 12, 2027; it can be bought now.' (to a purchaser: when it opens)."""
+    if bought:
+        return f"{available_from(d)}: the material and its post-test open that day."
     if presale:
         return f"{available_from(d)}; it can be bought now."
     return f"{available_from(d)}; it can be bought from that day."

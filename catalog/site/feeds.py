@@ -67,6 +67,12 @@ def utc_span(a: Activity) -> tuple[dt.datetime, dt.datetime]:
     return a.starts.astimezone(dt.timezone.utc), (a.ends or a.starts).astimezone(dt.timezone.utc)
 
 
+def where_text(a: Activity) -> str:
+    """Where a session is, for calendars and emails: 'Room 204B, Convention Center, Denver (Annual
+    Meeting 2027)'; 'Online'."""
+    return ", ".join(x for x in (a.room, a.location) if x) + (f" ({a.conference})" if a.conference else "")
+
+
 def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) -> Event:
     ev = Event()
     ev.add("uid", f"{a.slug}@ce-portal")
@@ -75,8 +81,7 @@ def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) ->
     ev.add("dtstart", start)
     ev.add("dtend", end)
     ev.add("summary", a.title)
-    where = a.location + (f" ({a.conference})" if a.conference else "")
-    ev.add("location", where)
+    ev.add("location", where_text(a))
     ev.add("url", url)
     ev.add("description", _summary(a.description) + f"Details and enrolment: {url}\n"
            f"Purchase: {settings.purchase_url(a.slug)}")

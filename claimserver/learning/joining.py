@@ -64,7 +64,8 @@ def how_to_join(model: ActivityModel, purchaser: bool) -> HowToJoin:
     """The details `purchaser` (or not) may read for this activity."""
     available = ""
     if model.released_later(clock.now()):
-        available = dates.release_text(display.local(model, model.starts).date(), model.presale)
+        available = dates.release_text(display.local(model, model.starts).date(), model.presale,
+                                       bought=purchaser)
     if model.is_in_person:
         return HowToJoin(room=model.room, registration=model.registration, available=available)
     if model.is_live and model.join is not None:
@@ -86,12 +87,6 @@ def activity_link(row: Activity) -> str:
     return adapter.build("learning.activity", {"slug": row.slug}, force_external=True)
 
 
-def where_text(model: ActivityModel) -> str:
-    """The venue line: 'Room 204B, Convention Center, Denver (Annual Meeting 2027)'."""
-    place = ", ".join(x for x in (model.room, model.location) if x)
-    return place + (f" ({model.conference})" if model.conference else "")
-
-
 def email_lines(model: ActivityModel, how: HowToJoin) -> str:
     """The 'When' and 'How to join' (or 'Where') part of a purchaser's emails, as plain text."""
     lines = []
@@ -106,7 +101,7 @@ def email_lines(model: ActivityModel, how: HowToJoin) -> str:
         if how.note:
             lines.append(f"  {how.note}")
     elif model.is_in_person:
-        lines += ["", "Where", f"  {where_text(model)}"]
+        lines += ["", "Where", f"  {feeds.where_text(model)}"]
         if how.registration:
             lines.append(f"  Registration: {how.registration}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -128,7 +123,7 @@ def calendar_file(learner: Learner, row: Activity, model: ActivityModel) -> Atta
         parts = [f"Join: {how.url}"] + ([f"Dial-in: {how.dial_in}"] if how.dial_in else []) \
             + ([how.note] if how.note else [])
     else:
-        location = where_text(model)
+        location = feeds.where_text(model)
         parts = [f"Registration: {how.registration}"] if how.registration else []
     parts.append(f"Your activity: {link}")
     ics = feeds.personal_calendar(model, uid=uid(row, learner), location=location,

@@ -24,7 +24,7 @@ from catalog import credits, dates
 from catalog.status import OrderStatus
 
 from .. import clock, mail
-from ..models import Activity, ActivityVersion, Learner, Order
+from ..models import Activity, ActivityVersion, Learner, Order, Outbox
 from . import joining
 
 #: Which reminders, and how long before the start each becomes due (the earlier first).
@@ -53,8 +53,12 @@ def due_kind(starts: dt.datetime, now: dt.datetime) -> tuple[str, dt.datetime] |
     return None
 
 
+KEY_PREFIX = "join-reminder:"
+
+
 def dedupe_key(activity_id: int, learner_id: int, kind: str, starts: dt.datetime) -> str:
-    return f"join-reminder:{activity_id}:{learner_id}:{kind}:{starts.astimezone(dt.timezone.utc):%Y%m%dT%H%MZ}"
+    """'join-reminder:<activity>:<learner>:<day|hour>:<start in UTC>': one reminder, once."""
+    return f"{KEY_PREFIX}{activity_id}:{learner_id}:{kind}:{starts.astimezone(dt.timezone.utc):%Y%m%dT%H%MZ}"
 
 
 def _email(learner: Learner, row: Activity, model, kind: str) -> tuple[str, str]:
@@ -89,11 +93,17 @@ def queue_due(now: dt.datetime | None = None) -> tuple[int, int]:
         orders = list(Order.select(Order, Learner).join(Learner)
                       .where(Order.activity == aid, Order.status == OrderStatus.PAID)
                       .order_by(Order.id))
+        # One query for the reminders already queued, so a run every minute costs no query per
+        # learner; the unique key still decides when two runs race for the same one.
+        queued = {k for (k,) in Outbox.select(Outbox.dedupe_key)
+                  .where(Outbox.dedupe_key.startswith(f"{KEY_PREFIX}{aid}:")).tuples()}
         for order in orders:
             paid = order.paid_at.replace(tzinfo=dt.timezone.utc) if order.paid_at else None
             if paid is None or paid > point:
                 continue  # bought after this reminder's point: the receipt was the news
             key = dedupe_key(aid, order.learner_id, kind, model.starts)
+            if key in queued:
+                continue
             subject, body = _email(order.learner, row, model, kind)
             ics = joining.calendar_file(order.learner, row, model)
             if mail.queue(order.learner.email, subject, body, kind=f"reminder-{kind}", dedupe_key=key,

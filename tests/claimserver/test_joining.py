@@ -338,10 +338,20 @@ def test_an_in_person_session_shows_its_room_and_registration_note(rows, client,
     assert "Register for the Annual Meeting" in str(ev["description"])
 
 
+def test_the_site_calendar_gives_an_in_person_sessions_room(folder):
+    from catalog.load import load_catalog
+    from catalog.site import display, feeds
+
+    a = load_catalog([folder / f"{WORKSHOP}.md"]).published[0]
+    ev = only_event(Calendar.from_ical(feeds.calendar([a], display.SiteSettings(), lambda a: "https://ce/x")))
+    assert str(ev["location"]) == f"{ROOM}, Convention Center, Denver (Annual Meeting 2027)"
+
+
 # ------------------------------------------------------------------------------------------------
 # 5. Material released later
 # ------------------------------------------------------------------------------------------------
-def test_material_released_later_can_be_bought_early_but_not_opened_before_its_date(rows, client, clock):
+def test_material_released_later_can_be_bought_early_but_not_opened_before_its_date(rows, client, clock,
+                                                                                   runner, smtp):
     clock.at = dt.datetime(2027, 3, 13, 15, 0, tzinfo=UTC)
     learner = create_learner()
     login(client, learner)
@@ -349,6 +359,11 @@ def test_material_released_later_can_be_bought_early_but_not_opened_before_its_d
     assert "Available from April 1, 2027; it can be bought now." in page
     r = buy(client, JOURNAL)
     assert r.status_code == 302 and "/receipts/" in r.location
+    opens = "Available from April 1, 2027: the material and its post-test open that day."
+    assert opens in client.get(f"/activities/{JOURNAL}").text and opens in client.get("/my-activities").text
+    send_mail(runner)
+    [msg] = smtp.inbox.to(learner.email)
+    assert opens in text_of(msg) and list(msg.iter_attachments()) == []  # home study: no calendar file
     r = client.post(f"/activities/{JOURNAL}/material", follow_redirects=True)
     assert "it is available from April 1, 2027" in r.text
     r = client.post(f"/activities/{JOURNAL}/participate", data={}, follow_redirects=True)
