@@ -145,13 +145,13 @@ FIELDS: tuple[Field, ...] = (
               Field("note", "text", "Anything else a participant needs (e.g. join ten minutes early)."),
           )),
     _s("room", "An in-person session (format `live` or `workshop` at a venue, not Online): the room "
-       "and building, e.g. Room 204B, Convention Center. The claim server shows it to purchasers in "
-       "place of a join link (activity page, My Activities, receipt email and its calendar file, "
-       "reminders).", when="in-person sessions, so purchasers know where to go",
-       example="Room 204B, North Hall"),
+       "within the `location`, e.g. Room 204B, North Hall. Shown before the location on the catalogue "
+       "page and its calendar, and on the claim server in place of a join link (activity page, My "
+       "Activities, receipt email and its calendar file, reminders).",
+       when="in-person sessions, so purchasers know where to go", example="Room 204B, North Hall"),
     Field("registration", "text", "An in-person session held during a `conference`: the conference's "
           "registration note (where and by when to register, whether the badge is needed to enter), "
-          "shown with the room to purchasers.",
+          "shown on the catalogue page and, with the room, to purchasers.",
           example="Register for the Annual Meeting at https://meeting.example.org by May 1; bring your badge."),
     Field("presale", "boolean", "Journal and on-demand material released later (`starts` in the "
           "future): whether it can be bought before its release date. Pages say \"Available from "
