@@ -15,7 +15,6 @@ copy (a reminder, a reissued receipt) updates the same calendar entry.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,7 +23,6 @@ from flask import current_app
 from catalog import dates
 from catalog.model import Activity as ActivityModel
 from catalog.site import display, feeds
-from catalog.status import OrderStatus
 
 from .. import clock
 from ..mail import Attachment
@@ -52,14 +50,6 @@ class HowToJoin:
         return any((self.url, self.room, self.registration, self.after_purchase, self.available))
 
 
-def is_purchaser(learner: Learner | None, row: Activity) -> bool:
-    """A paid order (a free enrolment is paid at 0) that has not been refunded."""
-    if learner is None:
-        return False
-    return Order.select().where(Order.learner == learner, Order.activity == row,
-                                Order.status == OrderStatus.PAID).exists()
-
-
 def how_to_join(model: ActivityModel, purchaser: bool) -> HowToJoin:
     """The details `purchaser` (or not) may read for this activity."""
     available = ""
@@ -76,8 +66,16 @@ def how_to_join(model: ActivityModel, purchaser: bool) -> HowToJoin:
     return HowToJoin(available=available)
 
 
-def for_learner(learner: Learner | None, row: Activity, model: ActivityModel) -> HowToJoin:
-    return how_to_join(model, is_purchaser(learner, row))
+def to_show(model: ActivityModel, order: Order | None) -> HowToJoin | None:
+    """What the activity page and My Activities show the holder of `order` (None: no order, or not
+    a learner): a purchaser is a paid order, free enrolment included (refunded, declined or pending
+    is not). Nothing once a live session is over."""
+    from .operations import session_over  # operations reads this module for My Activities
+
+    how = how_to_join(model, purchaser=order is not None and order.is_paid)
+    if not how.anything or (model.is_live and session_over(model)):
+        return None
+    return how
 
 
 def activity_link(row: Activity) -> str:

@@ -448,9 +448,7 @@ def journeys(learner: Learner) -> list[Journey]:
             step = Step.EVALUATE
         else:
             step = Step.CLAIM
-        how = joining.how_to_join(model, purchaser=o.is_paid)
-        show = o.is_paid and ((model.is_live and not session_over(model)) or how.available)
         out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p), today,
                            purchase_refusal(model) if not o.is_paid else None,
-                           how if show and how.anything else None))
+                           joining.to_show(model, o) if o.is_paid else None))
     return out

@@ -37,12 +37,9 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None)
     """The activity page with its purchase button (the card is entered on the provider's page)."""
     model = version.model()
     site = current_app.config["SITE_URL"].rstrip("/")
-    how = joining.how_to_join(model, purchaser=order is not None and order.is_paid)
     return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
                            closed=operations.purchase_refusal(model), OrderStatus=OrderStatus,
-                           site_link=f"{site}/activities/{row.slug}/",
-                           how=how if how.anything and not (model.is_live and operations.session_over(model))
-                           else None)
+                           site_link=f"{site}/activities/{row.slug}/", how=joining.to_show(model, order))
 
 
 def _refused(e: Refused, slug: str):
