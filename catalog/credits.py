@@ -29,6 +29,10 @@ FORMATS: dict[str, str] = {
 }
 LIVE_FORMATS = frozenset({"live", "teleconference", "webinar", "workshop"})
 HOME_STUDY_FORMATS = frozenset({"journal", "on-demand"})
+#: Live formats held in a room when the `location` is a venue (not Online): a room, not a join link.
+IN_PERSON_FORMATS = frozenset({"live", "workshop"})
+#: The `location` word for a session held online.
+ONLINE_LOCATION = "Online"
 
 #: ACCME learning format per activity format (AMA PRA Booklet): conferences, teleconferences,
 #: live webinars and workshops are live; recordings are enduring; journal material is journal-based.

@@ -680,6 +680,7 @@ def build(doc: Doc) -> Activity:
         joint_provider=d.get("joint_provider", ""), sessions=doc.sessions,
         join=(JoinDetails(d["join"]["url"], d["join"].get("dial_in", ""), d["join"].get("note", ""))
               if d.get("join", {}).get("url") else None),
+        room=d.get("room", ""), registration=d.get("registration", ""), presale=d.get("presale", True),
         path=doc.path, content_hash=doc.digest,
     )
 

@@ -39,6 +39,9 @@ def to_dict(a: Activity) -> dict[str, Any]:
         **({"joint_provider": a.joint_provider} if a.joint_provider else {}),
         **({"sessions": [s.as_dict() for s in a.sessions]} if a.sessions else {}),
         **({"join": a.join.as_dict()} if a.join else {}),
+        **({"room": a.room} if a.room else {}),
+        **({"registration": a.registration} if a.registration else {}),
+        **({"presale": a.presale} if not a.presale else {}),
     }
 
 
@@ -72,5 +75,6 @@ def from_dict(d: dict[str, Any]) -> Activity:
         joint_provider=d.get("joint_provider", ""),
         sessions=tuple(Session.from_dict(x) for x in d.get("sessions", ())),
         join=JoinDetails(**d["join"]) if d.get("join") else None,
+        room=d.get("room", ""), registration=d.get("registration", ""), presale=d.get("presale", True),
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),
     )

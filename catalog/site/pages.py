@@ -99,6 +99,8 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         purchase=D.purchase_text(a.price),
         # On the build day: an ended session or a closed home-study activity is no longer for sale.
         past=D.phase(a, settings.today) == D.PAST,
+        available=D.availability_text(a, settings.today),
+        join_note=D.JOIN_AFTER_PURCHASE if a.join else "",
         ics_href=ics_href if a.is_live else "",
         programme=Markup(programme_html(a, root)),
     )

@@ -1,9 +1,9 @@
-"""Learning: the server's activity page, purchase, My Activities and participation."""
+"""Learning: the server's activity page, purchase, My Activities, joining and reminders, participation."""
 from flask import Blueprint
 
-bp = Blueprint("learning", __name__, template_folder="templates")
+bp = Blueprint("learning", __name__, template_folder="templates", cli_group="learning")
 
-from . import views  # noqa: E402,F401
+from . import cli, views  # noqa: E402,F401
 
 
 @bp.app_template_global()

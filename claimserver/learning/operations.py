@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, url_for
 from peewee import Case, IntegrityError
 
-from catalog import credits
+from catalog import credits, dates
 from catalog.dates import long_date
 from catalog.model import Activity as ActivityModel
 from catalog.status import OrderStatus, ParticipationMethod, Step
@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..payments import operations as payments
 from ..refusals import Refused
+from . import joining
 
 log = logging.getLogger(__name__)
 #: Purchases need a confirmed address (receipts and certificates must reach the learner).
@@ -92,6 +93,8 @@ def purchase_refusal(model: ActivityModel) -> str | None:
         return f"This session took place {when}; it can no longer be purchased."
     if local_today(model) > model.claim_until:
         return f"This activity closed on {long_date(model.claim_until)} and can no longer be purchased."
+    if model.released_later(clock.now()) and not model.presale:
+        return dates.not_on_sale_yet(model.starts.astimezone(local_zone(model)))
     return None
 
 
@@ -190,7 +193,7 @@ def _check_open(model: ActivityModel, what: str) -> None:
         if model.is_live:
             raise Refused("The session has not started yet. The attendance code is given during "
                               "the session; come back then.")
-        raise Refused(f"The material is released on {long_date(model.starts.astimezone(local_zone(model)))}.")
+        raise Refused(dates.not_yet_released(model.starts.astimezone(local_zone(model))))
     if local_today(model) > model.claim_until:
         raise Refused(f"This activity closed on {long_date(model.claim_until)}; {what} is no longer possible.")
 
@@ -404,6 +407,7 @@ class Journey:
     cpe_deadline: dt.date | None
     today: dt.date  # in the activity's own time zone
     refusal: str | None = None  # unpaid, and it can no longer be bought: why
+    how: object | None = None  # joining.HowToJoin while there is something to say (live, not over)
 
     @property
     def days_left(self) -> int:
@@ -434,7 +438,8 @@ def _journey(learner: Learner, o: Order, v: ActivityVersion, p: Participation | 
     today = local_today(model)
     return Journey(o, v, model, p, e, cs, step_of(o, v.claim_until, today, p, e, cs),
                    cpe_monitor_deadline(learner, model, p), today,
-                   purchase_refusal(model) if not o.is_paid else None)
+                   purchase_refusal(model) if not o.is_paid else None,
+                   joining.to_show(model, o) if o.is_paid else None)
 
 
 def journeys(learner: Learner) -> list[Journey]:

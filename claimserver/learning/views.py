@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from catalog import dates
 from catalog.status import OrderStatus
 
 from .. import catalog_sync, clock
@@ -12,7 +13,7 @@ from ..accounts.profile import profile_missing
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
 from ..payments import receipts
-from . import bp, next_step, operations
+from . import bp, joining, next_step, operations
 from ..refusals import Refused, flash_and_redirect
 from .forms import ROSTER_MAX_BYTES, AttendanceForm, RosterForm, post_test_answers, post_test_form
 from .operations import TooManyCodes, WrongCode
@@ -29,7 +30,7 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None)
     site = current_app.config["SITE_URL"].rstrip("/")
     return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
                            closed=operations.purchase_refusal(model), OrderStatus=OrderStatus,
-                           site_link=f"{site}/activities/{row.slug}/")
+                           site_link=f"{site}/activities/{row.slug}/", how=joining.to_show(model, order))
 
 
 def _refused(e: Refused, slug: str):
@@ -143,7 +144,8 @@ def participate(slug: str):
                 f.data = None  # a retry starts from a clean sheet
     return render_template("learning/participate_home.html", row=row, a=model, form=form,
                            participation=participation, feedback=feedback,
-                           released=clock.now() >= model.starts)
+                           released=clock.now() >= model.starts,
+                           not_released=dates.not_yet_released(model.starts.astimezone(operations.local_zone(model))))
 
 
 @bp.route("/activities/<slug>/material", methods=["GET", "POST"])
