@@ -174,6 +174,73 @@ def needs_shaping(text: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
+# What a certificate can print
+# ------------------------------------------------------------------------------------------------
+ZWJ, VARIATION_SELECTORS = "\u200d", frozenset("\ufe0e\ufe0f")
+#: Emoji parts a monochrome font draws as squares of their own instead of combining them with the
+#: emoji before: skin tones, flag letters (regional indicators), the keycap mark, tag characters.
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+_FLAG_LETTERS = range(0x1F1E6, 0x1F200)
+_COMBINING_EMOJI = frozenset(chr(c) for c in (*_SKIN_TONES, 0x20E3, *range(0xE0020, 0xE0080)))
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000
+
+
+def _clusters(text: str) -> list[str]:
+    """`text` cut into what a reader sees as one symbol: a character with the modifiers, variation
+    selectors and zero-width-joined characters that follow it; two flag letters make one flag."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        if ord(text[i]) in _FLAG_LETTERS and j < len(text) and ord(text[j]) in _FLAG_LETTERS:
+            j += 1
+        while j < len(text) and (text[j] in _COMBINING_EMOJI or text[j] in VARIATION_SELECTORS
+                                 or text[j] == ZWJ or text[j - 1] == ZWJ):
+            j += 1
+        out.append(text[i:j])
+        i = j
+    return out
+
+
+def _has_glyph(ch: str) -> bool:
+    if ord(ch) in FONTS.get(BODY).cmap:
+        return True
+    return any(ord(ch) in FONTS.get(family).cmap for family in FALLBACKS)
+
+
+def unprintable(text: str) -> list[str]:
+    """The symbols in `text` a certificate cannot print, in order, each once: characters none of
+    the bundled fonts has (emoji newer than Symbola's Unicode 10, for one), and emoji made of
+    several parts (skin tones, flags, keycaps, zero-width-joined emoji such as 👩‍⚕️), which a
+    monochrome emoji font would print as separate squares. Single emoji it has (🌸, 🙂, ❤️) print."""
+    out: list[str] = []
+    for cluster in _clusters(text or ""):
+        base = cluster.rstrip("".join(VARIATION_SELECTORS))
+        joined = ZWJ in base and any(_is_emoji(ch) for ch in base)
+        combined = len(base) > 1 and (any(ch in _COMBINING_EMOJI for ch in base)
+                                      or ord(base[0]) in _FLAG_LETTERS)
+        lone_flag_letter = len(base) == 1 and ord(base[0]) in _FLAG_LETTERS
+        missing = any(not _has_glyph(ch) for ch in base if not ch.isspace() and ch != ZWJ
+                      and unicodedata.category(ch)[0] != "C")
+        if (joined or combined or lone_flag_letter or missing) and cluster not in out:
+            out.append(cluster)
+    return out
+
+
+def unprintable_message(symbols: list[str]) -> str:
+    """The learner's explanation for `unprintable`'s answer."""
+    them = "it" if len(symbols) == 1 else "them"
+    out = f"Certificates cannot print {' '.join(symbols)}: please remove {them} or write {them} another way."
+    if any(_is_emoji(ch) or ord(ch) in _FLAG_LETTERS for s in symbols for ch in s):
+        out += (" Emoji print in black and white, one at a time; skin tones, flags, joined emoji and the "
+                "newest emoji cannot be printed.")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
 # What a certificate says
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
