@@ -143,3 +143,17 @@ def test_catalogue_tabs_keep_conveners_and_staff_apart_from_learners(site):
     sidebar = re.search(r'<li class="md-nav__item md-nav__item--active md-nav__item--section.*?</li>\s*</ul>',
                         learner, re.S)
     assert sidebar and "Who can claim what" in sidebar.group(0) and "Running the claim server" not in sidebar.group(0)
+
+
+def test_learners_catalogue_pages_show_no_internal_keys(site):
+    """Home, catalogue listings, every activity page and the learners' guides: labels, never keys
+    (the conveners' and staff reference pages document the keys on purpose)."""
+    from tests.claimserver.test_learner_words import problems_in
+
+    pages = [p for p in sorted(site.rglob("index.html"))
+             if not p.relative_to(site).as_posix().startswith(("conveners/", "staff/", "reporting-formats/"))]
+    assert len([p for p in pages if "activities" in p.parts]) >= 10
+    found = {p.relative_to(site).as_posix(): problems_in(p.read_text(encoding="utf-8"))[0] for p in pages}
+    assert {k: v for k, v in found.items() if v} == {}
+    # the conveners' reference still names the keys they type
+    assert "<code>ama_pra_1</code>" in (site / "conveners" / "front-matter" / "index.html").read_text(encoding="utf-8")
