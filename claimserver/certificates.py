@@ -27,6 +27,7 @@ from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.syntax import Name
 
 from catalog import credits as C
 from catalog import florida
@@ -437,22 +438,27 @@ class _Logo:
     fpdf2 parses the SVG and turns its shapes into PDF path operators for every document (about as
     long as the rest of the certificate). The operators depend only on the page size and the logo's
     box, so they are made once in a scratch document and written into each certificate, inside the
-    marked sequence that carries the logo's alternative text. A logo whose drawing needs page
-    resources (gradients, transparency) is drawn by fpdf2 each time instead."""
+    marked sequence that carries the logo's alternative text; the graphics states they name (line
+    widths, caps) are registered in the certificate under its own names. A logo needing any other
+    page resource (an image, a gradient) is drawn by fpdf2 each time instead."""
 
-    _RESOURCE = re.compile(rb"/\S+ (gs|Do|sh|scn|SCN)\b")
+    _STATE = re.compile(r"/(GS\d+) gs")
+    _OTHER = re.compile(r"/\S+ (Do|sh|scn|SCN)\b")
 
     def __init__(self) -> None:
-        self._ops: dict[tuple, bytes | None] = {}
+        self._ops: dict[tuple, tuple[str, tuple[tuple[str, str], ...]] | None] = {}
         self._lock = threading.Lock()
 
-    def _convert(self, w: float, h: float, x: float, y: float, size: float) -> bytes | None:
+    def _convert(self, w: float, h: float, x: float, y: float, size: float):
         scratch = FPDF(unit="mm", format=(w, h))
         scratch.add_page()
         before = len(scratch.pages[1].contents)
         scratch.image(SOCIETY.logo_path, x=x, y=y, w=size, h=size)
-        ops = bytes(scratch.pages[1].contents[before:])
-        return None if self._RESOURCE.search(ops) else ops
+        ops = bytes(scratch.pages[1].contents[before:]).decode("latin-1")
+        if self._OTHER.search(ops):
+            return None
+        states = tuple((str(name), style) for style, name in scratch._resource_catalog.graphics_styles.items())
+        return ops, states
 
     def draw(self, pdf: FPDF, x: float, y: float, size: float) -> None:
         key = (pdf.w, pdf.h, x, y, size)
@@ -460,11 +466,20 @@ class _Logo:
             with self._lock:
                 if key not in self._ops:
                     self._ops[key] = self._convert(pdf.w, pdf.h, x, y, size)
-        ops = self._ops[key]
-        if ops is None:
+        converted = self._ops[key]
+        if converted is None:
             pdf.image(SOCIETY.logo_path, x=x, y=y, w=size, h=size, alt_text=SOCIETY.logo_alt)
             return
+        ops, states = converted
+        catalog = pdf._resource_catalog  # noqa: SLF001 - as FPDF.drawing_context registers them
+        renamed = {}
+        for name, style in states:
+            if style not in catalog.graphics_styles:
+                catalog.graphics_styles[style] = Name(f"GS{len(catalog.graphics_styles)}")
+            renamed[name] = str(catalog.graphics_styles[style])
+        ops = self._STATE.sub(lambda m: f"/{renamed[m.group(1)]} gs", ops)
         with pdf._marked_sequence(alt_text=SOCIETY.logo_alt):  # noqa: SLF001 - as FPDF.image does
+            catalog.index_stream_resources(ops, pdf.page)
             pdf._out(ops)  # noqa: SLF001
         pdf._set_min_pdf_version("1.4")  # noqa: SLF001 - the drawing API's operators
 
