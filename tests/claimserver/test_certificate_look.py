@@ -182,3 +182,14 @@ def test_the_profile_refuses_a_name_the_certificate_would_print_as_boxes(client,
     r = client.post("/profile", data={**BASE, "certificate_name": "Ana 🌸 Lima"})
     assert r.status_code == 302
     assert Learner.get_by_id(learner.id).certificate_name == "Ana 🌸 Lima"
+
+
+def test_the_logo_drawn_once_per_process_looks_exactly_like_fpdf2_drawing_it(tmp_path, monkeypatch):
+    """The converted logo is replayed into each certificate; it must paint what fpdf2 would."""
+    replayed = cert.render(content("acpe"))
+    monkeypatch.setattr(cert, "LOGO", cert._Logo())
+    monkeypatch.setattr(cert.LOGO, "_convert", lambda *a: None)  # fpdf2 draws the SVG itself
+    drawn = cert.render(content("acpe"))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert _raster(replayed, tmp_path / "a") == _raster(drawn, tmp_path / "b")
