@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from . import professions as P
 from .destinations import DESTINATIONS, Destination
+from .society import SOCIETY
 
 # --------------------------------------------------------------------------------------------
 # Activity formats and their learning formats (ACCME, ACPE).
@@ -187,8 +188,9 @@ DEFAULT_CLAIM_DAYS = 365
 DEFAULT_FOLLOW_UP_DAYS = 90
 #: The price when a convener states none (the seed: $25).
 DEFAULT_PRICE = Decimal("25.00")
-#: The provider's name as printed in statements unless the site or server configures another.
-DEFAULT_PROVIDER = "American Society for Microbiology"
+#: The provider's name as printed in statements unless the site or server configures another: the
+#: society's name (catalog/brand/society.toml).
+DEFAULT_PROVIDER = SOCIETY.name
 
 
 #: Claims are stored as whole quarter hours (`Claim.quarter_hours`); every credit type's increment

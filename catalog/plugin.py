@@ -3,8 +3,10 @@
 It loads the activity folder once per build with the same checker as `python -m catalog check`
 (an invalid activity stops the build with `path:line: error: message` lines), adds one generated page
 per published activity (kept out of the navigation), the catalogue listings, /activities.json and
-/calendar.ics, and fills the generated blocks of the hand-written docs. Rendering lives in
-`catalog.site`; this module only connects it to MkDocs' events.
+/calendar.ics, and fills the generated blocks of the hand-written docs. It also gives the site the
+society's look (`catalog.society`): the portal's name, the logo in the header, and the design-token
+sheet stylesheets/tokens.css that the theme's colours and docs/stylesheets/catalogue.css read.
+Rendering lives in `catalog.site`; this module only connects it to MkDocs' events.
 """
 from __future__ import annotations
 
@@ -29,10 +31,14 @@ from .model import Activity
 from .site import display as D
 from .sanitize import clean
 from .site import csp, feeds, pages, reference
+from .society import SOCIETY
 
 log = get_plugin_logger(__name__)
 
 TODAY_ENV = "CE_CATALOG_TODAY"
+#: Where the society's token sheet and logo land in the site (generated, not in docs/).
+TOKENS_SRC = "stylesheets/tokens.css"
+LOGO_SRC = "assets/society-logo.svg"
 
 
 class CatalogueConfig(base.Config):
@@ -78,6 +84,13 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self.settings = D.SiteSettings(provider=self.config.provider, claim_url=claim_url,
                                        today=self._today(), site_url=config.site_url or "")
         pages.environment()  # compile the templates once, before any page
+        # The society's look: its portal name, its logo in the header (and as the favicon), and
+        # the token sheet loaded before every other stylesheet.
+        config.site_name = SOCIETY.portal_name
+        config.theme["logo"] = LOGO_SRC
+        config.theme["favicon"] = LOGO_SRC
+        if TOKENS_SRC not in [str(x) for x in config.extra_css]:
+            config.extra_css.insert(0, TOKENS_SRC)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -137,6 +150,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 InclusionLevel.INCLUDED if listing.in_nav else InclusionLevel.NOT_IN_NAV)
             self._listings[listing.src_uri] = listing
         self._chooser = pages.chooser(published, dirs)
+        add(TOKENS_SRC, SOCIETY.tokens_css(), InclusionLevel.NOT_IN_NAV)
+        add(LOGO_SRC, SOCIETY.logo_svg, InclusionLevel.NOT_IN_NAV)
         add("activities.json", feeds.activities_json(published, self.settings, url_of, now),
             InclusionLevel.INCLUDED)
         add("calendar.ics", feeds.calendar(published, self.settings, url_of, name=self.config.calendar_name,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,12 +27,14 @@ from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.syntax import Name
 
 from catalog import credits as C
 from catalog import florida
 from catalog import statements as S
 from catalog.dates import long_date
 from catalog.model import Designation
+from catalog.society import SOCIETY
 
 FONT_DIR = Path(__file__).parent / "fonts"
 BODY = "notosans"
@@ -172,6 +175,73 @@ def needs_shaping(text: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
+# What a certificate can print
+# ------------------------------------------------------------------------------------------------
+ZWJ, VARIATION_SELECTORS = "\u200d", frozenset("\ufe0e\ufe0f")
+#: Emoji parts a monochrome font draws as squares of their own instead of combining them with the
+#: emoji before: skin tones, flag letters (regional indicators), the keycap mark, tag characters.
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+_FLAG_LETTERS = range(0x1F1E6, 0x1F200)
+_COMBINING_EMOJI = frozenset(chr(c) for c in (*_SKIN_TONES, 0x20E3, *range(0xE0020, 0xE0080)))
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000
+
+
+def _clusters(text: str) -> list[str]:
+    """`text` cut into what a reader sees as one symbol: a character with the modifiers, variation
+    selectors and zero-width-joined characters that follow it; two flag letters make one flag."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        if ord(text[i]) in _FLAG_LETTERS and j < len(text) and ord(text[j]) in _FLAG_LETTERS:
+            j += 1
+        while j < len(text) and (text[j] in _COMBINING_EMOJI or text[j] in VARIATION_SELECTORS
+                                 or text[j] == ZWJ or text[j - 1] == ZWJ):
+            j += 1
+        out.append(text[i:j])
+        i = j
+    return out
+
+
+def _has_glyph(ch: str) -> bool:
+    if ord(ch) in FONTS.get(BODY).cmap:
+        return True
+    return any(ord(ch) in FONTS.get(family).cmap for family in FALLBACKS)
+
+
+def unprintable(text: str) -> list[str]:
+    """The symbols in `text` a certificate cannot print, in order, each once: characters none of
+    the bundled fonts has (emoji newer than Symbola's Unicode 10, for one), and emoji made of
+    several parts (skin tones, flags, keycaps, zero-width-joined emoji such as 👩‍⚕️), which a
+    monochrome emoji font would print as separate squares. Single emoji it has (🌸, 🙂, ❤️) print."""
+    out: list[str] = []
+    for cluster in _clusters(text or ""):
+        base = cluster.rstrip("".join(VARIATION_SELECTORS))
+        joined = ZWJ in base and any(_is_emoji(ch) for ch in base)
+        combined = len(base) > 1 and (any(ch in _COMBINING_EMOJI for ch in base)
+                                      or ord(base[0]) in _FLAG_LETTERS)
+        lone_flag_letter = len(base) == 1 and ord(base[0]) in _FLAG_LETTERS
+        missing = any(not _has_glyph(ch) for ch in base if not ch.isspace() and ch != ZWJ
+                      and unicodedata.category(ch)[0] != "C")
+        if (joined or combined or lone_flag_letter or missing) and cluster not in out:
+            out.append(cluster)
+    return out
+
+
+def unprintable_message(symbols: list[str]) -> str:
+    """The learner's explanation for `unprintable`'s answer."""
+    them = "it" if len(symbols) == 1 else "them"
+    out = f"Certificates cannot print {' '.join(symbols)}: please remove {them} or write {them} another way."
+    if any(_is_emoji(ch) or ord(ch) in _FLAG_LETTERS for s in symbols for ch in s):
+        out += (" Emoji print in black and white, one at a time; skin tones, flags, joined emoji and the "
+                "newest emoji cannot be printed.")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
 # What a certificate says
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -243,8 +313,8 @@ class CertificateContent:
 
     @property
     def signed(self) -> bool:
-        """Florida certificates carry the provider's signature (64B3-11.003)."""
-        return self.credit == "florida"
+        """Every certificate carries the provider's signature line (Florida's 64B3-11.003 requires it)."""
+        return True
 
     @property
     def signature_caption(self) -> str:
@@ -281,12 +351,34 @@ def _markdown(st: S.Statement) -> str:
                    .replace("--", "-\u200b-") for s, it in st.segments)
 
 
-def _statement(pdf: FPDF, w: float, h: float, st: S.Statement, align: str) -> None:
-    """A statement in one cell; markdown (slower line breaking) only when it has italics."""
-    if any(it for _, it in st.segments):
-        pdf.multi_cell(w, h, _markdown(st), align=align, markdown=True, new_x="LMARGIN", new_y="NEXT")
-    else:
-        pdf.multi_cell(w, h, st.text, align=align, new_x="LMARGIN", new_y="NEXT")
+def _statement(pdf: FPDF, w: float, h: float, st: S.Statement, align: str, dry: bool = False) -> float:
+    """A statement in one cell; markdown (slower line breaking) only when it has italics. Returns
+    its height; `dry` only measures."""
+    md = any(it for _, it in st.segments)
+    return _text(pdf, w, h, _markdown(st) if md else st.text, align, dry, markdown=md)
+
+
+#: Measured paragraph heights: the same statements and titles recur on thousands of certificates,
+#: and measuring (fpdf2's line breaking) costs as much as drawing. Bounded; cleared when full.
+_HEIGHTS: dict[tuple, float] = {}
+_HEIGHTS_MAX = 4096
+
+
+def _text(pdf: FPDF, w: float, h: float, text: str, align: str, dry: bool, markdown: bool = False) -> float:
+    """A wrapped paragraph at the current position; its height (measured only, when `dry`)."""
+    if dry:
+        key = (text, w, h, markdown, pdf.font_family, pdf.font_style, pdf.font_size_pt,
+               tuple(pdf._fallback_font_ids))
+        height = _HEIGHTS.get(key)
+        if height is None:
+            height = pdf.multi_cell(w, h, text, align=align, markdown=markdown, dry_run=True, output="HEIGHT")
+            if len(_HEIGHTS) >= _HEIGHTS_MAX:
+                _HEIGHTS.clear()
+            _HEIGHTS[key] = height
+        return height
+    y = pdf.get_y()
+    pdf.multi_cell(w, h, text, align=align, markdown=markdown, new_x="LEFT", new_y="NEXT")
+    return pdf.get_y() - y
 
 
 class _Doc(FPDF):
@@ -332,7 +424,7 @@ def _signature(pdf: FPDF, c: CertificateContent, x: float, y: float, width: floa
     """The provider's signature line: the image (if set) above a rule, the printed name below."""
     if c.signature_image:
         pdf.image(c.signature_image, x=x, y=y - 14, h=13, keep_aspect_ratio=True, w=width)
-    pdf.set_draw_color(0, 0, 0)
+    pdf.set_draw_color(*SOCIETY.rgb("text"))
     pdf.set_line_width(0.3)
     pdf.line(x, y, x + width, y)
     pdf.set_xy(x, y + 1)
@@ -340,79 +432,189 @@ def _signature(pdf: FPDF, c: CertificateContent, x: float, y: float, width: floa
     pdf.multi_cell(width, 4.5, c.signature_caption, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
+class _Logo:
+    """The society's logo, drawn the way `FPDF.image` draws an SVG, but converted once per process.
+
+    fpdf2 parses the SVG and turns its shapes into PDF path operators for every document (about as
+    long as the rest of the certificate). The operators depend only on the page size and the logo's
+    box, so they are made once in a scratch document and written into each certificate, inside the
+    marked sequence that carries the logo's alternative text; the graphics states they name (line
+    widths, caps) are registered in the certificate under its own names. A logo needing any other
+    page resource (an image, a gradient) is drawn by fpdf2 each time instead."""
+
+    _STATE = re.compile(r"/(GS\d+) gs")
+    _OTHER = re.compile(r"/\S+ (Do|sh|scn|SCN)\b")
+
+    def __init__(self) -> None:
+        self._ops: dict[tuple, tuple[str, tuple[tuple[str, str], ...]] | None] = {}
+        self._lock = threading.Lock()
+
+    def _convert(self, w: float, h: float, x: float, y: float, size: float):
+        scratch = FPDF(unit="mm", format=(w, h))
+        scratch.add_page()
+        before = len(scratch.pages[1].contents)
+        scratch.image(SOCIETY.logo_path, x=x, y=y, w=size, h=size)
+        ops = bytes(scratch.pages[1].contents[before:]).decode("latin-1")
+        if self._OTHER.search(ops):
+            return None
+        states = tuple((str(name), style) for style, name in scratch._resource_catalog.graphics_styles.items())
+        return ops, states
+
+    def draw(self, pdf: FPDF, x: float, y: float, size: float) -> None:
+        key = (pdf.w, pdf.h, x, y, size)
+        if key not in self._ops:
+            with self._lock:
+                if key not in self._ops:
+                    self._ops[key] = self._convert(pdf.w, pdf.h, x, y, size)
+        converted = self._ops[key]
+        if converted is None:
+            pdf.image(SOCIETY.logo_path, x=x, y=y, w=size, h=size, alt_text=SOCIETY.logo_alt)
+            return
+        ops, states = converted
+        catalog = pdf._resource_catalog  # noqa: SLF001 - as FPDF.drawing_context registers them
+        renamed = {}
+        for name, style in states:
+            if style not in catalog.graphics_styles:
+                catalog.graphics_styles[style] = Name(f"GS{len(catalog.graphics_styles)}")
+            renamed[name] = str(catalog.graphics_styles[style])
+        ops = self._STATE.sub(lambda m: f"/{renamed[m.group(1)]} gs", ops)
+        with pdf._marked_sequence(alt_text=SOCIETY.logo_alt):  # noqa: SLF001 - as FPDF.image does
+            catalog.index_stream_resources(ops, pdf.page)
+            pdf._out(ops)  # noqa: SLF001
+        pdf._set_min_pdf_version("1.4")  # noqa: SLF001 - the drawing API's operators
+
+
+LOGO = _Logo()
+
+#: Page geometry (A4 landscape, mm): the logo's box at the top, the margin, where the body may run
+#: (between the logo and the signature/verification footer), the most space put between groups.
+LOGO_TOP, LOGO_SIZE, MARGIN = 15.0, 18.0, 20.0
+BODY_TOP, BODY_BOTTOM_FROM_FOOT, MAX_GAP = LOGO_TOP + LOGO_SIZE + 3, 56.0, 12.0
+#: Statement type sizes tried in turn until the body fits (a long joint-providership page shrinks).
+STATEMENT_SIZES = (9.5, 9.0, 8.5, 8.0, 7.5, 7.0)
+
+
+def _body(pdf: FPDF, c: CertificateContent, w: float, statement_size: float, gaps: float, dry: bool,
+          shaping: bool) -> float:
+    """Everything between the logo and the footer, in five groups (who issues, who, what, the credit's
+    details, the statements) separated by `gaps`; returns the height it takes (drawn unless `dry`)."""
+    left = pdf.l_margin
+    brand, text_color = SOCIETY.rgb("brand"), SOCIETY.rgb("text")
+    total = 0.0
+
+    def put(size: float, style: str, h: float, text: str, width: float = w, align: str = "C",
+            color=text_color, x: float = left) -> None:
+        nonlocal total
+        pdf.set_font(BODY, style, size)
+        pdf.set_text_color(*color)
+        if not dry:
+            pdf.set_x(x)
+        total += _text(pdf, width, h, text, align, dry)
+
+    def statement(st: S.Statement, size: float, h: float, width: float = w, align: str = "C",
+                  x: float = left) -> None:
+        nonlocal total
+        pdf.set_font(BODY, "", size)
+        pdf.set_text_color(*text_color)
+        if not dry:
+            pdf.set_x(x)
+        total += _statement(pdf, width, h, st, align, dry)
+
+    def gap(mm: float) -> None:
+        nonlocal total
+        total += mm
+        if not dry:
+            pdf.set_y(pdf.get_y() + mm)
+
+    put(11, "", 6, c.provider.upper(), color=brand)
+    put(22, "B", 10, c.type.certificate_title, color=brand)
+    gap(gaps)
+    put(12, "", 7, c.lead)
+    if shaping:
+        pdf.set_text_shaping(True)
+    size = _fit_size(pdf, c.name, w, 28, 12, "B")
+    put(size, "B", size * 0.5, c.name)
+    if shaping:
+        pdf.set_text_shaping(False)
+    gap(gaps)
+    statement(c.credit_line, 13, 7)
+    put(11, "", 6, f"for the {C.FORMATS[c.format].lower()}")
+    put(14, "B", 7, c.title)
+    when = c.dates if c.format in C.LIVE_FORMATS else f"Completed {long_date(c.completed_on)}"
+    put(11, "", 6, " · ".join(x for x in (when, c.location) if x))
+    details = c.details()
+    if details:
+        gap(gaps)
+        for line in details:
+            put(9.5, "", 5, line)
+    statements = c.statements()
+    if statements:
+        gap(gaps)
+        inset = 20  # the statements read as a centred block of left-aligned paragraphs
+        for i, st in enumerate(statements):
+            if i:
+                gap(1.2)
+            statement(st, statement_size, statement_size * 0.5, width=w - 2 * inset, align="L",
+                      x=left + inset)
+    return total
+
+
 def render(c: CertificateContent) -> bytes:
-    """The certificate as PDF bytes: same content, same bytes."""
+    """The certificate as PDF bytes: same content, same bytes.
+
+    Layout: the society's logo at the top, the body centred in the space between it and the footer
+    (signature line, verification code and QR code), the groups spread apart so a short certificate
+    does not leave its lower half empty; statements shrink a little only when they would not fit."""
     pdf = _Doc(c.issued_at, orientation="L", unit="mm", format="A4")
     italic = any(it for st in (c.credit_line, *c.statements()) for _, it in st.segments)
     FONTS.setup(pdf, c.all_text(), styles="BI" if italic else "B", shaping=needs_shaping(c.name))
-    pdf.set_margins(20, 16, 20)
+    pdf.set_margins(MARGIN, 16, MARGIN)
     pdf.add_page()
     pdf.set_title(f"{c.type.certificate_title}: {c.title}")
     pdf.set_author(c.provider)
-    w = pdf.w - 40
-    pdf.set_draw_color(11, 61, 110)
+    w = pdf.w - 2 * MARGIN
+    pdf.set_draw_color(*SOCIETY.rgb("brand"))
     pdf.set_line_width(1.2)
     pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
     pdf.set_line_width(0.3)
     pdf.rect(11, 11, pdf.w - 22, pdf.h - 22)
-
-    pdf.set_y(18)
-    pdf.set_font(BODY, "", 11)
-    pdf.set_text_color(11, 61, 110)
-    pdf.cell(w, 6, c.provider.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(BODY, "B", 22)
-    pdf.multi_cell(w, 10, c.type.certificate_title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-    pdf.ln(3)
-    pdf.set_font(BODY, "", 12)
-    pdf.cell(w, 7, c.lead, align="C", new_x="LMARGIN", new_y="NEXT")
+    LOGO.draw(pdf, x=(pdf.w - LOGO_SIZE) / 2, y=LOGO_TOP, size=LOGO_SIZE)
 
     shaping = needs_shaping(c.name)
-    if shaping:
-        pdf.set_text_shaping(True)
-    size = _fit_size(pdf, c.name, w, 28, 12, "B")
-    pdf.set_font(BODY, "B", size)
-    pdf.multi_cell(w, size * 0.5, c.name, align="C", new_x="LMARGIN", new_y="NEXT")
-    if shaping:
-        pdf.set_text_shaping(False)
-    pdf.ln(2)
-    pdf.set_font(BODY, "", 13)
-    _statement(pdf, w, 7, c.credit_line, align="C")
-    pdf.set_font(BODY, "", 11)
-    pdf.cell(w, 6, f"for the {C.FORMATS[c.format].lower()}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(BODY, "B", 14)
-    pdf.multi_cell(w, 7, c.title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(BODY, "", 11)
-    when = c.dates if c.format in C.LIVE_FORMATS else f"Completed {long_date(c.completed_on)}"
-    pdf.multi_cell(w, 6, " · ".join(x for x in (when, c.location) if x), align="C",
-                   new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font(BODY, "", 9.5)
-    for line in c.details():
-        pdf.multi_cell(w, 5, line, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font(BODY, "", 8.5)
-    for st in c.statements():
-        _statement(pdf, w - 50, 4.2, st, align="L")
-        pdf.ln(1)
+    room = pdf.h - BODY_BOTTOM_FROM_FOOT - BODY_TOP
+    groups = 4 if c.details() else 3
+    for size in STATEMENT_SIZES:
+        natural = _body(pdf, c, w, size, 0, dry=True, shaping=shaping)
+        if natural <= room:
+            break
+    # Measuring registered glyphs in the fonts' subsets in the order they were measured, and
+    # measurements are cached: start the subsets afresh so the drawing alone decides their order
+    # (the same content gives the same bytes, whatever was measured before).
+    for font in pdf.fonts.values():
+        font.subset = SubsetMap(font)
+    spare = max(room - natural, 0)
+    gaps = min(spare / (groups + 1), MAX_GAP)
+    pdf.set_y(BODY_TOP + (spare - gaps * groups) / 2)
+    _body(pdf, c, w, size, gaps, dry=False, shaping=shaping)
 
     qr = 26
-    if c.signed:
-        _signature(pdf, c, x=pdf.w - 20 - qr - 85, y=pdf.h - 40, width=78)
+    pdf.set_text_color(*SOCIETY.rgb("text"))
+    _signature(pdf, c, x=pdf.w - MARGIN - qr - 85, y=pdf.h - 40, width=78)
     # Verification block, bottom: code, URL and QR code.
-    pdf.image(io.BytesIO(qr_png(c.verify_url)), x=pdf.w - 20 - qr, y=pdf.h - 18 - qr, w=qr, h=qr)
-    pdf.set_xy(20, pdf.h - 34)
+    pdf.image(io.BytesIO(qr_png(c.verify_url)), x=pdf.w - MARGIN - qr, y=pdf.h - 18 - qr, w=qr, h=qr)
+    pdf.set_xy(MARGIN, pdf.h - 34)
     pdf.set_font(BODY, "", 9)
-    pdf.cell(w - qr - 5, 5, f"Issued {long_date(c.issued_at)} by {c.provider}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w - qr - 95, 5, f"Issued {long_date(c.issued_at)} by {c.provider}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(BODY, "B", 10)
-    pdf.cell(w - qr - 5, 5, f"Verification code: {c.code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w - qr - 95, 5, f"Verification code: {c.code}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(BODY, "", 9)
-    pdf.cell(w - qr - 5, 5, f"Verify at {c.verify_url}", link=c.verify_url, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w - qr - 95, 5, f"Verify at {c.verify_url}", link=c.verify_url, new_x="LMARGIN", new_y="NEXT")
     if c.revoked_on:
-        pdf.set_text_color(180, 0, 0)
+        pdf.set_text_color(*SOCIETY.rgb("bad"))
         pdf.set_font(BODY, "B", 12)
-        pdf.cell(w - qr - 5, 6, f"REVOKED on {long_date(c.revoked_on)}", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(w - qr - 95, 6, f"REVOKED on {long_date(c.revoked_on)}", new_x="LMARGIN", new_y="NEXT")
     if c.sessions:
+        pdf.set_text_color(*SOCIETY.rgb("text"))
         _sessions_pages(pdf, c, w)
     return bytes(pdf.output())
 

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-PALETTE = ("#0b5cad", "#1e7d32", "#b36b00", "#b3261e", "#5b6775")
+from catalog.society import SOCIETY
+
+#: Series colours, from the society's colours (each at least 3:1 on the page, catalog.society.PAIRS).
+PALETTE = tuple(SOCIETY.color(k) for k in ("link", "good", "attention", "bad", "muted"))
+_TEXT, _MUTED = SOCIETY.color("text"), SOCIETY.color("muted")
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
            f'aria-label="{label}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
            f"<title>{label}</title>"]
     if not bars:
-        out.append(f'<text x="0" y="{bar_height}" font-size="13" fill="#5b6775">No data yet</text>')
+        out.append(f'<text x="0" y="{bar_height}" font-size="13" fill="{_MUTED}">No data yet</text>')
     for i, b in enumerate(bars):
         y = gap + i * (bar_height + gap)
         w = 0 if top <= 0 else round(plot * max(b.value, 0) / top, 1)
@@ -45,10 +49,10 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
         name = escape(b.label if len(b.label) <= fit else b.label[:fit - 1] + "…")
         out.append(f'<g><title>{escape(b.label)}: {escape(b.text or _fmt(b.value))}</title>'
                    f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" font-size="13" '
-                   f'text-anchor="end" fill="#1d2733">{name}</text>'
+                   f'text-anchor="end" fill="{_TEXT}">{name}</text>'
                    f'<rect x="{label_width}" y="{y}" width="{w}" height="{bar_height}" '
                    f'fill="{escape(b.color)}" rx="3"/>'
                    f'<text x="{label_width + w + 6}" y="{y + bar_height * 0.7:.1f}" font-size="13" '
-                   f'fill="#1d2733">{escape(b.text or _fmt(b.value))}</text></g>')
+                   f'fill="{_TEXT}">{escape(b.text or _fmt(b.value))}</text></g>')
     out.append("</svg>")
     return Markup("".join(out))

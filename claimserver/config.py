@@ -51,9 +51,10 @@ DEFAULTS: dict[str, Any] = {
     # exported to CE Broker (listed as blocked).
     "CE_BROKER_PROFESSION_CODE": "XX",
     "CALIFORNIA_ACCREDITING_AGENCY": "ASCLS P.A.C.E.® (Provider 116)",
-    # Florida certificates carry the provider's signature (64B3-11.003): an image file (PNG or
-    # JPEG, printed about 13 mm high above the line) and/or the signatory's printed name, e.g.
-    # "Dr Jane Roe, Director of Continuing Education". Neither set: "For <PROVIDER_NAME>".
+    # Every certificate carries the provider's signature line (Florida's 64B3-11.003 requires one):
+    # an image file (PNG or JPEG, printed about 13 mm high above the line) and/or the printed name
+    # of the CE director, e.g. "Dr Jane Roe, Director of Continuing Education". Neither set: the
+    # line reads "For <PROVIDER_NAME>".
     "CE_SIGNATURE_IMAGE": "",
     "CE_SIGNATURE_NAME": "",
     # Reporting (claimserver.reports). ACCME PARS learner data: "all" queues every AMA PRA claim

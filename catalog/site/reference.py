@@ -47,21 +47,29 @@ def who_can_claim() -> str:
     return table(("Learner group", "Credit you can claim", "What you receive", "Needed in your profile"), rows)
 
 
-def credit_types() -> str:
+def credit_types(keyed: bool = False) -> str:
+    """The credit types as learners read them; `keyed` adds the front-matter key (conveners' pages)."""
     rows = []
     for k, ct in C.CREDIT_TYPES.items():
         dest = ct.destination
-        rows.append((ct.name, f"`{k}`", ct.body or "—", f"{ct.minutes_per_unit} minutes",
+        rows.append((ct.name, *((f"`{k}`",) if keyed else ()), ct.body or "—", f"{ct.minutes_per_unit} minutes",
                      f"{C.format_hours(ct.increment)}",
                      (dest.name + (f" within {dest.deadline_days} days" if dest.deadline_days else " (when required)"))
                      if dest is not None else "—"))
-    return table(("Credit", "Key", "Accrediting body", "One hour is", "Claimed in steps of",
-                  "Reported to"), rows)
+    return table(("Credit", *(("Key",) if keyed else ()), "Accrediting body", "One hour is",
+                  "Claimed in steps of", "Reported to"), rows)
 
 
 def formats() -> str:
+    """Activity formats with their front-matter value (conveners' pages)."""
     return table(("`format:`", "Meaning", "AMA learning format"),
                  ((f"`{k}`", v, C.AMA_LEARNING_FORMATS[k]) for k, v in C.FORMATS.items()))
+
+
+def delivery_formats() -> str:
+    """Activity formats as learners read them: no front-matter values."""
+    return table(("How it is delivered", "AMA learning format"),
+                 ((v, C.AMA_LEARNING_FORMATS[k]) for k, v in C.FORMATS.items()))
 
 
 def measurable_verbs() -> str:
@@ -150,7 +158,9 @@ def front_matter() -> str:
 GENERATORS: dict[str, Callable[[], str]] = {
     "who-can-claim": who_can_claim,
     "credit-types": credit_types,
+    "credit-keys": lambda: credit_types(keyed=True),
     "formats": formats,
+    "delivery-formats": delivery_formats,
     "measurable-verbs": measurable_verbs,
     "unmeasurable-verbs": unmeasurable_verbs,
     "acpe-topics": acpe_topics,

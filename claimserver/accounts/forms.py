@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from catalog import credits, professions
 from catalog.destinations import PARS
 
+from ..certificates import unprintable, unprintable_message
 from ..text import clean_name, valid_mmdd
 from .passwords import password_problem
 
@@ -46,6 +47,13 @@ def _no_formula(form, field):
     if field.data and field.data.startswith(FORMULA_STARTS):
         raise ValidationError(f"A name cannot begin with {field.data[0]} (spreadsheets would read it "
                               "as a formula): start with a letter.")
+
+
+def _printable(form, field):
+    """A name prints on certificates: refuse what the certificate fonts would print as boxes."""
+    symbols = unprintable(field.data or "")
+    if symbols:
+        raise ValidationError(unprintable_message(symbols))
 
 
 class _NewPassword:
@@ -121,13 +129,15 @@ class ProfileForm(FlaskForm):
     certificate_name = StringField(
         "Name on certificates", filters=[_name],
         validators=[DataRequired("Enter your name exactly as it appears on your licence."),
-                    Length(max=200, message="Use at most 200 characters."), _no_formula])
+                    Length(max=200, message="Use at most 200 characters."), _no_formula, _printable])
     first_name = StringField("First name", filters=[_name],
                              validators=[DataRequired("Enter your first name."),
-                                         Length(max=100, message="Use at most 100 characters."), _no_formula])
+                                         Length(max=100, message="Use at most 100 characters."), _no_formula,
+                                         _printable])
     last_name = StringField("Last name", filters=[_name],
                             validators=[DataRequired("Enter your last name."),
-                                        Length(max=100, message="Use at most 100 characters."), _no_formula])
+                                        Length(max=100, message="Use at most 100 characters."), _no_formula,
+                                        _printable])
     degree = StringField("Degree(s)", filters=[_name],
                          validators=[Optional(), Length(max=60, message="Use at most 60 characters."),
                                      _no_formula])

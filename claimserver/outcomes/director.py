@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
+from catalog.society import SOCIETY
+
 from .. import charts, clock
 from ..auth import me, role_required
 from ..catalog_sync import find
@@ -16,7 +18,8 @@ from . import bp, exports, metrics, operations, tokens
 from .forms import ReviewForm
 from .operations import BODIES, IMPLEMENTED, PHASES, VERDICTS
 
-IMPLEMENTED_COLORS = {"fully": "#1e7d32", "partly": "#0b5cad", "not-yet": "#b36b00", "not-applicable": "#5b6775"}
+IMPLEMENTED_COLORS = {"fully": SOCIETY.color("good"), "partly": SOCIETY.color("link"),
+                      "not-yet": SOCIETY.color("attention"), "not-applicable": SOCIETY.color("muted")}
 
 
 def _activity(slug: str) -> Activity:

@@ -24,7 +24,7 @@ from catalog.model import Designation
 
 from .. import clock
 from ..accounts.profile import certificate_name, field_labels, missing_for, profile_missing
-from ..certificates import CertificateContent
+from ..certificates import CertificateContent, unprintable, unprintable_message
 from ..db import database
 from ..learning.operations import (
     cpe_monitor_deadline, local_today, participation_for, require_paid, session_dates,
@@ -494,6 +494,8 @@ def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
         name = clean_name(name)
         if not name:
             raise Refused("Enter the name as it should be printed.", field="name")
+        if symbols := unprintable(name):
+            raise Refused(unprintable_message(symbols), field="name")
     if cert.revoked_at is not None:
         raise Refused(f"Certificate {cert.code} was revoked, so it cannot be reissued.")
     if cert.is_superseded:

@@ -184,6 +184,8 @@ def test_reissue_needs_a_name_and_a_reason_and_never_a_revoked_certificate(staff
     assert "Enter the name as it should be printed." in text and "Say why the certificate is reissued." in text
     res = client.post(url, data={"name": "\u202e\u200b", "reason": "typo"})
     assert res.status_code == 400 and "Enter the name as it should be printed." in page(res)
+    res = client.post(url, data={"name": "Zoë 🇧🇷 Núñez", "reason": "typo"})  # a flag prints as boxes
+    assert res.status_code == 400 and "Certificates cannot print 🇧🇷: please remove it" in page(res)
     records_ops.revoke(cert, staff, "issued in error")
     res = client.post(url, data={"name": "Zoë Núñez", "reason": "typo"}, follow_redirects=True)
     assert f"Certificate {cert.code} was revoked, so it cannot be reissued." in page(res)
