@@ -11,7 +11,7 @@ from markupsafe import Markup
 from catalog import credits, dates, statements
 from catalog.destinations import DESTINATIONS
 from catalog.professions import PROFESSIONS
-from catalog.status import ReportStatus
+from catalog.status import CertificateStatus, ReportStatus
 from catalog.site import display
 
 
@@ -66,4 +66,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, hours=hours, date=date, stamp=stamp, local_time=local_time,
                                  when=when, statement=statement, days=dates.days_text)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=PROFESSIONS, DESTINATIONS=DESTINATIONS,
-                                 CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus)
+                                 CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus,
+                                 CertificateStatus=CertificateStatus)

@@ -27,7 +27,7 @@ from catalog.professions import PROFILE_FIELDS
 from catalog.status import ReportStatus
 
 from .. import clock
-from ..db import database
+from ..db import database, for_update
 from ..models import Activity, Certificate, Claim, ExportBatch, Learner, ReportItem, audit
 from . import layouts as L
 
@@ -64,13 +64,14 @@ def _source(item: ReportItem) -> L.Source:
 
 
 def revoked_claim():
-    """True for a claim (Claim.id in the outer query) whose certificate is revoked: never reported."""
+    """True for a claim (Claim.id in the outer query) whose current certificate is revoked: never
+    reported (a superseded certificate is never revoked: it was replaced, not withdrawn)."""
     return fn.EXISTS(Certificate.select(Certificate.id).where(
-        (Certificate.claim == Claim.id) & Certificate.revoked_at.is_null(False)))
+        (Certificate.claim == Claim.id) & Certificate.current() & Certificate.revoked_at.is_null(False)))
 
 
 def is_revoked(claim: Claim) -> bool:
-    return Certificate.select().where((Certificate.claim == claim)
+    return Certificate.select().where((Certificate.claim == claim) & Certificate.current()
                                       & Certificate.revoked_at.is_null(False)).exists()
 
 
@@ -380,13 +381,34 @@ def stale_exports(days: int | None = None) -> list[ReportItem]:
                 .order_by(ReportItem.exported_at, ReportItem.id))
 
 
+def _locked_items(ids: list[int]) -> list[ReportItem]:
+    """The items `ids` read afresh inside the export's transaction, their claims and learners locked
+    first (SELECT … FOR UPDATE on PostgreSQL; on SQLite the transaction already holds the write
+    lock): a correction or reissue, which locks the claim before it changes hours, a name or a
+    certificate (`records.operations.reissue`), either committed before these reads (the rows show
+    it) or waits for this export to commit (and then finds the credit sent). Locks are taken in
+    one order everywhere, claims, then learners, then items, so two exports never deadlock."""
+    claim_ids = [c for (c,) in ReportItem.select(ReportItem.claim).where(ReportItem.id.in_(ids)).tuples()]
+    locked = list(for_update(Claim.select(Claim.id, Claim.learner).where(Claim.id.in_(claim_ids))
+                             .order_by(Claim.id)).tuples())
+    learner_ids = sorted({lid for _, lid in locked})
+    list(for_update(Learner.select(Learner.id).where(Learner.id.in_(learner_ids)).order_by(Learner.id)).tuples())
+    return list(_with_claims().where(ReportItem.id.in_(ids)).order_by(ReportItem.id))
+
+
 def export(destination: str, *, include_all: bool = False, actor: Learner | None = None,
            progress: Callable[[int, int], None] | None = None) -> ExportResult:
-    """Write the due items (with include_all: also exported, not accepted) into batches; mark them."""
+    """Write the due items (with include_all: also exported, not accepted) into batches; mark them.
+
+    A first pass (no transaction) sorts the candidates into blocked ones and groups (CPE Monitor:
+    pharmacists and technicians); each group's batch is then written in one transaction that reads
+    its items again under lock (`_locked_items`), so a row always carries the claim and learner as
+    they are when it is written: hours corrected or a name reissued a moment before are never
+    exported stale, and an item blocked meanwhile is skipped."""
     layout = L.LAYOUTS[destination]
     on = today()
     result = ExportResult(destination)
-    ready: dict[str, list[ReportItem]] = {}
+    ready: dict[str, list[int]] = {}
     items = list(candidates(destination, include_all))
     shared = duplicate_epids()
     for i, item in enumerate(items, 1):
@@ -395,17 +417,25 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
             result.blocked.append(Blocked(item, reason))
         else:
             group = L.audience(item.claim) if layout.split_by_audience else ""
-            ready.setdefault(group, []).append(item)
+            ready.setdefault(group, []).append(item.id)
         if progress:
             progress(i, len(items))
     allowed = (ReportStatus.DUE, ReportStatus.EXPORTED) if include_all else (ReportStatus.DUE,)
-    for group, group_items in sorted(ready.items()):
+    for group, ids in sorted(ready.items()):
         with database.atomic():
+            fresh = _locked_items(ids)
+            shared = duplicate_epids()
             batch = ExportBatch.create(destination=destination, filename="", content="",
                                        item_count=0, created_by=actor)
             now = clock.utcnow_naive()
             sent = []
-            for item in group_items:
+            for item in fresh:
+                if item.status not in allowed:
+                    continue  # taken by a concurrent export, or withdrawn (revoked), in the meantime
+                reason = blocked_reason(item, on, shared)
+                if reason:
+                    result.blocked.append(Blocked(item, reason))
+                    continue
                 row = L.build_row(layout, _source(item))
                 claimed = (ReportItem.update(status=ReportStatus.EXPORTED, batch=batch, sent_row=row,
                                              exported_at=now, updated_at=now)
