@@ -10,7 +10,8 @@ replacement (`certificate.superseded_by_id`). From here on only the second holds
    hours of the first later correction, else the claim's).
 2. Each `superseded_certificate` row becomes a `certificate` row of the same claim with its code,
    name, hours and issue time and the live row's frozen details, `superseded_by_id` the row whose
-   code replaced it (a chain of corrections stays a chain, ending at the live row).
+   code replaced it (a chain of corrections stays a chain, ending at the live row); a certificate a
+   staff reissue superseded points at the code that replaced it then.
 3. The old table is renamed `superseded_certificate_0009` and kept (records are never deleted;
    migration 0009's trigger still refuses DELETE); nothing reads it. Only demo learners' rows go
    (their certificates must stay deletable by `flask demo load --force`, and the old rows point at
@@ -45,6 +46,14 @@ def up(migrator, db):
         f'ON t."code" = s."superseded_by" WHERE s."code" = "certificate"."code") '
         f'WHERE EXISTS (SELECT 1 FROM "{old}" s JOIN "certificate" t ON t."code" = s."superseded_by" '
         f'WHERE s."code" = "certificate"."code")')
+    # ... and a certificate a staff reissue superseded points at the code that replaced it then (the
+    # first old code of its replacement's row, when that row was corrected since), not at a later one
+    db.execute_sql(
+        f'UPDATE "certificate" SET "superseded_by_id" = (SELECT m."id" FROM "{old}" s JOIN "certificate" m '
+        f'ON m."code" = s."code" WHERE s."certificate_id" = "certificate"."superseded_by_id" '
+        f'ORDER BY s."superseded_at", s."id" LIMIT 1) '
+        f'WHERE "superseded_by_id" IS NOT NULL AND "code" NOT IN (SELECT "code" FROM "{old}") '
+        f'AND EXISTS (SELECT 1 FROM "{old}" s WHERE s."certificate_id" = "certificate"."superseded_by_id")')
     # 1. hours of the rows that had none: current ones print their claim's hours ...
     db.execute_sql('UPDATE "certificate" SET "quarter_hours" = (SELECT cl."quarter_hours" FROM "claim" cl '
                    'WHERE cl."id" = "certificate"."claim_id") '
