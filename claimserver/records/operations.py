@@ -519,7 +519,9 @@ def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Ce
                       f"{cert.superseded_by.code}: reissue that one if it needs correcting.")
     now = clock.utcnow_naive()
     with database.atomic():
+        # the ledger's lock order: the claim, then its learner, then report items
         claim = for_update(Claim.select().where(Claim.id == cert.claim_id)).get()
+        learner = for_update(Learner.select().where(Learner.id == claim.learner_id)).get()
         old_quarters = claim.quarter_hours
         # The placeholder self-pointer frees the claim's "one current certificate" slot inside this
         # transaction; it is replaced by the new certificate's id below. The old row keeps its hours.
@@ -544,7 +546,6 @@ def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Ce
             # the ledger's pages (and the transcript's cache) see the change.
             ReportItem.update(updated_at=now).where((ReportItem.claim == claim)
                                                     & ReportItem.status.in_(ledger.OPEN)).execute()
-        learner = Learner.get_by_id(claim.learner_id)
         old_name = learner.certificate_name
         if name is not None and name != old_name:
             Learner.update(certificate_name=name).where(Learner.id == learner.id).execute()
