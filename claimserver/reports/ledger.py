@@ -381,19 +381,24 @@ def stale_exports(days: int | None = None) -> list[ReportItem]:
                 .order_by(ReportItem.exported_at, ReportItem.id))
 
 
-def _locked_items(ids: list[int]) -> list[ReportItem]:
-    """The items `ids` read afresh inside the export's transaction, their claims and learners locked
-    first (SELECT … FOR UPDATE on PostgreSQL; on SQLite the transaction already holds the write
-    lock): a correction or reissue, which locks the claim before it changes hours, a name or a
-    certificate (`records.operations.reissue`), either committed before these reads (the rows show
-    it) or waits for this export to commit (and then finds the credit sent). Locks are taken in
-    one order everywhere, claims, then learners, then items, so two exports never deadlock."""
-    claim_ids = [c for (c,) in ReportItem.select(ReportItem.claim).where(ReportItem.id.in_(ids)).tuples()]
-    locked = list(for_update(Claim.select(Claim.id, Claim.learner).where(Claim.id.in_(claim_ids))
-                             .order_by(Claim.id)).tuples())
-    learner_ids = sorted({lid for _, lid in locked})
-    list(for_update(Learner.select(Learner.id).where(Learner.id.in_(learner_ids)).order_by(Learner.id)).tuples())
-    return list(_with_claims().where(ReportItem.id.in_(ids)).order_by(ReportItem.id))
+def _locked_items(items: list[ReportItem]) -> list[ReportItem]:
+    """`items` with their claims and learners read afresh inside the export's transaction and locked
+    (SELECT … FOR NO KEY UPDATE on PostgreSQL; on SQLite the transaction already holds the write
+    lock): a correction or reissue, which locks the claim and its learner before it changes hours,
+    a name or a certificate (`records.operations.reissue`), either committed before these reads
+    (the rows show it) or waits for this export to commit (and then finds the credit sent). Locks
+    are taken in one order everywhere, claims, then learners, then items (the conditional update
+    that marks each exported), so two writers never deadlock. The activity is the first pass's:
+    rows read only its slug, which never changes."""
+    claims = {c.id: c for c in for_update(Claim.select().where(Claim.id.in_(sorted({i.claim_id for i in items})))
+                                          .order_by(Claim.id))}
+    learners = {l.id: l for l in for_update(Learner.select().where(
+        Learner.id.in_(sorted({c.learner_id for c in claims.values()}))).order_by(Learner.id))}
+    for item in items:
+        fresh = claims[item.claim_id]
+        fresh.learner, fresh.activity = learners[fresh.learner_id], item.claim.activity
+        item.claim = fresh
+    return items
 
 
 def export(destination: str, *, include_all: bool = False, actor: Learner | None = None,
@@ -402,13 +407,14 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
 
     A first pass (no transaction) sorts the candidates into blocked ones and groups (CPE Monitor:
     pharmacists and technicians); each group's batch is then written in one transaction that reads
-    its items again under lock (`_locked_items`), so a row always carries the claim and learner as
-    they are when it is written: hours corrected or a name reissued a moment before are never
-    exported stale, and an item blocked meanwhile is skipped."""
+    its claims and learners again under lock (`_locked_items`), so a row always carries them as they
+    are when it is written: hours corrected or a name reissued a moment before are never exported
+    stale, and an item blocked meanwhile is skipped. An item another export took, or a revocation
+    withdrew, in the meantime fails the conditional update and is left out."""
     layout = L.LAYOUTS[destination]
     on = today()
     result = ExportResult(destination)
-    ready: dict[str, list[int]] = {}
+    ready: dict[str, list[ReportItem]] = {}
     items = list(candidates(destination, include_all))
     shared = duplicate_epids()
     for i, item in enumerate(items, 1):
@@ -417,21 +423,19 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
             result.blocked.append(Blocked(item, reason))
         else:
             group = L.audience(item.claim) if layout.split_by_audience else ""
-            ready.setdefault(group, []).append(item.id)
+            ready.setdefault(group, []).append(item)
         if progress:
             progress(i, len(items))
     allowed = (ReportStatus.DUE, ReportStatus.EXPORTED) if include_all else (ReportStatus.DUE,)
-    for group, ids in sorted(ready.items()):
+    for group, group_items in sorted(ready.items()):
         with database.atomic():
-            fresh = _locked_items(ids)
+            fresh = _locked_items(group_items)
             shared = duplicate_epids()
             batch = ExportBatch.create(destination=destination, filename="", content="",
                                        item_count=0, created_by=actor)
             now = clock.utcnow_naive()
             sent = []
             for item in fresh:
-                if item.status not in allowed:
-                    continue  # taken by a concurrent export, or withdrawn (revoked), in the meantime
                 reason = blocked_reason(item, on, shared)
                 if reason:
                     result.blocked.append(Blocked(item, reason))
