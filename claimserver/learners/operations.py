@@ -80,6 +80,7 @@ def record(learner: Learner) -> Record:
         for cert in (Certificate.select().where(Certificate.claim.in_(ids))
                      .order_by(Certificate.superseded_by.is_null(False), Certificate.issued_at.desc(),
                                Certificate.id.desc())):
+            cert.claim = next(c for c in claims if c.id == cert.claim_id)  # its hours read the claim
             certs[cert.claim_id].append(cert)
     items = (list(ReportItem.select().where(ReportItem.claim.in_(ids)).order_by(ReportItem.id.desc()))
              if ids else [])
