@@ -71,6 +71,15 @@ class CertificateOnRefund(Vocabulary):
     KEEP = "keep", "Keep the certificates"
 
 
+class CertificateStatus(Vocabulary):
+    """Where an issued certificate stands (its verification page, staff pages): a reissue supersedes
+    it (the new code is the valid one), a revocation ends it."""
+
+    VALID = "valid", "Valid"
+    SUPERSEDED = "superseded", "Superseded"
+    REVOKED = "revoked", "Revoked"
+
+
 class ParticipationMethod(Vocabulary):
     """How a learner's participation was recorded."""
 

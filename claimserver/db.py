@@ -46,3 +46,14 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+def for_update(query):
+    """`query` locking the rows it reads until the transaction ends, as an UPDATE of them would:
+    SELECT … FOR NO KEY UPDATE on PostgreSQL (FOR UPDATE without blocking the key-share locks that
+    inserts referencing the rows take, so a new certificate or report item for a locked claim is not
+    held up). SQLite needs none: every transaction here begins IMMEDIATE (`open_database`), so it
+    already holds the database's one write lock and no other writer can change a row it read."""
+    from peewee import PostgresqlDatabase
+
+    return query.for_update("FOR NO KEY UPDATE") if isinstance(database.obj, PostgresqlDatabase) else query

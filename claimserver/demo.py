@@ -23,7 +23,7 @@ from .learning.operations import local_today, session_dates
 from .models import (
     Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
     Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review,
-    SessionAttendance, SessionEvaluation, SupersededCertificate, audit,
+    SessionAttendance, SessionEvaluation, audit,
 )
 from .outcomes.operations import follow_up_days
 
@@ -119,11 +119,9 @@ def remove_demo() -> int:
         ReportItem.update(supersedes=None).where(ReportItem.claim.in_(claims)).execute()
         ReportItem.delete().where(ReportItem.claim.in_(claims)).execute()
         ExportBatch.update(created_by=None).where(ExportBatch.created_by.in_(demo)).execute()
-        certs = Certificate.select(Certificate.id).where(Certificate.claim.in_(claims))
-        SupersededCertificate.delete().where(SupersededCertificate.certificate.in_(certs)).execute()
         # superseded (reissued) certificates first, oldest first: each points at its replacement
         for old in (Certificate.select().where(Certificate.claim.in_(claims) & ~Certificate.current())
-                    .order_by(Certificate.id)):
+                    .order_by(Certificate.issued_at, Certificate.id)):
             old.delete_instance()
         Certificate.delete().where(Certificate.claim.in_(claims)).execute()
         Claim.delete().where(Claim.learner.in_(demo)).execute()

@@ -12,7 +12,7 @@ from catalog import credits, dates, statements
 from catalog.destinations import DESTINATIONS
 from catalog.professions import PROFESSIONS
 from catalog.society import SOCIETY
-from catalog.status import ReportStatus
+from catalog.status import CertificateStatus, ReportStatus
 from catalog.site import display
 
 
@@ -68,4 +68,4 @@ def init_app(app: Flask) -> None:
                                  when=when, statement=statement, days=dates.days_text)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=PROFESSIONS, DESTINATIONS=DESTINATIONS,
                                  CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus,
-                                 society=SOCIETY)
+                                 society=SOCIETY, CertificateStatus=CertificateStatus)

@@ -16,7 +16,7 @@ from peewee import (
 
 from catalog import credits, serialize
 from catalog.model import Activity as ActivityModel
-from catalog.status import OrderStatus, PaymentStatus
+from catalog.status import CertificateStatus, OrderStatus, PaymentStatus
 from catalog.model import Designation
 
 from . import clock
@@ -308,6 +308,9 @@ class Claim(BaseModel):
 
 
 class Certificate(BaseModel):
+    """A certificate as issued. Records are kept: a reissue (a corrected name or corrected hours,
+    `records.operations.reissue`) makes a new row, and the old one stays, `superseded_by` it."""
+
     id = AutoField()
     # one current certificate per claim (partial unique index, migration 0010); a reissued one
     # keeps its row, `superseded_by` its replacement
@@ -320,6 +323,10 @@ class Certificate(BaseModel):
     # learner details the certificate prints, frozen at issue (migration 0003; {} before it)
     details = JSONField(default=dict)
     superseded_by = ForeignKeyField("self", null=True, on_delete="RESTRICT")
+    # the hours this certificate prints, frozen at issue (migration 0014): a correction reissues the
+    # certificate, so a superseded one keeps the hours it stated; NULL only for rows made without
+    # them (test fixtures), which print the claim's
+    quarter_hours = IntegerField(null=True)
 
     @property
     def is_valid(self) -> bool:
@@ -329,26 +336,26 @@ class Certificate(BaseModel):
     def is_superseded(self) -> bool:
         return self.superseded_by_id is not None
 
+    @property
+    def status(self) -> CertificateStatus:
+        if self.is_superseded:
+            return CertificateStatus.SUPERSEDED
+        return CertificateStatus.VALID if self.is_valid else CertificateStatus.REVOKED
+
+    @property
+    def printed_quarter_hours(self) -> int:
+        return self.claim.quarter_hours if self.quarter_hours is None else self.quarter_hours
+
+    @property
+    def hours(self) -> Decimal:
+        """The hours this certificate states (a superseded one: as they were before the correction)."""
+        return self.claim.credit.from_quarters(self.printed_quarter_hours)
+
     @classmethod
     def current(cls):
-        """The condition for a claim's current certificate (not superseded by a reissue)."""
+        """The condition for a claim's current certificate (not superseded by a reissue): the one
+        way to pick it in a query (`records.operations.certificate_for(claim)` loads it)."""
         return cls.superseded_by.is_null()
-
-
-class SupersededCertificate(BaseModel):
-    """A certificate as it was before a correction reissued it (migration 0009). The live
-    `Certificate` row takes the new code and hours; this row keeps the old code verifiable
-    ("superseded by …") with what it printed, so a correction never loses a record."""
-
-    id = AutoField()
-    certificate = ForeignKeyField(Certificate, backref="superseded", on_delete="RESTRICT")
-    code = CharField(max_length=40, unique=True)
-    name = CharField(max_length=200)
-    quarter_hours = IntegerField()
-    issued_at = DateTimeField()
-    superseded_at = DateTimeField(default=utcnow)
-    superseded_by = CharField(max_length=40)  # the code that replaced this one at the time
-    reason = CharField(max_length=300, default="")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -532,7 +539,7 @@ class LoginAttempt(BaseModel):
 
 ALL_MODELS = (
     Learner, Activity, ActivityVersion, Order, PaymentAttempt, PaymentEvent, Refund, Participation, PostTestAttempt,
-    Evaluation, Claim, Certificate, SupersededCertificate, SessionAttendance, SessionEvaluation, FollowUp, Review,
+    Evaluation, Claim, Certificate, SessionAttendance, SessionEvaluation, FollowUp, Review,
     ExportBatch, ReportItem, Outbox, AuditLog, RateLimitHit, LoginSession, LoginAttempt,
 )
 

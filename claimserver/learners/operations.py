@@ -3,7 +3,7 @@
 Role rules live here (the page and `flask users …` both call `set_role`): roles are director and
 staff; a staff member cannot remove their own staff role, and the last staff member cannot be
 demoted, so the staff pages can never lock everyone out. Certificate reissue is
-`records.operations.reissue_certificate`.
+`records.operations.reissue`.
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class Record:
     participations: list[Participation]
     evaluations: list[Evaluation]
     claims: list[Claim]
-    certificates: dict[int, list[Certificate]]  # claim id -> its certificates, current first
+    certificates: dict[int, list[Certificate]]  # claim id -> its certificates, current first, then newest
     report_items: list[ReportItem]
     audit: list[AuditLog]
 
@@ -78,7 +78,9 @@ def record(learner: Learner) -> Record:
     certs: dict[int, list[Certificate]] = {i: [] for i in ids}
     if ids:
         for cert in (Certificate.select().where(Certificate.claim.in_(ids))
-                     .order_by(Certificate.superseded_by.is_null(False), Certificate.id.desc())):
+                     .order_by(Certificate.superseded_by.is_null(False), Certificate.issued_at.desc(),
+                               Certificate.id.desc())):
+            cert.claim = next(c for c in claims if c.id == cert.claim_id)  # its hours read the claim
             certs[cert.claim_id].append(cert)
     items = (list(ReportItem.select().where(ReportItem.claim.in_(ids)).order_by(ReportItem.id.desc()))
              if ids else [])

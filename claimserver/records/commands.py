@@ -24,9 +24,10 @@ def show(code: str) -> None:
     """Print what a certificate states and whether it is valid."""
     cert = _find(code)
     claim = cert.claim
-    click.echo(f"{cert.code}  {cert.name}  {claim.version.title}  {claim.credit.name} {claim.hours}  "
+    click.echo(f"{cert.code}  {cert.name}  {claim.version.title}  {claim.credit.name} {cert.hours}  "
                f"issued {cert.issued_at:%Y-%m-%d}  "
-               + (f"REVOKED {cert.revoked_at:%Y-%m-%d}: {cert.revoked_reason}" if cert.revoked_at else "valid"))
+               + (f"SUPERSEDED by {cert.superseded_by.code}" if cert.is_superseded
+                  else f"REVOKED {cert.revoked_at:%Y-%m-%d}: {cert.revoked_reason}" if cert.revoked_at else "valid"))
 
 
 @certificates_cli.command("revoke")

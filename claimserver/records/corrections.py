@@ -2,12 +2,12 @@
 reported, a learner may change the hours they claimed, within the designated maximum and in the
 credit type's increment (the claim's own rule, `operations.check_hours`).
 
-A correction reissues the certificate in one transaction: the live `Certificate` row takes a new
-code and issue time, the old code is kept in `SupersededCertificate` (its verify page says
-"superseded by …"), the claim's hours change, an open report item not yet sent simply carries the
-new hours (a rejected one is re-queued), and the audit log records it. The live row is taken with a
-conditional update on its old code, so two corrections at once never leave two valid certificates:
-there is one certificate row per claim, and the loser is refused.
+A correction reissues the certificate through the one reissue operation
+(`records.operations.reissue`, which staff use for a name correction too), in one transaction: the
+claim's hours change, a new certificate row states them, the old row stays `superseded_by` it (its
+verify page says "superseded by …" and still shows the hours it stated), an open report item not yet
+sent simply carries the new hours (a rejected one is re-queued), and the audit log records it. Two
+corrections at once never leave two current certificates: the loser is refused.
 """
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ from decimal import Decimal
 
 from catalog import credits
 
-from .. import clock
-from ..db import database
-from ..models import Certificate, Claim, Learner, ReportItem, SupersededCertificate, audit
+from ..models import Certificate, Claim, Learner, ReportItem
 from ..refusals import Refused
-from ..reports import ledger
 from ..reports.layouts import LAYOUTS
-from .operations import Offer, certificate_for, check_hours, check_window, new_code
+from .operations import Offer, certificate_for, check_hours, check_window, reissue
 
 #: Report item states in which the destination has the credit (or is processing it): too late to change.
 REPORTED = ("exported", "accepted")
+#: The reason a correction gives its reissue (the audit log keeps it).
+HOURS_CORRECTED = "hours corrected"
 
 
 def _offer(claim: Claim) -> Offer:
@@ -63,18 +62,9 @@ def hours_choices(claim: Claim) -> str:
 @dataclass
 class Correction:
     claim: Claim
-    certificate: Certificate
+    certificate: Certificate  # the current one (the new one when the hours changed)
     old_code: str
     changed: bool  # False: the claim already had these hours (a resent form)
-
-
-def _unused_code() -> str:
-    for _ in range(5):
-        code = new_code()
-        if not (Certificate.select().where(Certificate.code == code).exists()
-                or SupersededCertificate.select().where(SupersededCertificate.code == code).exists()):
-            return code
-    raise RuntimeError("could not allocate a unique verification code")
 
 
 def correct_hours(learner: Learner, claim: Claim, hours: Decimal) -> Correction:
@@ -88,35 +78,14 @@ def correct_hours(learner: Learner, claim: Claim, hours: Decimal) -> Correction:
     quarters = check_hours(_offer(claim), hours)
     if quarters == claim.quarter_hours:
         return Correction(claim, cert, cert.code, False)
-    now = clock.utcnow_naive()
-    code = _unused_code()
-    with database.atomic():
-        taken = (Certificate.update(code=code, issued_at=now)
-                 .where((Certificate.id == cert.id) & (Certificate.code == cert.code)
-                        & Certificate.revoked_at.is_null()).execute())
-        if not taken:  # corrected (or revoked) by another request since this one read it
-            raise Refused("Your claim was changed in another window a moment ago: check your certificate "
-                          "and correct it again if needed.")
-        # Inside the transaction: an item sent since the check above makes this one fail (rolled back).
-        if ReportItem.select().where((ReportItem.claim == claim) & ReportItem.status.in_(REPORTED)).exists():
-            raise correction_refusal(claim, cert) or Refused("This credit has already been sent.")
-        SupersededCertificate.create(certificate=cert, code=cert.code, name=cert.name,
-                                     quarter_hours=claim.quarter_hours, issued_at=cert.issued_at,
-                                     superseded_at=now, superseded_by=code, reason="hours corrected")
-        Claim.update(quarter_hours=quarters).where(Claim.id == claim.id).execute()
-        # The open item not yet sent carries the claim's hours when it is exported; touch it so the
-        # ledger's pages (and the transcript's cache) see the change.
-        ReportItem.update(updated_at=now).where((ReportItem.claim == claim)
-                                                & ReportItem.status.in_(ledger.OPEN)).execute()
-        audit(learner, "claim.corrected", f"claim:{claim.id}", from_quarter_hours=claim.quarter_hours,
-              to_quarter_hours=quarters, old_certificate=cert.code, certificate=code)
-        for item in ReportItem.select().where((ReportItem.claim == claim) & (ReportItem.status == "rejected")):
-            ledger.requeue(item, learner, why="hours corrected")
-    claim = Claim.get_by_id(claim.id)
-    return Correction(claim, Certificate.get_by_id(cert.id), cert.code, True)
+    new = reissue(cert, HOURS_CORRECTED, learner, quarter_hours=quarters)
+    return Correction(Claim.get_by_id(claim.id), new, cert.code, True)
 
 
-def superseded(code: str) -> tuple[SupersededCertificate, Certificate] | None:
-    """An old code: the row that keeps it and the certificate that replaced it (for /verify)."""
-    old = SupersededCertificate.get_or_none(SupersededCertificate.code == code)
-    return (old, Certificate.get_by_id(old.certificate_id)) if old else None
+def superseded(code: str) -> tuple[Certificate, Certificate] | None:
+    """An old code: its certificate and the current one that replaced it (the end of the chain).
+    Kept for callers written against the first design; /verify reads `Certificate` rows directly."""
+    old = Certificate.get_or_none(Certificate.code == code)
+    if old is None or not old.is_superseded:
+        return None
+    return old, certificate_for(old.claim)

@@ -15,21 +15,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app, url_for
-from peewee import JOIN, IntegrityError
+from peewee import JOIN, IntegrityError, fn
 
 from catalog import credits, florida, professions
 from catalog.dates import date_range, long_date
 from catalog.model import Activity as ActivityModel
 from catalog.model import Designation
+from catalog.status import ReportStatus
 
 from .. import clock
 from ..accounts.profile import certificate_name, field_labels, missing_for, profile_missing
 from ..certificates import CertificateContent, unprintable, unprintable_message
-from ..db import database
+from ..db import database, for_update
 from ..learning.operations import (
     cpe_monitor_deadline, local_today, participation_for, require_paid, session_dates,
 )
-from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, audit
+from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, ReportItem, audit
 from ..refusals import Refused
 from ..reports import ledger
 from ..text import clean_name
@@ -396,7 +397,7 @@ def _issue_certificate(claim: Claim, learner: Learner, now: dt.datetime) -> Cert
         try:
             with database.atomic():  # a savepoint: a code collision retries without losing the claim
                 return Certificate.create(claim=claim, code=new_code(), name=name, details=details,
-                                          issued_at=now)
+                                          quarter_hours=claim.quarter_hours, issued_at=now)
         except IntegrityError:
             if Certificate.get_or_none(Certificate.claim == claim, Certificate.current()) is not None:
                 raise
@@ -415,7 +416,8 @@ def _record_in_ledger(claim: Claim) -> None:
 # Certificates
 # ------------------------------------------------------------------------------------------------
 def certificate_for(claim: Claim) -> Certificate:
-    """The claim's current certificate (a reissued one is superseded, `reissue_certificate`)."""
+    """The claim's current certificate: the one place that finds it (a reissued one is superseded,
+    `reissue`; queries that list many claims join on `Certificate.current()`)."""
     return Certificate.get(Certificate.claim == claim, Certificate.current())
 
 
@@ -441,7 +443,7 @@ def certificate_content(cert: Certificate, claim: Claim, learner: Learner) -> Ce
 
     return CertificateContent(
         sessions=tuple((i, t, Decimal(h)) for i, t, h in claim.designation.get("sessions", ())),
-        code=cert.code, name=cert.name, credit=claim.credit_type, hours=claim.hours,
+        code=cert.code, name=cert.name, credit=claim.credit_type, hours=cert.hours,
         designation=claim.designation_model, title=model.title, format=model.format,
         dates=activity_dates(model), location=model.location if model.is_live else "",
         completed_on=claim.participated_on, issued_at=cert.issued_at, verify_url=verify_url(cert.code),
@@ -478,18 +480,34 @@ def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
     return bool(changed)
 
 
-def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
-                        name: str | None = None) -> Certificate:
-    """Replace a current certificate with a new one (new code, issued now, the learner's details
-    frozen as they are today); with `name`, first correct the learner's certificate name to it.
+#: What a reissue may change besides the learner's details of today: the printed name (staff, after a
+#: name correction) and the claimed hours (the learner, `corrections.correct_hours`).
+REISSUE_CHANGES = ("name", "quarter_hours")
 
-    One transaction: the old row is taken with a conditional update (so two reissues at once never
-    make two current certificates: the loser is refused), the new row is created, the old one points
-    at it (`superseded_by`: its verify page says so), rejected report items whose learner data
-    changed are re-queued, and the audit log records who, why and both codes."""
+
+def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Certificate:
+    """Replace a current certificate with a new one: the one way a certificate is reissued (a staff
+    name correction, a learner's hours correction). The new one has a new code, is issued now and
+    freezes the learner's details and the claim's hours as they are then; the old row stays,
+    `superseded_by` the new one, so its code still verifies and says "superseded by …".
+
+    `changes`: `name=` first corrects the learner's certificate name to it; `quarter_hours=` first
+    changes the claim's hours (the claim rule is `check_hours`; `corrections.correction_refusal`
+    says when hours can no longer change, checked again here with the claim locked). Nothing else.
+
+    One transaction: the claim row is locked first (the ledger's export takes the same lock, so an
+    export never writes hours a correction is changing), the old certificate is taken with a
+    conditional update (two reissues at once never make two current certificates: the loser is
+    refused), the new row is created and the old one points at it; the claim's open report item
+    carries the new hours, rejected items are re-queued once what they sent differs, and the audit
+    log records who, why and both codes."""
+    unknown = set(changes) - set(REISSUE_CHANGES)
+    if unknown:
+        raise TypeError(f"reissue() cannot change {', '.join(sorted(unknown))}")
     reason = " ".join((reason or "").split())
     if not reason:
         raise Refused("Say why the certificate is reissued.", field="reason")
+    name = changes.get("name")
     if name is not None:
         name = clean_name(name)
         if not name:
@@ -503,27 +521,60 @@ def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
                       f"{cert.superseded_by.code}: reissue that one if it needs correcting.")
     now = clock.utcnow_naive()
     with database.atomic():
+        # the ledger's lock order: the claim, then its learner, then report items
+        claim = for_update(Claim.select().where(Claim.id == cert.claim_id)).get()
+        learner = for_update(Learner.select().where(Learner.id == claim.learner_id)).get()
+        old_quarters = claim.quarter_hours
         # The placeholder self-pointer frees the claim's "one current certificate" slot inside this
-        # transaction; it is replaced by the new certificate's id below.
-        taken = (Certificate.update(superseded_by=cert.id)
+        # transaction; it is replaced by the new certificate's id below. The old row keeps its hours.
+        taken = (Certificate.update(superseded_by=cert.id,
+                                    quarter_hours=fn.COALESCE(Certificate.quarter_hours, old_quarters))
                  .where((Certificate.id == cert.id) & Certificate.current()
                         & Certificate.revoked_at.is_null()).execute())
         if not taken:
-            raise Refused(f"Certificate {cert.code} was changed by someone else a moment ago: "
-                          "look it up again before reissuing it.")
-        learner = Learner.get_by_id(cert.claim.learner_id)
+            raise Refused(f"Certificate {cert.code} was changed a moment ago, in another window or by "
+                          "someone else: look at it again before changing it.")
+        quarters = changes.get("quarter_hours")
+        hours_changed = quarters is not None and quarters != old_quarters
+        if hours_changed:
+            from .corrections import correction_refusal  # the hours rule's home imports this module
+
+            refusal = correction_refusal(claim, Certificate.get_by_id(cert.id))
+            if refusal is not None:  # sent (or the window closed) since the caller checked: rolled back
+                raise refusal
+            Claim.update(quarter_hours=quarters).where(Claim.id == claim.id).execute()
+            claim.quarter_hours = quarters
+            # The open item not yet sent carries the claim's hours when it is exported; touch it so
+            # the ledger's pages (and the transcript's cache) see the change.
+            ReportItem.update(updated_at=now).where((ReportItem.claim == claim)
+                                                    & ReportItem.status.in_(ledger.OPEN)).execute()
         old_name = learner.certificate_name
         if name is not None and name != old_name:
             Learner.update(certificate_name=name).where(Learner.id == learner.id).execute()
             learner.certificate_name = name
-            audit(actor, "learner.name_corrected", f"learner:{learner.id}", was=old_name, now=name,
+            audit(by, "learner.name_corrected", f"learner:{learner.id}", was=old_name, now=name,
                   reason=reason)
-        new = _issue_certificate(cert.claim, learner, now)
+        claim.learner = learner
+        new = _issue_certificate(claim, learner, now)
         Certificate.update(superseded_by=new.id).where(Certificate.id == cert.id).execute()
-        audit(actor, "certificate.reissued", f"certificate:{new.id}", old_code=cert.code, code=new.code,
-              name=new.name, old_name=cert.name, reason=reason)
+        audit(by, "certificate.reissued", f"certificate:{new.id}", old_code=cert.code, code=new.code,
+              name=new.name, old_name=cert.name, old_quarter_hours=old_quarters,
+              quarter_hours=claim.quarter_hours, reason=reason)
+        if hours_changed:
+            audit(by, "claim.corrected", f"claim:{claim.id}", from_quarter_hours=old_quarters,
+                  to_quarter_hours=quarters, old_certificate=cert.code, certificate=new.code)
+            for item in (ReportItem.select().where((ReportItem.claim == claim)
+                                                   & (ReportItem.status == ReportStatus.REJECTED))
+                         .order_by(ReportItem.id)):
+                ledger.requeue(item, by, why="hours corrected")
         ledger.on_profile_changed(learner)
     return new
+
+
+def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
+                        name: str | None = None) -> Certificate:
+    """`reissue` as the staff pages first called it (kept for callers written against it)."""
+    return reissue(cert, reason, actor, **({} if name is None else {"name": name}))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -667,7 +718,7 @@ def transcript_key(learner: Learner, start=None, end=None, view: str = "") -> tu
 
     s, e, key, _, _ = _period(start, end, view)
     # a correction changes a claim's hours and reissues its certificate (records.corrections); a
-    # staff reissue adds a certificate row (records.operations.reissue_certificate)
+    # staff reissue adds a certificate row (records.operations.reissue)
     claims = (Claim.select(fn.COUNT(Claim.id), fn.MAX(Claim.id), fn.COUNT(Certificate.revoked_at),
                            fn.SUM(Claim.quarter_hours), fn.MAX(Certificate.issued_at).cast("text"),
                            fn.MAX(Certificate.id))

@@ -291,12 +291,6 @@ def verify(code: str):
     norm = ops.normalise_code(code)
     cert = Certificate.get_or_none(Certificate.code == norm) if norm else None
     if cert is None:
-        old = corrections.superseded(norm) if norm else None
-        if old is not None:
-            c = old[1].claim
-            return render_template("records/verify.html", cert=None, old=old[0], current=old[1], claim=c,
-                                   asked=True, title=c.version.title,
-                                   credit_type=credits.CREDIT_TYPES[c.credit_type])
         return render_template("records/verify.html", cert=None, asked=True), 404
     c = cert.claim
     return render_template("records/verify.html", cert=cert, claim=c, asked=True,

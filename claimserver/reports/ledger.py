@@ -27,7 +27,7 @@ from catalog.professions import PROFILE_FIELDS
 from catalog.status import ReportStatus
 
 from .. import clock
-from ..db import database
+from ..db import database, for_update
 from ..models import Activity, Certificate, Claim, ExportBatch, Learner, ReportItem, audit
 from . import layouts as L
 
@@ -64,13 +64,14 @@ def _source(item: ReportItem) -> L.Source:
 
 
 def revoked_claim():
-    """True for a claim (Claim.id in the outer query) whose certificate is revoked: never reported."""
+    """True for a claim (Claim.id in the outer query) whose current certificate is revoked: never
+    reported (a superseded certificate is never revoked: it was replaced, not withdrawn)."""
     return fn.EXISTS(Certificate.select(Certificate.id).where(
-        (Certificate.claim == Claim.id) & Certificate.revoked_at.is_null(False)))
+        (Certificate.claim == Claim.id) & Certificate.current() & Certificate.revoked_at.is_null(False)))
 
 
 def is_revoked(claim: Claim) -> bool:
-    return Certificate.select().where((Certificate.claim == claim)
+    return Certificate.select().where((Certificate.claim == claim) & Certificate.current()
                                       & Certificate.revoked_at.is_null(False)).exists()
 
 
@@ -380,9 +381,36 @@ def stale_exports(days: int | None = None) -> list[ReportItem]:
                 .order_by(ReportItem.exported_at, ReportItem.id))
 
 
+def _locked_items(items: list[ReportItem]) -> list[ReportItem]:
+    """`items` with their claims and learners read afresh inside the export's transaction and locked
+    (SELECT … FOR NO KEY UPDATE on PostgreSQL; on SQLite the transaction already holds the write
+    lock): a correction or reissue, which locks the claim and its learner before it changes hours,
+    a name or a certificate (`records.operations.reissue`), either committed before these reads
+    (the rows show it) or waits for this export to commit (and then finds the credit sent). Locks
+    are taken in one order everywhere, claims, then learners, then items (the conditional update
+    that marks each exported), so two writers never deadlock. The activity is the first pass's:
+    rows read only its slug, which never changes."""
+    claims = {c.id: c for c in for_update(Claim.select().where(Claim.id.in_(sorted({i.claim_id for i in items})))
+                                          .order_by(Claim.id))}
+    learners = {l.id: l for l in for_update(Learner.select().where(
+        Learner.id.in_(sorted({c.learner_id for c in claims.values()}))).order_by(Learner.id))}
+    for item in items:
+        fresh = claims[item.claim_id]
+        fresh.learner, fresh.activity = learners[fresh.learner_id], item.claim.activity
+        item.claim = fresh
+    return items
+
+
 def export(destination: str, *, include_all: bool = False, actor: Learner | None = None,
            progress: Callable[[int, int], None] | None = None) -> ExportResult:
-    """Write the due items (with include_all: also exported, not accepted) into batches; mark them."""
+    """Write the due items (with include_all: also exported, not accepted) into batches; mark them.
+
+    A first pass (no transaction) sorts the candidates into blocked ones and groups (CPE Monitor:
+    pharmacists and technicians); each group's batch is then written in one transaction that reads
+    its claims and learners again under lock (`_locked_items`), so a row always carries them as they
+    are when it is written: hours corrected or a name reissued a moment before are never exported
+    stale, and an item blocked meanwhile is skipped. An item another export took, or a revocation
+    withdrew, in the meantime fails the conditional update and is left out."""
     layout = L.LAYOUTS[destination]
     on = today()
     result = ExportResult(destination)
@@ -401,11 +429,17 @@ def export(destination: str, *, include_all: bool = False, actor: Learner | None
     allowed = (ReportStatus.DUE, ReportStatus.EXPORTED) if include_all else (ReportStatus.DUE,)
     for group, group_items in sorted(ready.items()):
         with database.atomic():
+            fresh = _locked_items(group_items)
+            shared = duplicate_epids()
             batch = ExportBatch.create(destination=destination, filename="", content="",
                                        item_count=0, created_by=actor)
             now = clock.utcnow_naive()
             sent = []
-            for item in group_items:
+            for item in fresh:
+                reason = blocked_reason(item, on, shared)
+                if reason:
+                    result.blocked.append(Blocked(item, reason))
+                    continue
                 row = L.build_row(layout, _source(item))
                 claimed = (ReportItem.update(status=ReportStatus.EXPORTED, batch=batch, sent_row=row,
                                              exported_at=now, updated_at=now)

@@ -10,7 +10,7 @@ import threading
 
 from pypdf import PdfReader
 
-from claimserver.models import AuditLog, Certificate, Claim, ReportItem, SupersededCertificate
+from claimserver.models import AuditLog, Certificate, Claim, ReportItem
 from claimserver.reports import ledger
 from tests import factories as F
 from tests.claimserver.test_claims import SLUG, claim, error_text, ready
@@ -40,7 +40,7 @@ def test_a_learner_corrects_the_hours_and_gets_a_reissued_certificate(ctx, clien
             in form)
     resp = client.post(hours_url(c), data={"hours": "1.5"})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/certificates/{c.id}")
-    cert = Certificate.get()
+    cert = Certificate.get(Certificate.superseded_by.is_null())
     assert cert.code != old and Claim.get().quarter_hours == 6
     page = client.get(f"/certificates/{c.id}").get_data(as_text=True)
     assert (f"Your claim now shows 1.5 AMA PRA Category 1 Credits™. Your certificate was reissued with the "
@@ -49,16 +49,19 @@ def test_a_learner_corrects_the_hours_and_gets_a_reissued_certificate(ctx, clien
     assert cert.code in rows and old not in rows and '<td data-label="Hours" class="num">1.5</td>' in rows
     text = pdf_text(client, c)
     assert cert.code in text and old not in text and "1.5 AMA PRA Category 1 Credits™" in text
-    kept = SupersededCertificate.get()
-    assert (kept.code, kept.quarter_hours, kept.superseded_by, kept.name) == (old, 3, cert.code, cert.name)
+    # the old certificate keeps its row, its hours and its issue time, and points at the new one
+    kept = Certificate.get(Certificate.code == old)
+    assert (kept.quarter_hours, kept.superseded_by_id, kept.name) == (3, cert.id, cert.name)
+    assert (cert.quarter_hours, cert.claim_id) == (6, c.id)
     entry = AuditLog.get(AuditLog.action == "claim.corrected")
     assert entry.target == f"claim:{c.id}" and entry.details == {
         "from_quarter_hours": 3, "to_quarter_hours": 6, "old_certificate": old, "certificate": cert.code}
     # The old code is verifiable and points at the new one; the new one is valid with the new hours.
     client.post("/logout")
     gone = client.get(f"/verify/{old}").get_data(as_text=True)
-    assert "Superseded" in gone and f'superseded by certificate\n    <a href="/verify/{cert.code}">{cert.code}</a> on March 13, 2027' in gone
-    assert "<td>0.75</td>" in gone
+    assert (f'<span class="status warn">Superseded</span> This certificate was superseded by certificate\n'
+            f'    <a href="/verify/{cert.code}">{cert.code}</a>, issued on March 13, 2027.') in gone
+    assert "<td>0.75</td>" in gone and "Valid" not in gone
     now = client.get(f"/verify/{cert.code}").get_data(as_text=True)
     assert "Valid" in now and "<td>1.5</td>" in now
 
@@ -73,11 +76,11 @@ def test_corrected_hours_follow_the_claim_rule(ctx, client):
                            ("one", "Enter the hours as a number, such as 1 or 1.25.")]:
         resp = client.post(hours_url(c), data={"hours": hours})
         assert resp.status_code == 400 and error_text(resp) == message
-    assert Claim.get().quarter_hours == 4 and SupersededCertificate.select().count() == 0
+    assert Claim.get().quarter_hours == 4 and Certificate.select().count() == 1
     # the same hours again (a resent form) change nothing
     resp = client.post(hours_url(c), data={"hours": "1"}, follow_redirects=True)
     assert "Your claim already shows 1 AMA PRA Category 1 Credit™." in resp.get_data(as_text=True)
-    assert SupersededCertificate.select().count() == 0
+    assert Certificate.select().count() == 1
 
 
 def test_the_open_report_item_carries_the_corrected_hours(ctx, client):
@@ -160,14 +163,15 @@ def test_concurrent_corrections_leave_one_valid_certificate(app):
     assert all(code == 302 for _, code in results)
     with app.app_context():
         database.connect(reuse_if_open=True)
-        live = Certificate.get()
-        assert Certificate.select().count() == 1 and live.is_valid
-        kept = list(SupersededCertificate.select().order_by(SupersededCertificate.id))
+        live = Certificate.get(Certificate.superseded_by.is_null())
+        assert live.is_valid
+        kept = list(Certificate.select().where(Certificate.superseded_by.is_null(False)).order_by(Certificate.id))
         corrections = AuditLog.select().where(AuditLog.action == "claim.corrected").count()
         assert len(kept) == corrections >= 1
-        # every old code points at the code that replaced it; the chain ends at the live certificate
-        chain = [k.superseded_by for k in kept]
-        assert chain[-1] == live.code and [k.code for k in kept[1:]] == chain[:-1]
+        # every old certificate points at the one that replaced it; the chain ends at the live one
+        chain = [k.superseded_by_id for k in kept]
+        assert chain[-1] == live.id and [k.id for k in kept[1:]] == chain[:-1]
+        assert live.quarter_hours == Claim.get().quarter_hours
         last = AuditLog.select().where(AuditLog.action == "claim.corrected").order_by(AuditLog.id.desc()).get()
         assert Claim.get().quarter_hours == last.details["to_quarter_hours"]
         database.close()

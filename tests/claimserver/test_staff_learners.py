@@ -159,7 +159,7 @@ def test_staff_corrects_the_name_and_reissues_the_old_code_says_superseded(staff
     trail = {a.action: a for a in AuditLog.select().where(AuditLog.actor == staff)}
     assert trail["certificate.reissued"].details == {
         "old_code": old.code, "code": new.code, "name": "Zoë Núñez", "old_name": "Zoe Nunes",
-        "reason": "Learner asked: accents were missing"}
+        "old_quarter_hours": 6, "quarter_hours": 6, "reason": "Learner asked: accents were missing"}
     assert trail["learner.name_corrected"].details == {"was": "Zoe Nunes", "now": "Zoë Núñez",
                                                       "reason": "Learner asked: accents were missing"}
     assert "certificate.reissued" in shown and "learner.name_corrected" in shown  # the audit excerpt
@@ -203,8 +203,8 @@ def test_two_reissues_of_one_certificate_make_one_current_certificate(ctx):
     records_ops.reissue_certificate(cert, None, "typo", name="Zoë Núñez")
     with pytest.raises(Refused) as e:
         records_ops.reissue_certificate(stale, None, "typo", name="Zoë Nunez")
-    assert e.value.message == (f"Certificate {cert.code} was changed by someone else a moment ago: look it "
-                               "up again before reissuing it.")
+    assert e.value.message == (f"Certificate {cert.code} was changed a moment ago, in another window or by "
+                               "someone else: look at it again before changing it.")
     assert Certificate.select().where(Certificate.claim == claim, Certificate.superseded_by.is_null()).count() == 1
     assert Learner.get_by_id(zoe.id).certificate_name == "Zoë Núñez"
 
