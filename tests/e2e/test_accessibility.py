@@ -439,3 +439,49 @@ def test_claim_server_learner_pages_have_no_wcag_violation(server, chromium, aud
     found += audit(page, "server: forgotten password")
     context.close()
     assert not found, "\n".join(found)
+
+
+def test_claim_server_journal_post_test_has_no_wcag_violation(server, chromium, audit):
+    """A journal activity's own post-test page (radio groups, retries, feedback) and its errors."""
+    from claimserver.db import database
+    from tests.factories import PASSWORD as FACTORY_PASSWORD, create_learner, create_order
+
+    app, url = server
+    slug = "journal-candida-auris"
+    with app.app_context():
+        learner = create_learner(email="a11y.journal@example.org")
+        create_order(learner, slug)
+        database.close()
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    # the journal's article is elsewhere; here a stand-in answers for it
+    page.route("https://journals.example.org/**",
+               lambda route: route.fulfill(status=200, content_type="text/html",
+                                           body="<!doctype html><title>Article</title><h1>Article</h1>"))
+    page.goto(f"{url}/login")
+    page.fill("#email", learner.email)
+    page.fill("#password", FACTORY_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/my-activities**")
+    found: list[str] = []
+
+    page.goto(f"{url}/activities/{slug}/participate")
+    found += audit(page, "server: journal, before the material")
+    page.click("button:has-text('Open the material')")
+    page.wait_for_url("https://journals.example.org/**")  # the page's form-action lets the redirect through
+    page.goto(f"{url}/activities/{slug}/participate")
+    found += audit(page, "server: journal post-test")
+    page.check("#q0-1")  # one answer, two left out
+    page.click("button:has-text('Submit answers')")
+    page.wait_for_selector("[data-error-summary]")
+    assert_error_summary(page, "journal post-test", {"q1": "Choose an answer.", "q2": "Choose an answer."})
+    found += audit(page, "server: journal post-test with errors")
+    page.check("#q0-1")
+    page.check("#q1-0")
+    page.check("#q2-0")
+    page.click("button:has-text('Submit answers')")
+    page.wait_for_selector("text=Not yet passed")
+    found += audit(page, "server: journal post-test not passed")
+    context.close()
+    assert not found, "\n".join(found)
