@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_journey import CHROMIUM, QuietHandler, _serve
+from tests.e2e.test_meeting_journey import meeting_server  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIVITIES = ROOT / "tests" / "fixtures" / "activities"
@@ -483,5 +484,43 @@ def test_claim_server_journal_post_test_has_no_wcag_violation(server, chromium, 
     page.click("button:has-text('Submit answers')")
     page.wait_for_selector("text=Not yet passed")
     found += audit(page, "server: journal post-test not passed")
+    context.close()
+    assert not found, "\n".join(found)
+
+
+def test_claim_server_meeting_programme_has_no_wcag_violation(meeting_server, chromium, audit):
+    """A meeting's programme on the claim server: a code form and an evaluation per session."""
+    from claimserver.db import database
+    from claimserver.meetings.operations import session_code
+    from claimserver.models import Activity
+    from tests.e2e.test_meeting_journey import SLUG as MEETING
+    from tests.factories import PASSWORD as FACTORY_PASSWORD, create_learner, create_order
+
+    app, url = meeting_server
+    with app.app_context():
+        learner = create_learner(email="a11y.meeting@example.org")
+        create_order(learner, MEETING)
+        code = session_code(Activity.get(Activity.slug == MEETING), "A")
+        database.close()
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{url}/login")
+    page.fill("#email", learner.email)
+    page.fill("#password", FACTORY_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/my-activities**")
+    found: list[str] = []
+
+    page.goto(f"{url}/meetings/{MEETING}")
+    found += audit(page, "server: meeting programme")
+    page.fill("#s-A input[name=code]", "WRONG-CODE")
+    page.click("#s-A button:has-text('Record')")
+    page.wait_for_selector(".flash-error")
+    found += audit(page, "server: meeting programme, a wrong code")
+    page.fill("#s-A input[name=code]", code)
+    page.click("#s-A button:has-text('Record')")
+    page.wait_for_selector(".flash-success")
+    found += audit(page, "server: meeting programme, a session attended")
     context.close()
     assert not found, "\n".join(found)
