@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import TableOfContents, get_toc
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
 from . import credits as C
 from .load import Catalog, load_catalog
@@ -185,12 +185,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             head, foot = pages.render_activity(
                 a, self.settings, root=root, topic_urls=self._topic_urls,
                 ics_href=root + pages.ics_src(a.slug))
-            page.toc = TableOfContents(list(get_toc(pages.activity_toc(a))) + list(page.toc))
+            page.toc = _under_title(a.title, "activity-title",
+                                    list(get_toc(pages.activity_toc(a))) + list(page.toc))
             return head + clean(html) + foot  # the convener's Markdown may carry raw HTML
         if (listing := self._listings.get(src)) is not None:
             for marker, fragment in pages.listing_fragments(listing, self._rows, root, self._chooser,
                                                             config.use_directory_urls).items():
                 html = html.replace(marker, fragment)
+            page.toc = _under_title(listing.title, "listing-title", list(page.toc))
             return html
         if pages.COMING_UP in html:  # a hand-written page (the home page) lists what is coming up
             html = html.replace(pages.COMING_UP, pages.coming_up_html(
@@ -227,3 +229,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         """A page URL for feeds: absolute under site_url when it is set, else from the site root."""
         base_url = self.settings.site_url
         return (base_url.rstrip("/") + "/" + url) if base_url else "/" + url
+
+
+def _under_title(title: str, anchor: str, entries: list) -> TableOfContents:
+    """A generated page's contents under its <h1>, as Markdown pages have them: the theme's
+    "Skip to content" link goes to the first entry, which must be the title, not the first section
+    after it (WCAG 2.4.1); the sidebar still lists the sections."""
+    top = AnchorLink(title, anchor, 1)
+    top.children = entries
+    top.active = True  # type: ignore[attr-defined]
+    return TableOfContents([top])
+

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import os
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
@@ -111,9 +111,12 @@ def _hooks(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        # form-action also binds the redirect a form's answer makes: a page whose form goes on to
+        # another site (the home-study material) names that site in g.form_action_origins.
+        form_action = " ".join(["'self'", *g.get("form_action_origins", ())])
         resp.headers.setdefault("Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+                                f"object-src 'none'; frame-ancestors 'none'; form-action {form_action}; base-uri 'self'")
         if app.config["SESSION_COOKIE_SECURE"]:
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and not request.endpoint.startswith("static"):

@@ -162,3 +162,29 @@ def ctx(app):
         database.connect(reuse_if_open=True)
         yield app
         database.close()
+
+
+# axe-core's counts per page (tests/e2e/test_accessibility.py records them with record_property):
+# gathered here, on the controller when the suite runs on several workers, and summed up at the end.
+_AXE_COUNTS: list[tuple[str, int, int]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _AXE_COUNTS.extend(value for key, value in report.user_properties if key == "axe")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not _AXE_COUNTS:
+        return
+    lines = [f"{name}: {passed} rules passed, {violations} violations"
+             for name, passed, violations in sorted(_AXE_COUNTS)]
+    total = sum(v for _, _, v in _AXE_COUNTS)
+    lines.append(f"{len(_AXE_COUNTS)} pages checked (WCAG 2.0/2.1 A and AA), {total} violations in all")
+    path = config.cache.mkdir("axe") / "summary.txt" if config.cache else None
+    terminalreporter.section("accessibility: axe-core page by page")
+    for line in lines:
+        terminalreporter.write_line(line)
+    if path is not None:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        terminalreporter.write_line(f"written to {path}")

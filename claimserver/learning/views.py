@@ -2,7 +2,9 @@
 and the staff pages for attendance codes and rosters. Writes happen in `operations`."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from catalog import dates
@@ -31,6 +33,14 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None)
     return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
                            closed=operations.purchase_refusal(model), OrderStatus=OrderStatus,
                            site_link=f"{site}/activities/{row.slug}/", how=joining.to_show(model, order))
+
+
+def _let_forms_open(material: str | None) -> None:
+    """The "Open the material" form's answer redirects to the material's site: the page's
+    Content-Security-Policy (form-action) must name that site, or the browser blocks the redirect."""
+    parts = urlsplit(material or "")
+    if parts.scheme in ("http", "https") and parts.netloc and all(c not in parts.netloc for c in " ;,'\""):
+        g.form_action_origins = [f"{parts.scheme}://{parts.netloc}"]
 
 
 def _refused(e: Refused, slug: str):
@@ -129,6 +139,7 @@ def participate(slug: str):
                 return redirect(url_for("learning.participate", slug=slug))
         return render_template("learning/participate_live.html", row=row, a=model, form=form,
                                participation=participation, started=clock.now() >= model.starts)
+    _let_forms_open(model.material)
     form = post_test_form(model)
     feedback = None
     if form.validate_on_submit():
@@ -160,6 +171,7 @@ def material(slug: str):
         operations.material_url(me(), row)
     except Refused as e:
         return _refused(e, slug)
+    _let_forms_open(row.current.model().material)
     return render_template("learning/material.html", row=row, a=row.current.model())
 
 

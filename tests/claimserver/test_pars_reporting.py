@@ -6,6 +6,7 @@ deadline is April 11; day 45 is April 26.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from claimserver.models import AuditLog, Claim, Learner, ReportItem
 from claimserver.reports import ledger
@@ -100,11 +101,15 @@ PROFILE = dict(certificate_name="Sam Okoro", first_name="Sam", last_name="Okoro"
 def test_profile_asks_for_consent_with_what_is_reported_and_to_whom(ctx, client):
     F.login(client, physician())
     page = text(client, "/profile")
-    assert ('<input id="pars_consent" name="pars_consent" type="checkbox" value="y"> Report my '
-            "completions of AMA PRA Category 1 Credit™ activities to ACCME's Program and Activity "
+    assert ('<input aria-describedby="pars_consent-hint" id="pars_consent" name="pars_consent" type="checkbox" '
+            'value="y"> Report my completions of AMA PRA Category 1 Credit™ activities to '
+            "ACCME's Program and Activity "
             "Reporting System (PARS): my name, birth month and day, board ID and state licence, the "
             "activity, the credit and the date, which ACCME passes to my certifying board (MOC) and "
             "state medical board.") in page
+    # the hint under the box, read with it: the certificate is the same without consent
+    assert re.search(r'<p class="hint" id="pars_consent-hint">Optional\. Without it your certificate is the same',
+                     page)
 
 
 def test_consent_given_later_queues_the_claims_still_inside_the_deadline(ctx, client, clock):

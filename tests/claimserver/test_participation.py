@@ -283,3 +283,14 @@ def test_a_get_of_the_material_writes_nothing_and_asks_for_the_click(client, lea
     r = client.post("/activities/journal-candida-auris/material")
     assert r.location == "https://journals.example.org/jcm/candida-auris-2027"
     assert _part(learner, "journal-candida-auris").material_opened_at is not None
+
+
+def test_the_material_forms_may_go_on_to_the_materials_site_and_no_other(client, learner):
+    """The browser applies the page's form-action to the redirect after "Open the material": the
+    page must name the material's site (else Chromium blocks it; tests/e2e/test_accessibility.py
+    clicks it), and only the pages with that form name it."""
+    buy(client, "journal-candida-auris")
+    for path in ("/activities/journal-candida-auris/participate", "/activities/journal-candida-auris/material"):
+        policy = client.get(path).headers["Content-Security-Policy"]
+        assert "form-action 'self' https://journals.example.org;" in policy, policy
+    assert "form-action 'self';" in client.get("/my-activities").headers["Content-Security-Policy"]
