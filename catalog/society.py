@@ -46,6 +46,7 @@ PAIRS: tuple[tuple[str, str, float, str], ...] = (
     ("control", "page", LARGE_OR_UI, "form field borders"),
     ("focus", "page", LARGE_OR_UI, "the focus ring on the page"),
     ("focus", "brand", LARGE_OR_UI, "the focus ring in the header band"),
+    ("focus", "page_dark", LARGE_OR_UI, "the focus ring in the catalogue's dark scheme"),
     ("attention", "page", LARGE_OR_UI, "a chart series"),
     ("good", "page", LARGE_OR_UI, "a chart series"),
     ("link_dark", "page_dark", TEXT, "links in the catalogue's dark scheme"),
