@@ -118,20 +118,42 @@ def _complete_participations(row: Activity, model: ActivityModel, latest: dict[i
             Participation.insert_many(new).execute()
 
 
+def lock_learner(learner: Learner, row: Activity) -> None:
+    """Inside a transaction: take the learner's enrolment (their order) for this meeting, so two
+    requests recording sessions for one learner run one after the other and the second sees the
+    first's rows. PostgreSQL: the no-op UPDATE holds the row lock until commit (READ COMMITTED: the
+    next SELECT sees what the first committed). SQLite: transactions begin IMMEDIATE, so writers
+    already queue; the UPDATE is the first statement and costs nothing."""
+    Order.update(status=Order.status).where(Order.learner == learner, Order.activity == row).execute()
+
+
+def _lock_meeting(row: Activity) -> None:
+    """`lock_learner` for every enrolment of the meeting at once (a roster import)."""
+    Order.update(status=Order.status).where(Order.activity == row).execute()
+
+
+def _attended_sessions(learner: Learner, row: Activity, model: ActivityModel) -> list[M.Session]:
+    return [x for x in (model.session(i) for i in attended_ids(learner, row)) if x]
+
+
 def record_attendance(learner: Learner, row: Activity, model: ActivityModel, s: M.Session,
                       method: str, actor: Learner | None = None,
                       scanned_at: dt.datetime | None = None) -> tuple[SessionAttendance, bool]:
-    """Record one session; the same session again is the existing row; an overlapping one is refused."""
-    existing = SessionAttendance.get_or_none(SessionAttendance.learner == learner,
-                                             SessionAttendance.activity == row, SessionAttendance.session == s.id)
-    if existing is not None:
-        return existing, False
-    chosen = [x for x in (model.session(i) for i in attended_ids(learner, row)) if x]
-    other = M.first_overlap(chosen, s)
-    if other is not None:
-        raise _overlap_refusal(model, other, s)
+    """Record one session; the same session again is the existing row; an overlapping one is refused.
+
+    The check and the insert run in one transaction holding the learner's lock (`lock_learner`), so
+    two overlapping sessions recorded at the same instant never both count."""
     try:
         with database.atomic():
+            lock_learner(learner, row)
+            existing = SessionAttendance.get_or_none(SessionAttendance.learner == learner,
+                                                     SessionAttendance.activity == row,
+                                                     SessionAttendance.session == s.id)
+            if existing is not None:
+                return existing, False
+            other = M.first_overlap(_attended_sessions(learner, row, model), s)
+            if other is not None:
+                raise _overlap_refusal(model, other, s)
             a = SessionAttendance.create(learner=learner, activity=row, session=s.id, method=method,
                                          scanned_at=scanned_at)
             _complete_participation(learner, row, model, s, method)
@@ -141,6 +163,87 @@ def record_attendance(learner: Learner, row: Activity, model: ActivityModel, s: 
     except IntegrityError:  # a concurrent request recorded it first
         return SessionAttendance.get(SessionAttendance.learner == learner, SessionAttendance.activity == row,
                                      SessionAttendance.session == s.id), False
+
+
+# ------------------------------------------------------------------------------------------------
+# The learner's own attested selection (where the designation allows it: catalog.meeting)
+# ------------------------------------------------------------------------------------------------
+def may_attest(learner: Learner, model: ActivityModel) -> bool:
+    """Whether this learner may select sessions themselves: the meeting designates a credit type
+    that counts attested sessions and their profession may claim it."""
+    return any(M.counts_attested(k) and C.may_claim(learner.profession, k) for k in model.credit_keys)
+
+
+def attestable(model: ActivityModel, s: M.Session) -> bool:
+    return any(M.counts_attested(k) for k in s.credits)
+
+
+@dataclass
+class Selection:
+    """What an attested selection did: the sessions recorded now, those already recorded."""
+
+    recorded: list[M.Session]
+    already: list[M.Session]
+
+
+def attest_sessions(learner: Learner, row: Activity, session_ids: list[str], attested: bool) -> Selection:
+    """Record the sessions the learner selects and attests they attended, all or none: a session
+    that overlaps another selected or already recorded one refuses the whole selection, naming both."""
+    model = row.current.model()
+    require_paid(learner, row)
+    if not may_attest(learner, model):
+        raise Refused("Your sessions at this meeting are recorded by the code announced in each session "
+                      "or by a badge scan: the credit you can claim needs that proof of attendance.")
+    if clock.now().astimezone(local_zone(model)).date() > model.claim_until:
+        raise Refused("This meeting's claim period has ended; attendance can no longer be recorded.")
+    ids = list(dict.fromkeys(i.strip() for i in session_ids if i.strip()))
+    if not ids:
+        raise Refused("Select the sessions you attended.", field="session")
+    chosen = [require_session(model, i) for i in ids]
+    for s in chosen:
+        if not attestable(model, s):
+            raise Refused(f"Session {s.id} carries no credit that your own selection can count: enter "
+                          "its code instead.", field=f"s-{s.id}")
+        if clock.now() < s.ends:
+            raise Refused(f"Session {s.id} has not ended yet ({session_when(model, s)}): select it once "
+                          "it is over.", field=f"s-{s.id}")
+    if not attested:
+        raise Refused("Tick the attestation to confirm you attended the sessions you selected.",
+                      field="attest")
+    chosen.sort(key=lambda s: (s.starts, s.id))
+    for i, s in enumerate(chosen):
+        other = M.first_overlap(chosen[:i], s)
+        if other is not None:
+            raise Refused(f"Sessions {other.id}, “{other.title}” ({session_when(model, other)}), and "
+                          f"{s.id}, “{s.title}” ({session_when(model, s)}), overlap: you can be at only "
+                          "one of them. Untick one and send the selection again.",
+                          field=f"s-{other.id} s-{s.id}")
+    out = Selection([], [])
+    with database.atomic():
+        lock_learner(learner, row)
+        have = _attended_sessions(learner, row, model)
+        for s in chosen:
+            if any(x.id == s.id for x in have):
+                out.already.append(s)
+                continue
+            other = M.first_overlap(have, s)
+            if other is not None:
+                raise Refused(f"Your attendance at session {other.id}, “{other.title}” "
+                              f"({session_when(model, other)}), is already recorded and overlaps session "
+                              f"{s.id}, “{s.title}” ({session_when(model, s)}): you can be at only one of "
+                              "them. Untick it and send the selection again.",
+                              field=f"s-{other.id} s-{s.id}")
+            have.append(s)
+            out.recorded.append(s)
+        if out.recorded:
+            now = clock.utcnow_naive()
+            SessionAttendance.insert_many([
+                {"learner": learner.id, "activity": row.id, "session": s.id,
+                 "method": ParticipationMethod.ATTESTED, "created_at": now} for s in out.recorded]).execute()
+            latest = max(out.recorded, key=lambda s: s.starts)
+            _complete_participation(learner, row, model, latest, ParticipationMethod.ATTESTED)
+            audit(learner, "session.attested", f"activity:{row.id}", sessions=[s.id for s in out.recorded])
+    return out
 
 
 def _code_key(learner: Learner, row: Activity) -> str:
@@ -201,11 +304,21 @@ def evaluate_session(learner: Learner, row: Activity, session_id: str, *, object
 # ------------------------------------------------------------------------------------------------
 # What a claim counts
 # ------------------------------------------------------------------------------------------------
-def credited_sessions(learner: Learner, row: Activity, model: ActivityModel) -> list[M.Session]:
+def attended_methods(learner: Learner, row: Activity) -> dict[str, str]:
+    """session id -> how its attendance was recorded (catalog.status.ParticipationMethod)."""
+    return dict(SessionAttendance.select(SessionAttendance.session, SessionAttendance.method)
+                .where(SessionAttendance.learner == learner, SessionAttendance.activity == row).tuples())
+
+
+def credited_sessions(learner: Learner, row: Activity, model: ActivityModel,
+                      credit: str | None = None) -> list[M.Session]:
     """Sessions the learner attended and evaluated ("certificates by completing evaluations for
-    sessions you attended"), in programme order."""
+    sessions you attended"), in programme order. With `credit`, only those that count toward it: a
+    session the learner only attested counts where `catalog.meeting.counts_attested` says so."""
     done = evaluated_ids(learner, row)
-    ids = set(attended_ids(learner, row)) & done
+    methods = attended_methods(learner, row)
+    ids = {sid for sid, how in methods.items() if sid in done
+           and (credit is None or how != ParticipationMethod.ATTESTED or M.counts_attested(credit))}
     return sorted((s for s in model.sessions if s.id in ids), key=lambda s: (s.starts, s.id))
 
 
@@ -215,10 +328,10 @@ def meeting_offers(learner: Learner, row: Activity, model: ActivityModel, offers
 
     ACPE counts the sessions whose UAN is for the learner's audience; it is claimed per session
     (`per_session_claims`), one CPE Monitor record per UAN."""
-    sessions = credited_sessions(learner, row, model)
     letter = professions.acpe_letter(learner.profession)
     out = []
     for o in offers:
+        sessions = credited_sessions(learner, row, model, o.key)
         if o.key == "acpe":  # a session UAN ends in the audience's letter (P pharmacists, T technicians)
             counted = [s for s in sessions if "acpe" in s.credits and s.uan[-1:] == letter]
             hours = M.credited_hours(counted, "acpe", o.designation.hours)
@@ -289,33 +402,8 @@ def _scan_time(text: str, model: ActivityModel) -> dt.datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=local_zone(model))
 
 
-def import_badge_scans(staff: Learner, row: Activity, text: str) -> ScanSummary:
-    """Record attendance from a CSV of badge scans (badge_id, session, time). Each bad row is reported
-    by its line; good rows are inserted in batches. A learner's scan at a session overlapping one
-    already recorded for them is a problem row (they can claim only one)."""
-    model = row.current.model()
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise Refused("The file is empty. The first line must be: " + ",".join(SCAN_COLUMNS)) from None
-    except csv.Error as e:
-        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
-    if any(c not in header for c in SCAN_COLUMNS):
-        raise Refused("The first line must name the columns: " + ",".join(SCAN_COLUMNS))
-    bi, si, ti = (header.index(c) for c in SCAN_COLUMNS)
-    by_id = {s.id: s for s in model.sessions}
-    # Buyers by badge, and what each has already attended: two queries, whatever the roster's size.
-    buyers = {l.badge_id.strip().upper(): l for l in Learner.select().join(Order, on=(Order.learner == Learner.id))
-              .where(Order.activity == row, Order.status == "paid", Learner.badge_id != "")}
-    seen: dict[int, list[M.Session]] = {}
-    for a in (SessionAttendance.select(SessionAttendance.learner, SessionAttendance.session)
-              .where(SessionAttendance.activity == row)):
-        if a.session in by_id:
-            seen.setdefault(a.learner_id, []).append(by_id[a.session])
-    out = ScanSummary()
-    pending: list[dict] = []
-    firsts: dict[int, M.Session] = {}
+def _read_scans(reader, bi, si, ti, by_id, buyers, model, row, seen, out, pending, firsts) -> None:
+    """The roster's rows, one by one: each bad row a problem on its line, each good one pending."""
     try:
         for n, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -355,7 +443,40 @@ def import_badge_scans(staff: Learner, row: Activity, text: str) -> ScanSummary:
                                 "created_at": clock.utcnow_naive()})
     except csv.Error as e:
         raise Refused(f"Line {reader.line_num} is not a CSV row of {','.join(SCAN_COLUMNS)} ({e}).") from None
+
+
+def import_badge_scans(staff: Learner, row: Activity, text: str) -> ScanSummary:
+    """Record attendance from a CSV of badge scans (badge_id, session, time). Each bad row is reported
+    by its line; good rows are inserted in batches. A learner's scan at a session overlapping one
+    already recorded for them is a problem row (they can claim only one)."""
+    model = row.current.model()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Refused("The file is empty. The first line must be: " + ",".join(SCAN_COLUMNS)) from None
+    except csv.Error as e:
+        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
+    if any(c not in header for c in SCAN_COLUMNS):
+        raise Refused("The first line must name the columns: " + ",".join(SCAN_COLUMNS))
+    bi, si, ti = (header.index(c) for c in SCAN_COLUMNS)
+    by_id = {s.id: s for s in model.sessions}
+    # Buyers by badge, and what each has already attended: two queries, whatever the roster's size.
+    buyers = {l.badge_id.strip().upper(): l for l in Learner.select().join(Order, on=(Order.learner == Learner.id))
+              .where(Order.activity == row, Order.status == "paid", Learner.badge_id != "")}
+    out = ScanSummary()
+    pending: list[dict] = []
+    firsts: dict[int, M.Session] = {}
+    # One transaction holding every enrolment of the meeting (`_lock_meeting`): a learner entering a
+    # code meanwhile waits, then sees the roster's rows, so no overlapping pair is ever recorded.
     with database.atomic():
+        _lock_meeting(row)
+        seen: dict[int, list[M.Session]] = {}
+        for a in (SessionAttendance.select(SessionAttendance.learner, SessionAttendance.session)
+                  .where(SessionAttendance.activity == row)):
+            if a.session in by_id:
+                seen.setdefault(a.learner_id, []).append(by_id[a.session])
+        _read_scans(reader, bi, si, ti, by_id, buyers, model, row, seen, out, pending, firsts)
         for i in range(0, len(pending), BATCH):
             SessionAttendance.insert_many(pending[i:i + BATCH]).on_conflict_ignore().execute()
         _complete_participations(row, model, firsts)

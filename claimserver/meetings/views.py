@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from catalog.site.programme import session_credit_text
+from catalog.statements import SESSION_ATTESTATION
 
-from .. import catalog_sync
+from .. import catalog_sync, clock
 from ..auth import me, role_required
 from ..learning.operations import order_for
 from ..refusals import Refused
@@ -40,6 +41,7 @@ def programme(slug: str):
         days.setdefault(s.starts.astimezone(tz).date(), []).append(s)
     return render_template("meetings/programme.html", row=row, a=model, days=days, attended=attended,
                            evaluated=evaluated, paid=bool(order and order.is_paid), learner=learner,
+                           may_attest=ops.may_attest(learner, model),
                            when=lambda s: ops.session_when(model, s),
                            credit=lambda s: session_credit_text(model, s))
 
@@ -61,6 +63,39 @@ def code(slug: str):
     flash(f"Your attendance at session {sid} is recorded. Next: evaluate the session."
           if created else f"Your attendance at session {sid} was already recorded.", "success")
     return _back(slug, f"s-{sid}"), 303
+
+
+@bp.route("/meetings/<slug>/attend", methods=["GET", "POST"])
+@login_required
+def attend(slug: str):
+    """The learner's own attested selection of sessions (where the designation allows it)."""
+    row, _, model = _meeting_or_404(slug)
+    learner = me()
+    selected = set(request.form.getlist("session")) if request.method == "POST" else set()
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            done = ops.attest_sessions(learner, row, request.form.getlist("session"),
+                                       request.form.get("attest") == "y")
+        except Refused as e:
+            error, status = e, 400
+        else:
+            ids = ", ".join(s.id for s in done.recorded)
+            flash(f"Your attendance at sessions {ids} is recorded. Next: evaluate each session."
+                  if done.recorded else "Those sessions were already recorded.", "success")
+            return _back(slug), 303
+    methods = ops.attended_methods(learner, row)
+    days: dict = {}
+    tz = ops.local_zone(model)
+    for s in sorted(model.sessions, key=lambda s: (s.starts, s.track, s.id)):
+        if ops.attestable(model, s):
+            days.setdefault(s.starts.astimezone(tz).date(), []).append(s)
+    return render_template("meetings/attend.html", row=row, a=model, days=days, methods=methods,
+                           selected=selected, error=error, allowed=ops.may_attest(learner, model),
+                           marked=set((error.field or "").split()) if error else set(),
+                           attestation=SESSION_ATTESTATION, now=clock.now(),
+                           when=lambda s: ops.session_when(model, s),
+                           credit=lambda s: session_credit_text(model, s)), status
 
 
 @bp.route("/meetings/<slug>/sessions/<sid>/evaluation", methods=["POST"])
