@@ -157,6 +157,13 @@ def join_details_fit(doc: Doc) -> None:
         doc.error("join.url", "`join.url` must be a web address starting with https://")
 
 
+def free_enrolment_is_for_meetings(doc: Doc) -> None:
+    """The society's rule: free CE for registrants needs a registration, which only a meeting has."""
+    if doc.get("free_for_registrants") and not doc.get("sessions"):
+        doc.error("free_for_registrants", "`free_for_registrants` is for a meeting (a file with "
+                                          "`sessions:`); a single activity sets `price: 0` to be free")
+
+
 def acpe_home_study_expires(doc: Doc) -> None:
     """ACPE: home-study activities expire within 3 years of release."""
     if doc.get("format") not in C.HOME_STUDY_FORMATS or not doc.get("designations.acpe"):
@@ -534,7 +541,7 @@ RULES: tuple[Rule, ...] = (
     times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
     has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
     state_designations_need_credit, state_minimum_instruction, florida_subjects_add_up,
-    join_details_fit, joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
+    join_details_fit, free_enrolment_is_for_meetings, joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
     commercial_support_agreed, questions_answerable, placeholders_filled,
 )
 

@@ -23,13 +23,15 @@ from catalog import professions
 from catalog import meeting as M
 from catalog.dates import time_text, weekday_date
 from catalog.model import Activity as ActivityModel
-from catalog.status import ParticipationMethod
+from catalog.status import OrderStatus, ParticipationMethod
 
 from .. import clock, ratelimit
 from ..catalog_sync import CODE_ALPHABET
 from ..db import database
-from ..learning.operations import local_zone, require_paid
-from ..models import Activity, Learner, Order, Participation, SessionAttendance, SessionEvaluation, audit
+from ..learning.operations import UNCONFIRMED_EMAIL, local_zone, open_order, refunded_message, require_paid
+from ..models import (
+    Activity, Learner, Order, Participation, Registration, SessionAttendance, SessionEvaluation, audit,
+)
 from ..refusals import Refused
 
 #: Length of a session's attendance code (the alphabet is the activity codes').
@@ -505,6 +507,160 @@ def set_badge(learner: Learner, badge_id: str) -> None:
     with database.atomic():
         Learner.update(badge_id=value).where(Learner.id == learner.id).execute()
         audit(learner, "learner.badge", f"learner:{learner.id}", badge_id=value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Free, registration-linked enrolment (`free_for_registrants` in the meeting's front-matter)
+# ------------------------------------------------------------------------------------------------
+#: The gateway word of a registrant's 0.00 order (receipts and staff pages show it).
+REGISTRATION_GATEWAY = "registration"
+REGISTRATION_COLUMNS = ("badge_id", "email")
+
+
+def _badge(text: str) -> str:
+    return "".join((text or "").split()).upper()
+
+
+def _badge_problem(value: str) -> str | None:
+    if not value:
+        return "the badge ID is empty"
+    if len(value) > BADGE_MAX or not all(c.isalnum() or c == "-" for c in value):
+        return (f"badge ID {value!r} is not letters, digits and hyphens of at most {BADGE_MAX} "
+                "characters")
+    return None
+
+
+def enrol_free(learner: Learner, row: Activity, registration: Registration,
+               actor: Learner | None = None) -> tuple[Order, bool]:
+    """The registrant's enrolment: their one order for the meeting, paid at 0.00 through
+    `payments.mark_paid` (whose conditional UPDATE moves it once, however many requests race; the
+    order itself is unique per learner and meeting). (order, True) when this call enrolled them."""
+    from ..payments import operations as payments
+
+    order = open_order(learner, row)
+    if order.is_paid:
+        return order, False
+    if order.is_refunded:
+        raise Refused(refunded_message(order))
+    if order.status == OrderStatus.PROCESSING:
+        raise Refused("A card payment for this meeting was started and is not finished yet: wait for it "
+                      "to finish (it is refunded if you were registered), or ask the registration desk.")
+    with database.atomic():
+        Order.update(amount_cents=0, version=row.current, gateway=REGISTRATION_GATEWAY).where(
+            Order.id == order.id, Order.status != OrderStatus.PAID, Order.status != OrderStatus.REFUNDED).execute()
+        moved = payments.mark_paid(order, reference=f"badge {registration.badge_id}")
+        if moved:
+            audit(actor or learner, "meeting.enrolled", f"order:{order.id}", badge_id=registration.badge_id,
+                  learner=learner.id)
+        if not learner.badge_id and not Learner.select().where(Learner.badge_id == registration.badge_id).exists():
+            Learner.update(badge_id=registration.badge_id).where(Learner.id == learner.id).execute()
+    return Order.get_by_id(order.id), moved
+
+
+def enrol_registrant(learner: Learner, row: Activity, badge_id: str) -> tuple[Order, bool]:
+    """A learner enters the badge ID printed on their meeting badge: if the registration list has it
+    under their account's email, they get the meeting's CE without paying."""
+    model = row.current.model()
+    if not model.free_for_registrants:
+        raise Refused("This meeting's CE is bought, not included with registration.", field="badge_id")
+    if learner.email_verified_at is None:
+        raise Refused(UNCONFIRMED_EMAIL.format(email=learner.email), field="badge_id")
+    if clock.now().astimezone(local_zone(model)).date() > model.claim_until:
+        raise Refused("This meeting's claim period has ended; its CE can no longer be added.", field="badge_id")
+    value = _badge(badge_id)
+    problem = _badge_problem(value)
+    if problem:
+        raise Refused(f"Enter the badge ID printed on your meeting badge: {problem}.", field="badge_id")
+    reg = Registration.get_or_none(Registration.activity == row, Registration.badge_id == value)
+    if reg is None:
+        raise Refused(f"Badge {value} is not on this meeting's registration list yet. Check the ID on your "
+                      "badge; the list is updated daily during the meeting, or ask the registration desk.",
+                      field="badge_id")
+    if reg.email != learner.email:
+        raise Refused(f"Badge {value} is registered under another email address. Log in with the address "
+                      "you registered with, or ask the registration desk to correct it.", field="badge_id")
+    return enrol_free(learner, row, reg)
+
+
+@dataclass
+class RegistrationSummary:
+    added: int = 0
+    already: int = 0
+    enrolled: int = 0  # accounts with a registered email, enrolled by this import
+    problems: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.added + self.already + len(self.problems)
+
+
+def import_registrations(staff: Learner, row: Activity, text: str) -> RegistrationSummary:
+    """Add a registration list (badge_id, email) to a meeting with `free_for_registrants`. Bad rows
+    are reported by line; a badge already listed with the same email is 'already'; registrants who
+    already have an account (confirmed email) are enrolled at once, each once."""
+    model = row.current.model()
+    if not model.free_for_registrants:
+        raise Refused("This meeting does not give its CE to registrants: set `free_for_registrants: true` "
+                      "in its file first.")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Refused("The file is empty. The first line must be: " + ",".join(REGISTRATION_COLUMNS)) from None
+    except csv.Error as e:
+        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
+    if any(c not in header for c in REGISTRATION_COLUMNS):
+        raise Refused("The first line must name the columns: " + ",".join(REGISTRATION_COLUMNS))
+    bi, ei = (header.index(c) for c in REGISTRATION_COLUMNS)
+    listed = dict(Registration.select(Registration.badge_id, Registration.email)
+                  .where(Registration.activity == row).tuples())
+    out = RegistrationSummary()
+    new: dict[str, str] = {}
+    try:
+        for n, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            get = lambda i: (cells[i] if i < len(cells) else "").strip()  # noqa: E731
+            badge, email = _badge(get(bi)), get(ei).lower()
+            problem = _badge_problem(badge)
+            if problem is None and ("@" not in email or " " in email or len(email) > 254):
+                problem = f"{email or '(empty)'} is not an email address"
+            known = listed.get(badge) or new.get(badge)
+            if problem is None and known is not None and known != email:
+                problem = f"badge {badge} is already registered to {known}"
+            if problem:
+                out.problems.append((n, problem))
+            elif known is not None:
+                out.already += 1
+            else:
+                new[badge] = email
+    except csv.Error as e:
+        raise Refused(f"Line {reader.line_num} is not a CSV row of {','.join(REGISTRATION_COLUMNS)} ({e}).") from None
+    now = clock.utcnow_naive()
+    rows = [{"activity": row.id, "badge_id": b, "email": e, "imported_by": staff.id, "created_at": now}
+            for b, e in new.items()]
+    with database.atomic():
+        for i in range(0, len(rows), BATCH):
+            Registration.insert_many(rows[i:i + BATCH]).on_conflict_ignore().execute()
+        audit(staff, "meeting.registrations", f"activity:{row.id}", added=len(rows), problems=len(out.problems))
+    out.added = len(rows)
+    # Accounts already made with a registered email: enrolled now (each in its own transaction).
+    emails = {e: b for b, e in new.items()}
+    for i in range(0, len(rows), BATCH):
+        chunk = list(emails)[i:i + BATCH]
+        for learner in list(Learner.select().where(Learner.email.in_(chunk),
+                                                   Learner.email_verified_at.is_null(False))):
+            reg = Registration.get(Registration.activity == row, Registration.badge_id == emails[learner.email])
+            try:
+                _, moved = enrol_free(learner, row, reg, actor=staff)
+            except Refused:
+                continue  # refunded or paying by card: staff see it on the learner's page
+            out.enrolled += moved
+    return out
+
+
+def registrations_count(row: Activity) -> int:
+    return Registration.select().where(Registration.activity == row).count()
 
 
 # ------------------------------------------------------------------------------------------------

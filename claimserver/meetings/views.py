@@ -30,6 +30,10 @@ def _meeting_or_404(slug: str):
 @bp.route("/meetings/<slug>")
 @login_required
 def programme(slug: str):
+    return _programme(slug)
+
+
+def _programme(slug: str, error: Refused | None = None, status: int = 200):
     row, version, model = _meeting_or_404(slug)
     learner = me()
     order = order_for(learner, row)
@@ -41,9 +45,46 @@ def programme(slug: str):
         days.setdefault(s.starts.astimezone(tz).date(), []).append(s)
     return render_template("meetings/programme.html", row=row, a=model, days=days, attended=attended,
                            evaluated=evaluated, paid=bool(order and order.is_paid), learner=learner,
-                           may_attest=ops.may_attest(learner, model),
+                           may_attest=ops.may_attest(learner, model), error=error,
                            when=lambda s: ops.session_when(model, s),
-                           credit=lambda s: session_credit_text(model, s))
+                           credit=lambda s: session_credit_text(model, s)), status
+
+
+@bp.route("/meetings/<slug>/register", methods=["POST"])
+@login_required
+def register(slug: str):
+    """A registrant enters their badge ID: the meeting's CE without paying (free_for_registrants)."""
+    row, _, _ = _meeting_or_404(slug)
+    try:
+        _, created = ops.enrol_registrant(me(), row, request.form.get("badge_id", ""))
+    except Refused as e:
+        return _programme(slug, e, 400)
+    flash("You are registered for this meeting: its CE is in My Activities at no charge. Record your "
+          "sessions below." if created else "This meeting's CE is already in My Activities.", "success")
+    return _back(slug), 303
+
+
+@bp.route("/staff/meetings/<slug>/registrations", methods=["GET", "POST"])
+@role_required("staff")
+def staff_registrations(slug: str):
+    row, _, model = _meeting_or_404(slug)
+    summary, status = None, 200
+    if request.method == "POST":
+        f = request.files.get("file")
+        raw = f.read(ROSTER_MAX_BYTES + 1) if f else request.form.get("text", "").encode()
+        try:
+            if len(raw) > ROSTER_MAX_BYTES:
+                raise Refused(f"The file is larger than {ROSTER_MAX_BYTES // (1024 * 1024)} MB: split it.")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise Refused("The file is not UTF-8 text: export it as CSV (UTF-8).") from None
+            summary = ops.import_registrations(me(), row, text)
+        except Refused as e:
+            flash(e.message, "error")
+            status = 400
+    return render_template("meetings/staff_registrations.html", row=row, a=model, summary=summary,
+                           listed=ops.registrations_count(row)), status
 
 
 def _back(slug: str, anchor: str = ""):
