@@ -66,4 +66,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, hours=hours, date=date, stamp=stamp, local_time=local_time,
                                  when=when, statement=statement, days=dates.days_text)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=PROFESSIONS, DESTINATIONS=DESTINATIONS,
-                                 CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus)
+                                 CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus,
+                                 CLAIM_ATTESTATION=statements.CLAIM_ATTESTATION)

@@ -380,6 +380,90 @@ def sessions_snapshot(key: str, sessions) -> list[list[str]]:
 
 
 # ------------------------------------------------------------------------------------------------
+# Sessions attended after claiming: the claim is corrected upward (records.corrections)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Addition:
+    """Sessions that count toward a credit type the learner already claimed, not yet in the claim."""
+
+    offer: object                 # records.operations.Offer as it is now (every counted session)
+    sessions: tuple               # the sessions to add
+    before: Decimal               # hours claimed so far
+    after: Decimal                # hours once added, capped at the meeting's maximum
+    claim: object = None          # the claim corrected upward; None for ACPE (one new claim per UAN)
+
+    @property
+    def type(self) -> C.CreditType:
+        return C.CREDIT_TYPES[self.offer.key]
+
+
+def _session_hours(key: str, s: M.Session) -> Decimal:
+    return max((s.hours(k) for k in s.credits), default=Decimal(0)) if key == "participation" else s.hours(key)
+
+
+def additions(learner: Learner, row: Activity, model: ActivityModel, claimed: list) -> list[Addition]:
+    """For each credit type already claimed, the credited sessions its claim does not count yet and
+    the hours the claim would then carry: what was claimed plus those sessions' credit, never above
+    the learner's own maximum (the sum of their sessions, capped at the meeting's)."""
+    from ..records.operations import offers as offers_for
+
+    if not claimed:
+        return []
+    by_key: dict[str, list] = {}
+    for c in claimed:
+        by_key.setdefault(c.credit_type, []).append(c)
+    out = []
+    for o in offers_for(learner, model, row):
+        mine = by_key.get(o.key)
+        if not mine:
+            continue
+        ct = o.type
+        if o.key == "acpe":
+            had = {c.session for c in mine}
+            before = ct.from_quarters(sum(c.quarter_hours for c in mine))
+            new = tuple(s for s in o.sessions if s.id not in had)
+            after = o.maximum
+            if new and after > before:
+                out.append(Addition(o, new, before, after))
+            continue
+        c = mine[0]
+        had = {sid for sid, _, _ in c.designation.get("sessions", ())}
+        new = tuple(s for s in o.sessions if s.id not in had)
+        after = min(c.hours + sum((_session_hours(o.key, s) for s in new), Decimal(0)), o.maximum)
+        if new and after > c.hours:
+            out.append(Addition(o, new, c.hours, after, c))
+    return out
+
+
+def add_sessions(learner: Learner, row: Activity, attested: bool) -> list[Addition]:
+    """Add every session attended since the learner claimed to their claims: each claim is corrected
+    upward with its certificate reissued (new code, the old one superseded); ACPE sessions each get
+    their own claim and CPE Monitor item. One transaction under the learner's lock, so two requests
+    at once add the sessions once."""
+    from ..records import corrections
+    from ..records.operations import claims_for, issue_session_claims
+
+    model = row.current.model()
+    require_paid(learner, row)
+    if not attested:
+        raise Refused("Tick the attestation to confirm you claim only the credit your sessions earned.",
+                      field="attest")
+    with database.atomic():
+        lock_learner(learner, row)
+        found = additions(learner, row, model, claims_for(learner, row))
+        if not found:
+            raise Refused("Your claims already count every session you attended and evaluated (or the "
+                          "meeting's maximum): there is nothing to add.")
+        for a in found:
+            if a.claim is None:
+                offer = dataclasses.replace(a.offer, sessions=a.sessions)
+                issue_session_claims(learner, row, offer, a.type.to_quarters(a.after - a.before))
+            else:
+                corrections.add_sessions(learner, a.claim, a.offer, a.after)
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
 # Rosters of badge scans (staff)
 # ------------------------------------------------------------------------------------------------
 @dataclass

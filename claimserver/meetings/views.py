@@ -139,6 +139,24 @@ def attend(slug: str):
                            credit=lambda s: session_credit_text(model, s)), status
 
 
+@bp.route("/meetings/<slug>/add-sessions", methods=["POST"])
+@login_required
+def add_sessions(slug: str):
+    """Sessions attended since the learner claimed: their claims are corrected upward."""
+    row, _, _ = _meeting_or_404(slug)
+    try:
+        done = ops.add_sessions(me(), row, request.form.get("attest") == "y")
+    except Refused as e:
+        flash(e.message, "error")
+        return redirect(url_for("records.claim", slug=slug)), 303
+    for a in done:
+        ids = ", ".join(s.id for s in a.sessions)
+        flash(f"{a.type.name}: sessions {ids} added; your claim now shows {a.type.units(a.after)}"
+              + (" and your certificate was reissued with a new code." if a.claim is not None
+                 else ", one record per session UAN."), "success")
+    return redirect(url_for("records.claim", slug=slug)), 303
+
+
 @bp.route("/meetings/<slug>/sessions/<sid>/evaluation", methods=["POST"])
 @login_required
 def evaluate(slug: str, sid: str):

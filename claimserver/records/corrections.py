@@ -86,7 +86,32 @@ def correct_hours(learner: Learner, claim: Claim, hours: Decimal) -> Correction:
     if refusal is not None:
         raise refusal
     quarters = check_hours(_offer(claim), hours)
-    if quarters == claim.quarter_hours:
+    return _reissue(learner, claim, cert, quarters)
+
+
+def add_sessions(learner: Learner, claim: Claim, offer: Offer, hours: Decimal) -> Correction:
+    """A meeting: the learner attended more sessions after claiming. The claim takes the offer as it
+    is now (its designation snapshot lists every counted session, with the learner's new maximum) and
+    `hours` (more than before, still within that maximum), and its certificate is reissued like any
+    correction: new code, the old one superseded, the open report item carrying the new hours."""
+    if claim.learner_id != learner.id:
+        raise Refused("This is not your claim.")
+    cert = certificate_for(claim)
+    refusal = correction_refusal(claim, cert)
+    if refusal is not None:
+        raise Refused(refusal.message.replace("The hours you claimed can no longer be changed.",
+                                              "Sessions can no longer be added to it."))
+    quarters = check_hours(offer, hours)
+    from .operations import snapshot
+
+    return _reissue(learner, claim, cert, quarters, designation=snapshot(offer), reason="sessions added",
+                    action="claim.sessions_added")
+
+
+def _reissue(learner: Learner, claim: Claim, cert: Certificate, quarters: int, *, designation: dict | None = None,
+             reason: str = "hours corrected", action: str = "claim.corrected") -> Correction:
+    """The claim's new hours (and designation snapshot) with its certificate reissued, in one transaction."""
+    if quarters == claim.quarter_hours and (designation is None or designation == claim.designation):
         return Correction(claim, cert, cert.code, False)
     now = clock.utcnow_naive()
     code = _unused_code()
@@ -102,16 +127,20 @@ def correct_hours(learner: Learner, claim: Claim, hours: Decimal) -> Correction:
             raise correction_refusal(claim, cert) or Refused("This credit has already been sent.")
         SupersededCertificate.create(certificate=cert, code=cert.code, name=cert.name,
                                      quarter_hours=claim.quarter_hours, issued_at=cert.issued_at,
-                                     superseded_at=now, superseded_by=code, reason="hours corrected")
-        Claim.update(quarter_hours=quarters).where(Claim.id == claim.id).execute()
+                                     superseded_at=now, superseded_by=code, reason=reason)
+        Claim.update(quarter_hours=quarters, **({"designation": designation} if designation else {})
+                     ).where(Claim.id == claim.id).execute()
         # The open item not yet sent carries the claim's hours when it is exported; touch it so the
         # ledger's pages (and the transcript's cache) see the change.
         ReportItem.update(updated_at=now).where((ReportItem.claim == claim)
                                                 & ReportItem.status.in_(ledger.OPEN)).execute()
-        audit(learner, "claim.corrected", f"claim:{claim.id}", from_quarter_hours=claim.quarter_hours,
-              to_quarter_hours=quarters, old_certificate=cert.code, certificate=code)
+        details = {"from_quarter_hours": claim.quarter_hours, "to_quarter_hours": quarters,
+                   "old_certificate": cert.code, "certificate": code}
+        if designation is not None:
+            details["sessions"] = [sid for sid, _, _ in designation.get("sessions", ())]
+        audit(learner, action, f"claim:{claim.id}", **details)
         for item in ReportItem.select().where((ReportItem.claim == claim) & (ReportItem.status == "rejected")):
-            ledger.requeue(item, learner, why="hours corrected")
+            ledger.requeue(item, learner, why=reason)
     claim = Claim.get_by_id(claim.id)
     return Correction(claim, Certificate.get_by_id(cert.id), cert.code, True)
 

@@ -264,7 +264,7 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         with database.atomic():
             claim = Claim.create(
                 learner=learner, activity=row, version=version, credit_type=offer.key,
-                quarter_hours=quarter_hours, designation=_snapshot(offer),
+                quarter_hours=quarter_hours, designation=snapshot(offer),
                 participated_on=participated_on,
                 attested_at=now, created_at=now)
             cert = _issue_certificate(claim, learner, now)
@@ -277,6 +277,20 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         if existing is None:
             raise
         return existing, False
+
+
+def issue_session_claims(learner: Learner, row: Activity, offer: Offer, quarter_hours: int) -> tuple[Claim, bool]:
+    """A meeting's ACPE sessions attended after the learner claimed: one more claim per session UAN
+    (`offer.sessions` are the new ones, `quarter_hours` what is left under the maximum), under the
+    same rules as the first claim."""
+    require_profile(learner)
+    if offer.missing:
+        raise Refused(f"Add your {offer.missing_text} to your profile before claiming "
+                      f"{offer.type.name}.", field="credit")
+    version = row.current
+    model = version.model()
+    check_window(model)
+    return _issue_per_session(learner, row, version, offer, quarter_hours, model, clock.utcnow_naive())
 
 
 def _issue_per_session(learner: Learner, row: Activity, version: ActivityVersion, offer: Offer,
@@ -308,7 +322,7 @@ def _issue_per_session(learner: Learner, row: Activity, version: ActivityVersion
         return existing, False
 
 
-def _snapshot(offer: Offer) -> dict:
+def snapshot(offer: Offer) -> dict:
     """The designation as claimed; a meeting's claim also keeps the sessions it counts."""
     d = offer.designation.as_dict()
     if offer.sessions:
@@ -329,6 +343,8 @@ class ClaimPage:
     profile: Refused | None            # the profile lacks what every claim needs
     cpe_deadline: dt.date | None       # CPE Monitor's limit, when ACPE credit is offered
     not_reported: dict[str, str] = field(default_factory=dict)  # credit key -> why it will not be reported
+    #: a meeting: sessions attended since claiming, per claimed credit type (meetings.operations.Addition)
+    additions: list = field(default_factory=list)
 
     @property
     def hours_hint(self) -> str:
@@ -362,9 +378,13 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
             expired[o.key] = e.message
     offers_ = [o for o in offers_ if o.key not in expired]
     acpe_offered = any(o.key == "acpe" for o in offers_)
+    more = []
+    if model.is_meeting and claimed and closed is None:
+        from ..meetings.operations import additions
+        more = additions(learner, row, model, claimed)
     return ClaimPage(participation, claimed, offers_, expired, closed, None,
                      cpe_monitor_deadline(learner, model, participation) if acpe_offered else None,
-                     not_reported_notes(learner, [o.key for o in offers_], participated_on))
+                     not_reported_notes(learner, [o.key for o in offers_], participated_on), more)
 
 
 def hours_hint(offers_: list[Offer]) -> str:
