@@ -2,7 +2,8 @@
 upward (a new certificate code, the old one superseded), still capped at the meeting maximum; a
 pharmacist gets one more claim and CPE Monitor item per new session UAN; a P.A.C.E. learner's
 California and Florida certificates list the hours by session, and the transcript shows the meeting
-with its sessions. Certificates are read back with pypdf, on both databases."""
+with its sessions; the 90-day follow-up of a performance-targeting meeting goes once, after the
+meeting's end, to attendees who claimed. Certificates are read back with pypdf, on both databases."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from claimserver.models import AuditLog, Certificate, Claim, ReportItem, SupersededCertificate
+from claimserver.models import Activity, AuditLog, Certificate, Claim, ReportItem, SupersededCertificate
 from tests.claimserver.test_meetings import SLUG, code, evaluate
 from tests.factories import buy, create_evaluation, create_learner, login
 
@@ -176,3 +177,49 @@ def test_two_requests_add_the_sessions_once(app, rows, clock):
     assert Claim.get(Claim.learner == who).hours == Decimal("2.5")
     assert SupersededCertificate.select().count() == 1
     assert Certificate.select().count() == 1
+
+
+def test_the_90_day_follow_up_goes_once_after_the_meeting_to_attendees_who_claimed(rows, runner, clock, app):
+    """A meeting that targets performance: `flask outcomes send-due` queues the questionnaire 90 days
+    after the meeting's last day (not after each evaluation), once, to those who claimed credit; an
+    attendee who evaluated the meeting but never claimed gets none."""
+    from claimserver.models import FollowUp, Outbox, Participation, SessionAttendance
+    from tests.factories import create_order
+
+    row = Activity.get(Activity.slug == SLUG)
+    claimed, late, unclaimed = (create_learner() for _ in range(3))
+    for who in (claimed, late, unclaimed):
+        create_order(who, SLUG)
+        SessionAttendance.create(learner=who, activity=row, session="A", method="code")
+        Participation.create(learner=who, activity=row, method="code", completed=True,
+                             participated_on=dt.date(2027, 9, 14))
+    clock.at = EVENING
+    create_evaluation(claimed, SLUG, commitment="Call positive blood cultures within the hour.")
+    create_evaluation(unclaimed, SLUG)
+    Claim.create(learner=claimed, activity=row, version=row.current, credit_type="ama_pra_1", quarter_hours=4,
+                 designation={"credit": "ama_pra_1", "hours": "1"}, participated_on=dt.date(2027, 9, 14))
+
+    def send():
+        out = runner.invoke(args=["outcomes", "send-due"])
+        assert out.exit_code == 0, out.output
+        return out.output
+
+    assert "scheduled 1 new follow-up(s)" in send()
+    assert FollowUp.get().due_on == dt.date(2027, 12, 13)  # September 14 + 90 days
+    # a month later the late attendee evaluates and claims: due on the same day, not 90 days on
+    clock.at = EVENING + dt.timedelta(days=30)
+    create_evaluation(late, SLUG)
+    Claim.create(learner=late, activity=row, version=row.current, credit_type="ama_pra_1", quarter_hours=4,
+                 designation={"credit": "ama_pra_1", "hours": "1"}, participated_on=dt.date(2027, 9, 14))
+    assert "scheduled 1 new follow-up(s)" in send()
+    assert sorted(f.due_on for f in FollowUp.select()) == [dt.date(2027, 12, 13)] * 2
+    clock.at = dt.datetime(2027, 12, 12, 12, 0, tzinfo=EDT)
+    assert "queued 0 questionnaire(s)" in send()
+    clock.at = dt.datetime(2027, 12, 13, 12, 0, tzinfo=EDT)
+    assert "queued 2 questionnaire(s)" in send()
+    assert "queued 0 questionnaire(s)" in send()  # once
+    sent = list(Outbox.select().where(Outbox.kind == "follow-up"))
+    assert sorted(m.to for m in sent) == sorted([claimed.email, late.email]) and all(m.sent_at for m in sent)
+    mail = next(m for m in sent if m.to == claimed.email)
+    assert "Test Annual Meeting 2027" in mail.subject and "Call positive blood cultures within the hour." in mail.body
+    assert FollowUp.select().where(FollowUp.learner == unclaimed).count() == 0
