@@ -189,6 +189,19 @@ def badge(slug: str):
     return _back(slug), 303
 
 
+@bp.route("/profile/badge", methods=["POST"])
+@login_required
+def profile_badge():
+    """The badge ID on the learner's profile page (the same rule as on a meeting's programme)."""
+    try:
+        ops.set_badge(me(), request.form.get("badge_id", ""))
+    except Refused as e:
+        flash(e.message, "error")
+    else:
+        flash("Your badge ID is saved: staff rosters of badge scans will record your sessions.", "success")
+    return redirect(url_for("accounts.profile") + "#badge"), 303
+
+
 @bp.route("/staff/meetings/<slug>/codes")
 @role_required("staff")
 def staff_codes(slug: str):

@@ -123,3 +123,16 @@ def test_concurrent_badge_entries_enrol_once(app, rows, clock):
     assert orders(who) == [(0, "paid", "registration")]
     assert AuditLog.select().where(AuditLog.action == "meeting.enrolled").count() == 1
     assert Outbox.select().where(Outbox.kind == "receipt").count() == 1
+
+
+def test_the_badge_id_is_on_the_profile_page(client, rows):
+    who = create_learner()
+    login(client, who)
+    r = client.post("/profile/badge", data={"badge_id": " ab-12 3"})
+    assert r.status_code == 303
+    page = client.get(r.location).text
+    assert "Your badge ID is saved" in page and 'id="badge_id" name="badge_id" value="AB-123"' in page
+    assert Learner.get_by_id(who.id).badge_id == "AB-123"
+    r = client.post("/profile/badge", data={"badge_id": "no/slashes"})
+    assert "A badge ID is letters, digits and hyphens, at most 40 characters" in client.get(r.location).text
+    assert Learner.get_by_id(who.id).badge_id == "AB-123"
