@@ -391,6 +391,7 @@ class Addition:
     before: Decimal               # hours claimed so far
     after: Decimal                # hours once added, capped at the meeting's maximum
     claim: object = None          # the claim corrected upward; None for ACPE (one new claim per UAN)
+    refused: str = ""             # why this claim can no longer grow (already reported, revoked)
 
     @property
     def type(self) -> C.CreditType:
@@ -405,6 +406,7 @@ def additions(learner: Learner, row: Activity, model: ActivityModel, claimed: li
     """For each credit type already claimed, the credited sessions its claim does not count yet and
     the hours the claim would then carry: what was claimed plus those sessions' credit, never above
     the learner's own maximum (the sum of their sessions, capped at the meeting's)."""
+    from ..records import corrections
     from ..records.operations import offers as offers_for
 
     if not claimed:
@@ -422,7 +424,7 @@ def additions(learner: Learner, row: Activity, model: ActivityModel, claimed: li
             had = {c.session for c in mine}
             before = ct.from_quarters(sum(c.quarter_hours for c in mine))
             new = tuple(s for s in o.sessions if s.id not in had)
-            after = o.maximum
+            after = min(before + sum((s.hours(o.key) for s in new), Decimal(0)), o.maximum)
             if new and after > before:
                 out.append(Addition(o, new, before, after))
             continue
@@ -431,7 +433,10 @@ def additions(learner: Learner, row: Activity, model: ActivityModel, claimed: li
         new = tuple(s for s in o.sessions if s.id not in had)
         after = min(c.hours + sum((_session_hours(o.key, s) for s in new), Decimal(0)), o.maximum)
         if new and after > c.hours:
-            out.append(Addition(o, new, c.hours, after, c))
+            refusal = corrections.correction_refusal(c)
+            out.append(Addition(o, new, c.hours, after, c,
+                                refusal.message.replace(corrections.HOURS_LOCKED, corrections.SESSIONS_LOCKED)
+                                if refusal else ""))
     return out
 
 
@@ -450,7 +455,7 @@ def add_sessions(learner: Learner, row: Activity, attested: bool) -> list[Additi
                       field="attest")
     with database.atomic():
         lock_learner(learner, row)
-        found = additions(learner, row, model, claims_for(learner, row))
+        found = [a for a in additions(learner, row, model, claims_for(learner, row)) if not a.refused]
         if not found:
             raise Refused("Your claims already count every session you attended and evaluated (or the "
                           "meeting's maximum): there is nothing to add.")

@@ -24,6 +24,8 @@ from ..reports import ledger
 from ..reports.layouts import LAYOUTS
 from .operations import Offer, certificate_for, check_hours, check_window, new_code
 
+HOURS_LOCKED = "The hours you claimed can no longer be changed."
+SESSIONS_LOCKED = "Sessions can no longer be added to it."
 #: Report item states in which the destination has the credit (or is processing it): too late to change.
 REPORTED = ("exported", "accepted")
 
@@ -41,7 +43,7 @@ def correction_refusal(claim: Claim, cert: Certificate | None = None) -> Refused
     try:
         check_window(claim.version.model())
     except Refused as e:
-        return Refused(f"{e.message} The hours you claimed can no longer be changed.")
+        return Refused(f"{e.message} {HOURS_LOCKED}")
     sent = (ReportItem.select().where((ReportItem.claim == claim) & ReportItem.status.in_(REPORTED))
             .order_by(ReportItem.id.desc()).first())
     if sent is not None:
@@ -99,8 +101,7 @@ def add_sessions(learner: Learner, claim: Claim, offer: Offer, hours: Decimal) -
     cert = certificate_for(claim)
     refusal = correction_refusal(claim, cert)
     if refusal is not None:
-        raise Refused(refusal.message.replace("The hours you claimed can no longer be changed.",
-                                              "Sessions can no longer be added to it."))
+        raise Refused(refusal.message.replace(HOURS_LOCKED, SESSIONS_LOCKED))
     quarters = check_hours(offer, hours)
     from .operations import snapshot
 

@@ -223,3 +223,23 @@ def test_the_90_day_follow_up_goes_once_after_the_meeting_to_attendees_who_claim
     mail = next(m for m in sent if m.to == claimed.email)
     assert "Test Annual Meeting 2027" in mail.subject and "Call positive blood cultures within the hour." in mail.body
     assert FollowUp.select().where(FollowUp.learner == unclaimed).count() == 0
+
+
+def test_a_claim_already_reported_cannot_grow_and_says_why(client, app, rows, clock):
+    from claimserver.reports import ledger
+
+    who = start(client, clock, profession="laboratory-professional", degree="MLS", florida_licence="CH 67890")
+    attend(client, clock, "A")
+    create_evaluation(who, SLUG)
+    assert client.post(CLAIM, data={"credit": "florida", "hours": "1", "attest": "y"}).status_code == 302
+    with app.app_context():
+        assert ledger.export("ce_broker").exported == 1
+    attend(client, clock, "C")
+    page = client.get(CLAIM).text
+    assert "Florida clinical laboratory continuing education: session C" in page
+    assert ("This credit has already been sent to CE Broker, so the hours you claimed can no longer be "
+            "changed here.") in page
+    assert 'action="/meetings/test-meeting-2027/add-sessions"' not in page
+    r = client.post(ADD, data={"attest": "y"})
+    assert "there is nothing to add" in client.get(r.location).text
+    assert Claim.get(Claim.learner == who).hours == Decimal(1)
