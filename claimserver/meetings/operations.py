@@ -1,5 +1,10 @@
 """Every write for meetings: attendance per session (a code announced in the room, a staff-imported
-badge-scan roster), a short evaluation per session, and what a learner's claim may count.
+badge-scan roster, a physician's own attested selection), a short evaluation per session, what a
+learner's claim may count and the sessions added to it later, the registration list and the free
+enrolment of registrants.
+
+Two overlapping sessions of one learner never both count: every attendance write checks and inserts
+in one transaction holding the learner's lock (`lock_learner`; a roster holds the whole meeting's).
 
 The CE rules come from `catalog.meeting` (session credit, overlaps, the cap); this module only
 applies them to a learner's rows. One purchase of the meeting covers every session.
