@@ -29,6 +29,10 @@ FORMATS: dict[str, str] = {
 }
 LIVE_FORMATS = frozenset({"live", "teleconference", "webinar", "workshop"})
 HOME_STUDY_FORMATS = frozenset({"journal", "on-demand"})
+#: Live formats held in a room when the `location` is a venue (not Online): a room, not a join link.
+IN_PERSON_FORMATS = frozenset({"live", "workshop"})
+#: The `location` word for a session held online.
+ONLINE_LOCATION = "Online"
 
 #: ACCME learning format per activity format (AMA PRA Booklet): conferences, teleconferences,
 #: live webinars and workshops are live; recordings are enduring; journal material is journal-based.
@@ -237,6 +241,9 @@ class CreditType:
     needs: tuple[str, ...] = ()    # profile fields (catalog.professions.PROFILE_FIELDS) a claim requires
     is_official_certificate: bool = True
     ceu_per_unit: Decimal | None = None  # ACPE: 0.1 CEU per contact hour
+    #: The unit (singular, plural) where several credit types share a line ("in brief", under an
+    #: activity's title): it must say whose hours they are. Empty: the unit already says it.
+    brief_units: tuple[str, str] = ()
 
     # ----- who and where ------------------------------------------------------------------
     @property
@@ -294,6 +301,12 @@ class CreditType:
         """'1.5 contact hours', '1 AMA PRA Category 1 Credit™'."""
         return f"{format_hours(hours)} {self.unit_name(hours)}"
 
+    def brief(self, hours: Decimal | int) -> str:
+        """'1.5 ACPE contact hours', '1 AMA PRA Category 1 Credit™': one credit among others on a line."""
+        if not self.brief_units:
+            return self.units(hours)
+        return f"{format_hours(hours)} {plural(hours, *self.brief_units)}"
+
 
 CREDIT_TYPES: dict[str, CreditType] = {
     # ACCME / AMA PRA Booklet: physicians claim in 0.25 steps, only what their participation earned.
@@ -314,6 +327,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         certificate_title="Record of Participation (ACPE)",
         reported_to="cpe_monitor", ceu_per_unit=CEU_PER_CONTACT_HOUR,
         needs=("nabp_epid", "birth_mmdd"), is_official_certificate=False,
+        brief_units=("ACPE contact hour", "ACPE contact hours"),
     ),
     # ASCLS P.A.C.E.: contact hours of 50 minutes; increment *confirm*.
     "pace": CreditType(
@@ -331,6 +345,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         body="California Department of Public Health, Laboratory Field Services",
         certificate_title="Certificate of Continuing Education (California CLS)",
         needs=("california_licence",),
+        brief_units=("California CLS contact hour", "California CLS contact hours"),
     ),
     # Florida Board of Clinical Laboratory Personnel: reported to CE Broker (catalog.destinations).
     "florida": CreditType(
@@ -340,6 +355,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         body="Florida Board of Clinical Laboratory Personnel (CE Broker)",
         certificate_title="Certificate of Continuing Education (Florida)",
         reported_to="ce_broker", needs=("florida_licence",),
+        brief_units=("Florida contact hour", "Florida contact hours"),
     ),
     # Everyone else, including diplomates and registrants: a certificate of participation.
     "participation": CreditType(
@@ -348,6 +364,7 @@ CREDIT_TYPES: dict[str, CreditType] = {
         minutes_per_unit=60, increment=QUARTER,
         body="",
         certificate_title="Certificate of Participation",
+        brief_units=("hour of participation", "hours of participation"),
     ),
 }
 

@@ -79,3 +79,36 @@ def utc_stamp(t: dt.datetime) -> str:
 def days_text(n: int) -> str:
     """'1 day', '12 days'."""
     return f"{n} {'day' if n == 1 else 'days'}"
+
+
+def available_from(d: dt.date | dt.datetime) -> str:
+    """'Available from March 12, 2027': home study released later (its day, in its own zone)."""
+    return f"Available from {long_date(d)}"
+
+
+def release_text(d: dt.date | dt.datetime, presale: bool, bought: bool = False) -> str:
+    """The catalogue's and the server's one sentence on material released later, and when it can
+    be bought: 'Available from March 12, 2027; it can be bought now.' (to a purchaser: when it opens)."""
+    if bought:
+        return f"{available_from(d)}: the material and its post-test open that day."
+    if presale:
+        return f"{available_from(d)}; it can be bought now."
+    return f"{available_from(d)}; it can be bought from that day."
+
+
+def not_yet_released(d: dt.date | dt.datetime) -> str:
+    """The refusal before a release date, naming it."""
+    return f"This material is not available yet: it is available from {long_date(d)}. Come back then."
+
+
+def not_on_sale_yet(d: dt.date | dt.datetime) -> str:
+    """The refusal to sell material released later that is not sold before its release."""
+    return f"This material can be bought from {long_date(d)}, when it is released."
+
+
+def reminder_lead(lead: dt.timedelta) -> str:
+    """'tomorrow' / 'in one hour': how far off a session is, in a reminder's subject."""
+    hours = int(lead.total_seconds()) // 3600
+    if hours >= 24:
+        return "tomorrow"
+    return "in one hour" if hours <= 1 else f"in {hours} hours"

@@ -681,6 +681,7 @@ def build(doc: Doc) -> Activity:
         free_for_registrants=bool(d.get("free_for_registrants", False)),
         join=(JoinDetails(d["join"]["url"], d["join"].get("dial_in", ""), d["join"].get("note", ""))
               if d.get("join", {}).get("url") else None),
+        room=d.get("room", ""), registration=d.get("registration", ""), presale=d.get("presale", True),
         path=doc.path, content_hash=doc.digest,
     )
 

@@ -157,6 +157,9 @@ class Activity:
     sessions: tuple = ()         # a meeting's sessions (catalog.meeting.Session), in programme order
     free_for_registrants: bool = False  # a meeting: registrants enrol free (claimserver.meetings)
     join: JoinDetails | None = None  # purchasers only: never rendered by the catalogue site
+    room: str = ""               # in-person sessions: where to go (claim server, to purchasers)
+    registration: str = ""       # in-person sessions: the conference's registration note
+    presale: bool = True         # home study released later: may it be bought before its release?
     path: str = field(default="", compare=False)
     content_hash: str = field(default="", compare=False)
 
@@ -164,6 +167,16 @@ class Activity:
     @property
     def is_live(self) -> bool:
         return self.format in C.LIVE_FORMATS
+
+    @property
+    def is_in_person(self) -> bool:
+        """A live session in a room (format live or workshop, at a venue rather than Online)."""
+        return (self.format in C.IN_PERSON_FORMATS
+                and self.location.strip().lower() != C.ONLINE_LOCATION.lower())
+
+    def released_later(self, now: dt.datetime) -> bool:
+        """Home study whose release (`starts`) is still ahead: 'Available from <date>'."""
+        return self.is_home_study and now < self.starts
 
     @property
     def is_home_study(self) -> bool:

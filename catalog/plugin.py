@@ -155,6 +155,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             page.meta["search"] = {"exclude": True}  # the activities themselves are indexed
             return markdown
 
+        markdown = pages.mark_coming_up(markdown)
+
         def unknown(name: str) -> None:
             log.warning(f"{page.file.src_path}: unknown generated block <!-- ce:{name} -->; "
                         f"known: {', '.join(sorted(reference.GENERATORS))}")
@@ -175,6 +177,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                                                             config.use_directory_urls).items():
                 html = html.replace(marker, fragment)
             return html
+        if pages.COMING_UP in html:  # a hand-written page (the home page) lists what is coming up
+            html = html.replace(pages.COMING_UP, pages.coming_up_html(
+                self.catalog.published if self.catalog else [], self.settings.today, root,
+                config.use_directory_urls))
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

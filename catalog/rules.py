@@ -164,6 +164,26 @@ def free_enrolment_is_for_meetings(doc: Doc) -> None:
                                           "`sessions:`); a single activity sets `price: 0` to be free")
 
 
+def in_person_details_fit(doc: Doc) -> None:
+    """A room and a registration note are for in-person sessions; `presale` for material released later."""
+    fmt = doc.get("format")
+    location = str(doc.get("location") or C.ONLINE_LOCATION).strip()
+    in_person = fmt in C.IN_PERSON_FORMATS and location.lower() != C.ONLINE_LOCATION.lower()
+    for key in ("room", "registration"):
+        if key in doc.lines and not in_person:
+            doc.error(key, f"`{key}` is for in-person sessions (format live or workshop with a venue as "
+                           f"`location`); an online session gives `join` details instead")
+    if in_person and "join" in doc.lines:
+        doc.error("join", "`join` is for online sessions; an in-person session gives its `room` "
+                          "(and the conference's `registration` note)")
+    if "registration" in doc.lines and in_person and not doc.get("conference"):
+        doc.warn("registration", "`registration` is the conference's registration note: name the "
+                                 "`conference` the session is held during")
+    if "presale" in doc.lines and fmt not in C.HOME_STUDY_FORMATS:
+        doc.error("presale", "`presale` is for journal and on-demand material released later; a live "
+                             "session can be bought until it ends")
+
+
 def acpe_home_study_expires(doc: Doc) -> None:
     """ACPE: home-study activities expire within 3 years of release."""
     if doc.get("format") not in C.HOME_STUDY_FORMATS or not doc.get("designations.acpe"):
@@ -541,7 +561,8 @@ RULES: tuple[Rule, ...] = (
     times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
     has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
     state_designations_need_credit, state_minimum_instruction, florida_subjects_add_up,
-    join_details_fit, free_enrolment_is_for_meetings, joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
+    join_details_fit, in_person_details_fit, free_enrolment_is_for_meetings, joint_provider_declared,
+    uan_well_formed, objectives_measurable, disclosures_complete,
     commercial_support_agreed, questions_answerable, placeholders_filled,
 )
 

@@ -144,6 +144,18 @@ FIELDS: tuple[Field, ...] = (
               _s("dial_in", "A telephone dial-in, with any access code.", example="+1 555 0100, code 4412"),
               Field("note", "text", "Anything else a participant needs (e.g. join ten minutes early)."),
           )),
+    _s("room", "An in-person session (format `live` or `workshop` at a venue, not Online): the room "
+       "within the `location`, e.g. Room 204B, North Hall. Shown before the location on the catalogue "
+       "page and its calendar, and on the claim server in place of a join link (activity page, My "
+       "Activities, receipt email and its calendar file, reminders).",
+       when="in-person sessions, so purchasers know where to go", example="Room 204B, North Hall"),
+    Field("registration", "text", "An in-person session held during a `conference`: the conference's "
+          "registration note (where and by when to register, whether the badge is needed to enter), "
+          "shown on the catalogue page and, with the room, to purchasers.",
+          example="Register for the Annual Meeting at https://meeting.example.org by May 1; bring your badge."),
+    Field("presale", "boolean", "Journal and on-demand material released later (`starts` in the "
+          "future): whether it can be bought before its release date. Pages say \"Available from "
+          "<date>\" either way; participation opens on that date.", default=True),
     _s("material", "Link to the material (journal article, recording) for journal and on-demand formats."),
     Field("price", "decimal", "Price in US dollars, at most two decimals, 0 for free.",
           default=str(C.DEFAULT_PRICE)),

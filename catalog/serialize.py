@@ -40,6 +40,9 @@ def to_dict(a: Activity) -> dict[str, Any]:
         **({"sessions": [s.as_dict() for s in a.sessions]} if a.sessions else {}),
         **({"free_for_registrants": True} if a.free_for_registrants else {}),
         **({"join": a.join.as_dict()} if a.join else {}),
+        **({"room": a.room} if a.room else {}),
+        **({"registration": a.registration} if a.registration else {}),
+        **({"presale": a.presale} if not a.presale else {}),
     }
 
 
@@ -74,5 +77,6 @@ def from_dict(d: dict[str, Any]) -> Activity:
         sessions=tuple(Session.from_dict(x) for x in d.get("sessions", ())),
         free_for_registrants=bool(d.get("free_for_registrants", False)),
         join=JoinDetails(**d["join"]) if d.get("join") else None,
+        room=d.get("room", ""), registration=d.get("registration", ""), presale=d.get("presale", True),
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),
     )

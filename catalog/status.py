@@ -93,6 +93,26 @@ class Step(Vocabulary):
     REFUNDED = "refunded", "Refunded"
 
 
+class NextAction(Vocabulary):
+    """What a learner does next for one purchase, as the "Next step" link on every page of the
+    activity and on My Activities words it (`Step.action` chooses)."""
+
+    PAY = "pay", "Complete payment"
+    ATTEND = "attend", "Enter attendance code"
+    ATTEND_SESSIONS = "attend-sessions", "Record your attendance at the sessions"
+    STUDY = "study", "Open the material and take the post-test"
+    EVALUATE = "evaluate", "Evaluate the activity"
+    CLAIM = "claim", "Claim credit"
+
+
+def step_action(step: "Step", *, live: bool, meeting: bool = False) -> NextAction | None:
+    """The action of a step: taking part reads differently for a live session, a meeting and home
+    study. None when nothing is left to do (all claimed, closed, refunded)."""
+    if step == Step.PARTICIPATE:
+        return NextAction.ATTEND_SESSIONS if meeting else NextAction.ATTEND if live else NextAction.STUDY
+    return {Step.PAY: NextAction.PAY, Step.EVALUATE: NextAction.EVALUATE, Step.CLAIM: NextAction.CLAIM}.get(step)
+
+
 class CreditStanding(Vocabulary):
     """Where one credit type of one purchase stands for the learner (My Activities, the transcript)."""
 

@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -53,15 +54,29 @@ def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=int(current_app.config["MAIL_LEASE_SECONDS"]))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with a message, e.g. a calendar file (text/calendar)."""
+
+    filename: str
+    content_type: str  # "text/calendar"
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"filename": self.filename, "content_type": self.content_type, "text": self.text}
+
+
 def queue(to: str, subject: str, body: str, *, html: str = "", kind: str = "",
-          dedupe_key: str | None = None, headers: dict[str, str] | None = None) -> Outbox | None:
+          dedupe_key: str | None = None, headers: dict[str, str] | None = None,
+          attachments: list[Attachment] | None = None) -> Outbox | None:
     """Add a message to the outbox (inside the caller's transaction). Same dedupe_key → once."""
     if dedupe_key and Outbox.get_or_none(Outbox.dedupe_key == dedupe_key):
         return None
     try:
         with database.atomic():
             return Outbox.create(to=to, subject=subject, body=body, html=html, kind=kind,
-                                 dedupe_key=dedupe_key, headers=headers or {})
+                                 dedupe_key=dedupe_key, headers=headers or {},
+                                 attachments=[a.as_dict() for a in attachments or ()])
     except IntegrityError:
         return None  # a concurrent request queued the same message
 
@@ -83,6 +98,10 @@ def _build(row: Outbox) -> EmailMessage:
     msg.set_content(row.body)
     if row.html:
         msg.add_alternative(row.html, subtype="html")
+    for a in row.attachments or ():
+        maintype, _, subtype = a["content_type"].partition("/")
+        params = {"method": "PUBLISH"} if a["content_type"] == "text/calendar" else {}
+        msg.add_attachment(a["text"], subtype=subtype or "plain", filename=a["filename"], params=params)
     return msg
 
 

@@ -487,6 +487,8 @@ class Outbox(BaseModel):
     body = TextField()
     html = TextField(default="")
     headers = JSONField(default=dict)  # extra headers, e.g. List-Unsubscribe
+    # [{"filename", "content_type", "text"}], e.g. a receipt's calendar file (migration 0012)
+    attachments = JSONField(default=list)
     kind = CharField(max_length=40, default="")
     dedupe_key = CharField(max_length=120, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import credits as C
 from .. import statements as S
-from ..dates import long_date, short_date, time_text, weekday_date, zone_abbreviation  # noqa: F401
+from ..dates import long_date, release_text, short_date, time_text, weekday_date, zone_abbreviation  # noqa: F401
 from ..professions import BY_ACPE_LETTER
 from ..model import Activity
 
@@ -75,6 +75,21 @@ def when_text(a: Activity) -> str:
             return f"{weekday_date(start)}, {time_text(start)} – {time_text(end)} {ze}"
         return f"{weekday_date(start)}, {time_text(start)} {zs} – {time_text(end)} {ze}"
     return f"{weekday_date(start)}, {time_text(start)} {zs} – {weekday_date(end)}, {time_text(end)} {ze}"
+
+
+#: What everyone but a purchaser reads about joining a live online session (the catalogue page and
+#: the claim server's activity page): the link itself is never shown to them.
+JOIN_AFTER_PURCHASE = ("The meeting link and dial-in are sent after purchase: in the receipt email, "
+                       "with a calendar file, and in My Activities.")
+
+
+def availability_text(a: Activity, today: dt.date) -> str:
+    """Home study released after `today` (its day, in its own zone): 'Available from March 12, 2027;
+    it can be bought now.' (catalog.dates); '' once released, and for live sessions."""
+    if not a.is_home_study:
+        return ""
+    day = local(a, a.starts).date()
+    return release_text(day, a.presale) if day > today else ""
 
 
 def claim_deadline_text(a: Activity) -> str:
@@ -184,3 +199,16 @@ def support_statements(a: Activity) -> list[S.Statement]:
 def credit_summary(a: Activity) -> str:
     """'AMA PRA Category 1 · ACPE (pharmacy) · Participation' for listings."""
     return " · ".join(C.CREDIT_TYPES[k].short for k in a.credit_keys)
+
+
+def credit_brief(a: Activity) -> str:
+    """'1.5 AMA PRA Category 1 Credits™ · 1.5 ACPE contact hours · 1.5 hours of participation': each
+    credit type's designated maximum on one line (under an activity's title, on the home page).
+    Participation states the most any designation gives, as its certificate may."""
+    parts = []
+    for key in a.credit_keys:
+        ct = C.CREDIT_TYPES[key]
+        hours = (a.max_hours if key == "participation"
+                 else max(d.hours for d in a.designations if d.credit == key))
+        parts.append(ct.brief(hours))
+    return " · ".join(parts)

@@ -62,15 +62,26 @@ def _summary(description: str, limit: int = 400) -> str:
     return first + "\n\n" if first else ""
 
 
+def utc_span(a: Activity) -> tuple[dt.datetime, dt.datetime]:
+    """An activity's start and end in UTC, as every calendar file writes them (no end: the start)."""
+    return a.starts.astimezone(dt.timezone.utc), (a.ends or a.starts).astimezone(dt.timezone.utc)
+
+
+def where_text(a: Activity) -> str:
+    """Where a session is, for calendars and emails: 'Room 204B, Convention Center, Denver (Annual
+    Meeting 2027)'; 'Online'."""
+    return ", ".join(x for x in (a.room, a.location) if x) + (f" ({a.conference})" if a.conference else "")
+
+
 def _event(a: Activity, settings: SiteSettings, url: str, stamp: dt.datetime) -> Event:
     ev = Event()
     ev.add("uid", f"{a.slug}@ce-portal")
     ev.add("dtstamp", stamp)
-    ev.add("dtstart", a.starts.astimezone(dt.timezone.utc))
-    ev.add("dtend", (a.ends or a.starts).astimezone(dt.timezone.utc))
+    start, end = utc_span(a)
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
     ev.add("summary", a.title)
-    where = a.location + (f" ({a.conference})" if a.conference else "")
-    ev.add("location", where)
+    ev.add("location", where_text(a))
     ev.add("url", url)
     ev.add("description", _summary(a.description) + f"Details and enrolment: {url}\n"
            f"Purchase: {settings.purchase_url(a.slug)}")
@@ -119,3 +130,28 @@ def calendar(live: Iterable[Activity], settings: SiteSettings, url_of: Callable[
     events = events or {}
     return _wrap((events.get(a.slug) or event_bytes(a, settings, url_of(a), stamp)
                   for a in live if a.is_live), name)
+
+
+def personal_calendar(a: Activity, *, uid: str, location: str, description: str, url: str,
+                      stamp: dt.datetime, name: str = "CE activities") -> bytes:
+    """One purchaser's calendar file for a live activity (the claim server attaches it to the receipt
+    email): the site calendar's times in UTC, with `location` the join link or the room. The site
+    never calls this: join details are not published."""
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", stamp.astimezone(dt.timezone.utc).replace(microsecond=0))
+    start, end = utc_span(a)
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
+    ev.add("summary", a.title)
+    ev.add("location", location)
+    ev.add("url", url)
+    ev.add("description", description)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")  # an email attachment says what it is for (RFC 6047)
+    cal.add("x-wr-calname", name)
+    cal.add_component(ev)
+    return cal.to_ical()

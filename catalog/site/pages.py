@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from .. import credits as C
 from .. import statements as S
+from ..dates import date_range, moment_text
 from ..professions import BY_AUDIENCE, PROFESSIONS
 from ..model import Activity
 from . import display as D
@@ -85,6 +87,7 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         deadline=D.claim_deadline_text(a),
         deadline_date=D.short_date(a.claim_until),
         price=D.price_text(a.price),
+        brief=D.credit_brief(a),
         audience=", ".join(BY_AUDIENCE[x].audience_label if x in BY_AUDIENCE else x for x in a.audience),
         blocks=D.credit_blocks(a, settings.provider),
         lookback=C.DISCLOSURE_LOOKBACK_MONTHS,
@@ -96,6 +99,8 @@ def render_activity(a: Activity, settings: D.SiteSettings, *, root: str = "",
         purchase=D.purchase_text(a.price),
         # On the build day: an ended session or a closed home-study activity is no longer for sale.
         past=D.phase(a, settings.today) == D.PAST,
+        available=D.availability_text(a, settings.today),
+        join_note=D.JOIN_AFTER_PURCHASE if a.join else "",
         ics_href=ics_href if a.is_live else "",
         programme=Markup(programme_html(a, root)),
     )
@@ -243,6 +248,59 @@ def listing_row(a: Activity, today: dt.date, url: str) -> str:
 
 TABLE_HEAD = ('<div class="md-typeset__table ce-listing"><table>\n<thead><tr><th>Date</th><th>Activity</th><th>Format</th>'
               '<th>Credit</th><th>Price</th></tr></thead>\n<tbody>\n')
+
+
+# ------------------------------------------------------------------------------------------
+# The home page: what is coming up
+# ------------------------------------------------------------------------------------------
+#: A hand-written page writes this line where the coming-up list goes (docs/index.md does).
+COMING_UP_MARKER = re.compile(r"^<!--\s*ce:coming-up\s*-->[ \t]*$", re.M)
+COMING_UP = "<!--ce:coming-up:list-->"  # what the marker becomes until the page's HTML is ready
+#: How many of each kind the home page lists; the rest are one link away.
+COMING_UP_LIMIT = 5
+
+_COMING_UP = {  # section key: heading, wording when there is none, the full listing, its name
+    D.UPCOMING: ("Next live activities", "No live activities are scheduled at the moment.",
+                 "catalogue/upcoming.md", "upcoming live activities"),
+    D.ON_DEMAND: ("On-demand and journal activities", "No on-demand or journal activities are open at the moment.",
+                  "catalogue/on-demand.md", "on-demand and journal activities"),
+}
+
+
+def mark_coming_up(markdown: str) -> str:
+    """The page's Markdown with the coming-up marker kept for `coming_up_html` (it needs the page's root)."""
+    return COMING_UP_MARKER.sub(COMING_UP, markdown)
+
+
+def coming_up_date(a: Activity) -> tuple[str, str]:
+    """(words, ISO) for the home page: a live activity's start with its zone (a meeting's days), or
+    a home-study activity's claim deadline."""
+    if not a.is_live:
+        return D.claim_deadline_text(a), a.claim_until.isoformat()
+    start, end = D.local(a, a.starts), D.local(a, a.ends or a.starts)
+    if end.date() != start.date():
+        return date_range(start.date(), end.date()), a.starts.isoformat()
+    return moment_text(start), a.starts.isoformat()
+
+
+def coming_up_html(published: list[Activity], today: dt.date, root: str = "",
+                   use_directory_urls: bool = True) -> str:
+    """The next live activities by date, then on-demand and journal ones (soonest deadline first),
+    each with its date, format and credit in brief; a section with none says so and links to the
+    full catalogue. Computed from the published activities at build time."""
+    u = lambda src: page_url(src, use_directory_urls)  # noqa: E731
+    sections = []
+    for s in _split(published, today, (D.UPCOMING, D.ON_DEMAND)):
+        heading, empty, listing, name = _COMING_UP[s.key]
+        items = []
+        for a in s.activities[:COMING_UP_LIMIT]:
+            date, iso = coming_up_date(a)
+            items.append({"a": a, "url": u(activity_src(a.slug)), "date": date, "iso": iso,
+                          "brief": D.credit_brief(a)})
+        sections.append({"key": s.key, "heading": heading, "empty": empty, "entries": items,
+                         "more": len(s.activities) > COMING_UP_LIMIT, "total": len(s.activities),
+                         "all_url": u(listing), "all_name": name})
+    return template("coming_up.html").render(sections=sections, root=root, catalogue_url=u(LANDING))
 
 
 def section_html(s: Section, rows: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, url_for
 from peewee import Case, IntegrityError
 
-from catalog import credits
+from catalog import credits, dates
 from catalog.dates import long_date
 from catalog.model import Activity as ActivityModel
 from catalog.status import OrderStatus, ParticipationMethod, Step
@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..payments import operations as payments
 from ..refusals import Refused
+from . import joining
 
 log = logging.getLogger(__name__)
 #: Purchases need a confirmed address (receipts and certificates must reach the learner).
@@ -92,6 +93,8 @@ def purchase_refusal(model: ActivityModel) -> str | None:
         return f"This session took place {when}; it can no longer be purchased."
     if local_today(model) > model.claim_until:
         return f"This activity closed on {long_date(model.claim_until)} and can no longer be purchased."
+    if model.released_later(clock.now()) and not model.presale:
+        return dates.not_on_sale_yet(model.starts.astimezone(local_zone(model)))
     return None
 
 
@@ -190,7 +193,7 @@ def _check_open(model: ActivityModel, what: str) -> None:
         if model.is_live:
             raise Refused("The session has not started yet. The attendance code is given during "
                               "the session; come back then.")
-        raise Refused(f"The material is released on {long_date(model.starts.astimezone(local_zone(model)))}.")
+        raise Refused(dates.not_yet_released(model.starts.astimezone(local_zone(model))))
     if local_today(model) > model.claim_until:
         raise Refused(f"This activity closed on {long_date(model.claim_until)}; {what} is no longer possible.")
 
@@ -404,11 +407,39 @@ class Journey:
     cpe_deadline: dt.date | None
     today: dt.date  # in the activity's own time zone
     refusal: str | None = None  # unpaid, and it can no longer be bought: why
+    how: object | None = None  # joining.HowToJoin while there is something to say (live, not over)
 
     @property
     def days_left(self) -> int:
         """Days until the claim deadline, counted in the activity's time zone."""
         return (self.version.claim_until - self.today).days
+
+
+def step_of(order: Order, claim_until: dt.date, today: dt.date, participation: Participation | None,
+            evaluation, claims: list) -> Step:
+    """The one rule for where a purchase stands: My Activities and every page of the activity ask it."""
+    if order.is_refunded:
+        return Step.REFUNDED
+    if not order.is_paid:
+        return Step.PAY
+    if claims:
+        return Step.CERTIFICATE
+    if today > claim_until:
+        return Step.CLOSED
+    if participation is None or not participation.completed:
+        return Step.PARTICIPATE
+    if evaluation is None:
+        return Step.EVALUATE
+    return Step.CLAIM
+
+
+def _journey(learner: Learner, o: Order, v: ActivityVersion, p: Participation | None, e, cs: list) -> Journey:
+    model = v.model()
+    today = local_today(model)
+    return Journey(o, v, model, p, e, cs, step_of(o, v.claim_until, today, p, e, cs),
+                   cpe_monitor_deadline(learner, model, p), today,
+                   purchase_refusal(model) if not o.is_paid else None,
+                   joining.to_show(model, o) if o.is_paid else None)
 
 
 def journeys(learner: Learner) -> list[Journey]:
@@ -422,28 +453,18 @@ def journeys(learner: Learner) -> list[Journey]:
     for c in Claim.select().where(Claim.learner == learner).order_by(Claim.id):
         claims.setdefault(c.activity_id, []).append(c)
     current = ActivityVersion.current_for(o.activity_id for o in orders)
-    out = []
-    for o in orders:
-        v = current[o.activity_id]
-        model = v.model()
-        today = local_today(model)
-        p = parts.get(o.activity_id)
-        e = evals.get(o.activity_id)
-        cs = claims.get(o.activity_id, [])
-        if o.is_refunded:
-            step = Step.REFUNDED
-        elif not o.is_paid:
-            step = Step.PAY
-        elif cs:
-            step = Step.CERTIFICATE
-        elif today > v.claim_until:
-            step = Step.CLOSED
-        elif p is None or not p.completed:
-            step = Step.PARTICIPATE
-        elif e is None:
-            step = Step.EVALUATE
-        else:
-            step = Step.CLAIM
-        out.append(Journey(o, v, model, p, e, cs, step, cpe_monitor_deadline(learner, model, p), today,
-                           purchase_refusal(model) if not o.is_paid else None))
-    return out
+    return [_journey(learner, o, current[o.activity_id], parts.get(o.activity_id), evals.get(o.activity_id),
+                     claims.get(o.activity_id, []))
+            for o in orders]
+
+
+def journey(learner: Learner, activity_row: Activity) -> Journey | None:
+    """Where this learner's purchase of one activity stands (None: never ordered), as `journeys` says."""
+    from ..models import Claim, Evaluation
+
+    order = order_for(learner, activity_row)
+    if order is None:
+        return None
+    e = Evaluation.get_or_none(Evaluation.learner == learner, Evaluation.activity == activity_row)
+    cs = list(Claim.select().where(Claim.learner == learner, Claim.activity == activity_row).order_by(Claim.id))
+    return _journey(learner, order, activity_row.current, participation_for(learner, activity_row), e, cs)

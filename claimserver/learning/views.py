@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
+from catalog import dates
 from catalog.status import OrderStatus
 
 from .. import catalog_sync, clock
@@ -13,18 +13,10 @@ from ..accounts.profile import profile_missing
 from ..auth import me, role_required
 from ..models import Activity, ActivityVersion, Order
 from ..payments import receipts
-from . import bp, operations
+from . import bp, joining, next_step, operations
 from ..refusals import Refused, flash_and_redirect
 from .forms import ROSTER_MAX_BYTES, AttendanceForm, RosterForm, post_test_answers, post_test_form
 from .operations import TooManyCodes, WrongCode
-
-
-def _link(endpoint: str, **values) -> str | None:
-    """A URL for another feature's page, or None while that feature has not landed yet."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def _activity_or_404(slug: str) -> tuple[Activity, ActivityVersion]:
@@ -38,7 +30,7 @@ def _activity_page(row: Activity, version: ActivityVersion, order: Order | None)
     site = current_app.config["SITE_URL"].rstrip("/")
     return render_template("learning/activity.html", row=row, version=version, a=model, order=order,
                            closed=operations.purchase_refusal(model), OrderStatus=OrderStatus,
-                           site_link=f"{site}/activities/{row.slug}/")
+                           site_link=f"{site}/activities/{row.slug}/", how=joining.to_show(model, order))
 
 
 def _refused(e: Refused, slug: str):
@@ -99,10 +91,11 @@ def my_activities():
     from ..reports import alerts
 
     journeys = operations.journeys(me())
+    states = standing.for_journeys(me(), journeys)
     return render_template("learning/my_activities.html", journeys=journeys,
-                           link=_link, learner=me(), missing=profile_missing(me()),
-                           states=standing.for_journeys(me(), journeys), still_to_claim=standing.still_to_claim,
-                           headline=standing.headline, at_risk=alerts.at_risk(me()))
+                           learner=me(), missing=profile_missing(me()),
+                           states=states, headline=standing.headline, at_risk=alerts.at_risk(me()),
+                           next_steps={j.order.id: next_step.of(j, states.get(j.order.id)) for j in journeys})
 
 
 @bp.route("/activities/<slug>/participate", methods=["GET", "POST"])
@@ -132,9 +125,8 @@ def participate(slug: str):
             except Refused as e:
                 flash(e.message, "error")
                 return redirect(url_for("learning.participate", slug=slug))
-            else:
-                flash("Your attendance is recorded. Next: the evaluation.", "success")
-                return redirect(url_for("learning.my_activities"))
+            else:  # the page says it is recorded, and links to the next step
+                return redirect(url_for("learning.participate", slug=slug))
         return render_template("learning/participate_live.html", row=row, a=model, form=form,
                                participation=participation, started=clock.now() >= model.starts)
     form = post_test_form(model)
@@ -152,7 +144,8 @@ def participate(slug: str):
                 f.data = None  # a retry starts from a clean sheet
     return render_template("learning/participate_home.html", row=row, a=model, form=form,
                            participation=participation, feedback=feedback,
-                           released=clock.now() >= model.starts)
+                           released=clock.now() >= model.starts,
+                           not_released=dates.not_yet_released(model.starts.astimezone(operations.local_zone(model))))
 
 
 @bp.route("/activities/<slug>/material", methods=["GET", "POST"])

@@ -234,7 +234,15 @@ def receipt_link(order: Order) -> str:
 
 
 def _queue_receipt(order: Order) -> None:
+    """The receipt email; for a live session it also says how to join (or where to go) and carries
+    the purchaser's calendar file (claimserver.learning.joining)."""
+    from ..learning import joining  # learning imports payments: read at call time
+
     v = order.version
+    model = order.activity.current.model()  # the session as it is now (a moved time, a new link)
+    how = joining.how_to_join(model, purchaser=True)
+    ics = joining.calendar_file(order.learner, order.activity, model)
+    joined = joining.email_lines(model, how)
     method = f"{order.method_brand} ending {order.method_last4}\n" if order.method_last4 else ""
     mail.queue(order.learner.email, f"Receipt {order.receipt_number}: {v.title}",
                f"Thank you. This is your receipt.\n\n"
@@ -243,9 +251,11 @@ def _queue_receipt(order: Order) -> None:
                f"Amount: {money(order.amount_cents)} {order.currency if order.amount_cents else ''}\n"
                f"{'Paid with: ' + method if method else ''}"
                f"Paid: {dates.utc_stamp(order.paid_at)}\n\n"
-               f"The activity is now in My Activities. Printable receipt and PDF: {receipt_link(order)}\n\n"
+               + (f"{joined}\n" if joined else "")
+               + ("The calendar file attached adds the session to your calendar.\n\n" if ics else "")
+               + f"The activity is now in My Activities. Printable receipt and PDF: {receipt_link(order)}\n\n"
                f"{society_name()}\n",
-               kind="receipt", dedupe_key=f"receipt:{order.id}")
+               kind="receipt", dedupe_key=f"receipt:{order.id}", attachments=[ics] if ics else None)
 
 
 def society_name() -> str:

@@ -1,4 +1,5 @@
-"""Join details (`join:`): checked with path:line messages, carried to the server, never published."""
+"""Join details (`join:`), rooms and registration notes, material released later: checked with path:line
+messages, carried to the server; the join link never published."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,3 +63,98 @@ def test_join_details_are_never_published(tmp_path):
                       for s in (SECRET, "555 0100", "Join ten minutes early"))]
     assert leaked == []
     assert (site / "activities.json").exists() and (site / "calendar.ics").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# In-person sessions (room, registration) and material released later (presale)
+# ------------------------------------------------------------------------------------------------
+IN_PERSON = (V.replace("format: webinar", "format: live")
+             .replace("price: 25.00\n", "price: 25.00\nlocation: Convention Center, Denver\n"
+                      "conference: Annual Meeting 2027\n"))
+ROOM = "room: Room 204B, North Hall\nregistration: Register at https://meeting.example.org by April 15.\n"
+
+
+def test_an_in_person_session_loads_its_room_and_registration_note(tmp_path):
+    p = _write(tmp_path, mutate(IN_PERSON, "price: 25.00\n", "price: 25.00\n" + ROOM))
+    cat = load_catalog([p])
+    assert not cat.problems, cat.problems
+    a = cat.published[0]
+    assert a.is_in_person and (a.room, a.registration) == (
+        "Room 204B, North Hall", "Register at https://meeting.example.org by April 15.")
+    back = serialize.from_dict(serialize.to_dict(a))
+    assert (back.room, back.registration, back.presale) == (a.room, a.registration, True)
+
+
+def test_room_and_registration_are_for_in_person_sessions(tmp_path):
+    p = _write(tmp_path, mutate(V, "price: 25.00\n", "price: 25.00\n" + ROOM))
+    assert problems(p) == [
+        f"{p}:7: error: `room` is for in-person sessions (format live or workshop with a venue as "
+        "`location`); an online session gives `join` details instead",
+        f"{p}:8: error: `registration` is for in-person sessions (format live or workshop with a venue "
+        "as `location`); an online session gives `join` details instead",
+    ]
+
+
+def test_an_in_person_session_gives_a_room_not_a_join_link(tmp_path):
+    p = _write(tmp_path, with_join(IN_PERSON, f'join:\n  url: "{SECRET}"\n'))
+    assert problems(p) == [f"{p}:3: error: `join` is for online sessions; an in-person session gives its "
+                           "`room` (and the conference's `registration` note)"]
+
+
+def test_a_registration_note_names_its_conference(tmp_path):
+    text = mutate(IN_PERSON, "conference: Annual Meeting 2027\n", "")
+    p = _write(tmp_path, mutate(text, "price: 25.00\n", "price: 25.00\n" + ROOM))
+    assert problems(p) == [f"{p}:8: warning: `registration` is the conference's registration note: name "
+                           "the `conference` the session is held during"]
+
+
+def test_presale_is_for_material_released_later(tmp_path):
+    p = _write(tmp_path, mutate(V, "price: 25.00\n", "price: 25.00\npresale: false\n"))
+    assert problems(p) == [f"{p}:7: error: `presale` is for journal and on-demand material released "
+                           "later; a live session can be bought until it ends"]
+    q = tmp_path / "journal-later.md"
+    q.write_text(mutate(J, "price: 25.00\n", "price: 25.00\npresale: false\n"), encoding="utf-8")
+    cat = load_catalog([q])
+    assert not cat.errors and cat.published[0].presale is False
+
+
+def test_the_front_matter_reference_documents_the_new_keys():
+    from catalog.site.reference import front_matter
+
+    table = front_matter()
+    for key in ("`room`", "`registration`", "`presale`", "`join.url`"):
+        assert key in table, key
+
+
+def _page(tmp_path, text, today):
+    import datetime as dt
+
+    from catalog.site import display, pages
+
+    p = tmp_path / "journal-later.md"
+    p.write_text(text, encoding="utf-8")
+    cat = load_catalog([p])
+    assert not cat.errors, cat.errors
+    head, foot = pages.render_activity(cat.published[0], display.SiteSettings(today=today))
+    return head + foot
+
+
+def test_the_catalogue_page_says_available_from_and_whether_it_can_be_bought_before(tmp_path):
+    import datetime as dt
+
+    # J is released on March 12, 2027 (12:00 EST)
+    assert "Available from March 12, 2027; it can be bought now." in _page(tmp_path, J, dt.date(2027, 3, 1))
+    later = mutate(J, "price: 25.00\n", "price: 25.00\npresale: false\n")
+    assert ("Available from March 12, 2027; it can be bought from that day."
+            in _page(tmp_path, later, dt.date(2027, 3, 11)))
+    assert "Available from" not in _page(tmp_path, J, dt.date(2027, 3, 12))  # released: nothing to say
+
+
+def test_the_catalogue_says_the_join_link_comes_after_purchase(tmp_path):
+    import datetime as dt
+
+    from catalog.site.display import JOIN_AFTER_PURCHASE
+
+    page = _page(tmp_path, with_join(V), dt.date(2027, 3, 1))
+    assert JOIN_AFTER_PURCHASE in page and SECRET not in page
+    assert JOIN_AFTER_PURCHASE not in _page(tmp_path, V, dt.date(2027, 3, 1))

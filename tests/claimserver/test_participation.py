@@ -66,11 +66,13 @@ def test_right_code_records_the_session_date_in_its_time_zone(client, learner, c
     buy_live(client, clock)
     clock.at = dt.datetime(2027, 3, 13, 2, 0, tzinfo=dt.timezone.utc)  # still March 12 in New York
     r = client.post("/activities/stewardship-webinar/participate", data={"code": " " + _code().lower() + " "})
-    assert r.status_code == 302 and r.location == "/my-activities"
+    # back on the same page: it says so and links on to the evaluation (not to My Activities)
+    assert r.status_code == 302 and r.location == "/activities/stewardship-webinar/participate"
     p = _part(learner, "stewardship-webinar")
     assert p.completed and p.method == "code" and p.participated_on == dt.date(2027, 3, 12)
-    assert "Your attendance on March 12, 2027 is recorded" in client.get(
-        "/activities/stewardship-webinar/participate").text
+    page = client.get(r.location).text
+    assert "Your attendance on March 12, 2027 is recorded" in page
+    assert '<a class="button" href="/activities/stewardship-webinar/evaluation">Evaluate the activity</a>' in page
     assert AuditLog.select().where(AuditLog.action == "participation.completed").count() == 1
 
 
