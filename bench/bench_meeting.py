@@ -161,6 +161,7 @@ def rss_kib() -> int:
 
 def server_figures(db: str, url: str, tmp: Path) -> bool:
     from claimserver import create_app
+    from claimserver import sessions as login_sessions
     from claimserver.catalog_sync import sync
     from claimserver.cli import upgrade
     from claimserver.clock import FixedClock
@@ -272,7 +273,7 @@ def server_figures(db: str, url: str, tmp: Path) -> bool:
             for learner in people:
                 client = app.test_client()
                 with client.session_transaction() as sess:
-                    sess["_user_id"] = f"{learner.id}:{learner.session_version}"
+                    sess["_user_id"] = login_sessions.start(learner)  # a server-side login session
                     sess["_fresh"] = True
                 client.get(f"/activities/{SLUG}/claim")
                 t = time.perf_counter()

@@ -678,6 +678,7 @@ def build(doc: Doc) -> Activity:
                                  q.get("case", "")) for q in d.get("questions", ())),
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
         joint_provider=d.get("joint_provider", ""), sessions=doc.sessions,
+        free_for_registrants=bool(d.get("free_for_registrants", False)),
         join=(JoinDetails(d["join"]["url"], d["join"].get("dial_in", ""), d["join"].get("note", ""))
               if d.get("join", {}).get("url") else None),
         room=d.get("room", ""), registration=d.get("registration", ""), presale=d.get("presale", True),

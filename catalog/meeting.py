@@ -31,6 +31,16 @@ OBJECTIVES_SEP = "|"
 MAX_SESSIONS = 5000
 #: Credit types a session may carry; the state types follow P.A.C.E. and AMA hours by session.
 SESSION_CREDITS = ("ama_pra_1", "acpe", "pace")
+#: Credit types a learner's own attested selection of sessions may count. The AMA PRA Booklet lets
+#: the physician self-claim credit commensurate with their participation; ACPE (a provider-verified
+#: record per UAN for CPE Monitor) and P.A.C.E.® (verified attendance, and the California and
+#: Florida hours that follow it) need the session's code or a badge scan.
+SELF_ATTESTED_CREDITS = ("ama_pra_1",)
+
+
+def counts_attested(credit: str) -> bool:
+    """Whether a session the learner only attested counts toward this credit type."""
+    return credit in SELF_ATTESTED_CREDITS
 
 
 @dataclass(frozen=True)

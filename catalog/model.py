@@ -155,6 +155,7 @@ class Activity:
     draft: bool = False
     joint_provider: str = ""     # ACCME joint providership: the partner organisation's name
     sessions: tuple = ()         # a meeting's sessions (catalog.meeting.Session), in programme order
+    free_for_registrants: bool = False  # a meeting: registrants enrol free (claimserver.meetings)
     join: JoinDetails | None = None  # purchasers only: never rendered by the catalogue site
     room: str = ""               # in-person sessions: where to go (claim server, to purchasers)
     registration: str = ""       # in-person sessions: the conference's registration note

@@ -157,6 +157,13 @@ def join_details_fit(doc: Doc) -> None:
         doc.error("join.url", "`join.url` must be a web address starting with https://")
 
 
+def free_enrolment_is_for_meetings(doc: Doc) -> None:
+    """The society's rule: free CE for registrants needs a registration, which only a meeting has."""
+    if doc.get("free_for_registrants") and not doc.get("sessions"):
+        doc.error("free_for_registrants", "`free_for_registrants` is for a meeting (a file with "
+                                          "`sessions:`); a single activity sets `price: 0` to be free")
+
+
 def in_person_details_fit(doc: Doc) -> None:
     """A room and a registration note are for in-person sessions; `presale` for material released later."""
     fmt = doc.get("format")
@@ -554,7 +561,8 @@ RULES: tuple[Rule, ...] = (
     times_have_order, home_study_needs_window_and_test, acpe_home_study_expires, price_is_money,
     has_designation, ama_credits_in_quarters, hours_in_quarters, pace_contact_hours,
     state_designations_need_credit, state_minimum_instruction, florida_subjects_add_up,
-    join_details_fit, in_person_details_fit, joint_provider_declared, uan_well_formed, objectives_measurable, disclosures_complete,
+    join_details_fit, in_person_details_fit, free_enrolment_is_for_meetings, joint_provider_declared,
+    uan_well_formed, objectives_measurable, disclosures_complete,
     commercial_support_agreed, questions_answerable, placeholders_filled,
 )
 

@@ -191,6 +191,10 @@ FIELDS: tuple[Field, ...] = (
     _s("sessions", "A meeting: the sessions file beside this one (a CSV, one row per session; see the "
        "conveners' guide to meetings). Designations are then the meeting's maxima.",
        example="annual-meeting-2027.sessions.csv"),
+    Field("free_for_registrants", "boolean", "A meeting: those registered for the meeting get its CE "
+          "without paying (staff import the registration list of badge IDs and emails; a registrant "
+          "enters their badge ID). Others buy it at `price`.", when="meetings (with `sessions`)",
+          default=False),
 )
 
 TOP = Field("front-matter", "mapping", "", fields=FIELDS)

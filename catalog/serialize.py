@@ -38,6 +38,7 @@ def to_dict(a: Activity) -> dict[str, Any]:
         # New keys only when set, so activities without them keep their stored versions' hashes.
         **({"joint_provider": a.joint_provider} if a.joint_provider else {}),
         **({"sessions": [s.as_dict() for s in a.sessions]} if a.sessions else {}),
+        **({"free_for_registrants": True} if a.free_for_registrants else {}),
         **({"join": a.join.as_dict()} if a.join else {}),
         **({"room": a.room} if a.room else {}),
         **({"registration": a.registration} if a.registration else {}),
@@ -74,6 +75,7 @@ def from_dict(d: dict[str, Any]) -> Activity:
         pass_mark=d.get("pass_mark"), tags=tuple(d.get("tags", ())), draft=d.get("draft", False),
         joint_provider=d.get("joint_provider", ""),
         sessions=tuple(Session.from_dict(x) for x in d.get("sessions", ())),
+        free_for_registrants=bool(d.get("free_for_registrants", False)),
         join=JoinDetails(**d["join"]) if d.get("join") else None,
         room=d.get("room", ""), registration=d.get("registration", ""), presale=d.get("presale", True),
         path=d.get("path", ""), content_hash=d.get("content_hash", ""),

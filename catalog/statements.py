@@ -289,6 +289,11 @@ def statements_for(acc: Accreditation | str, key: str, fmt: str, *, reference: s
 CLAIM_ATTESTATION = ("I attest that I claim only the credit commensurate with the extent of my "
                      "participation in the activity.")
 
+#: A meeting's sessions a learner selects themselves (AMA PRA Booklet: the physician claims the
+#: credit commensurate with their participation; where a body needs proof, a code or a scan is asked).
+SESSION_ATTESTATION = ("I attest that I attended each session I selected, and I claim only the credit "
+                       "commensurate with the extent of my participation in them.")
+
 #: ACCME Standards for Integrity and Independence: what learners see before the activity.
 MITIGATION_STATEMENT = Statement.of(
     "All relevant financial relationships listed for these individuals have been mitigated."

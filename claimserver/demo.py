@@ -22,7 +22,7 @@ from .db import database
 from .learning.operations import local_today, session_dates
 from .models import (
     Activity, ActivityVersion, AuditLog, Certificate, Claim, Evaluation, ExportBatch, FollowUp, Learner, Order,
-    Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, ReportItem, Review,
+    Participation, PaymentAttempt, PaymentEvent, PostTestAttempt, Refund, Registration, ReportItem, Review,
     SessionAttendance, SessionEvaluation, audit,
 )
 from .outcomes.operations import follow_up_days
@@ -141,6 +141,7 @@ def remove_demo() -> int:
         Order.delete().where(Order.learner.in_(demo)).execute()
         Review.delete().where(Review.created_by.in_(demo)).execute()
         AuditLog.delete().where(AuditLog.actor.in_(demo)).execute()
+        Registration.delete().where(Registration.email.endswith(f"@{DOMAIN}")).execute()
         Learner.delete().where(Learner.id.in_(demo)).execute()
     return len(demo)
 
@@ -171,7 +172,7 @@ def load_demo(force: bool = False, echo=print) -> str:
             people.append(Learner.create(
                 email=email, password_hash=pw, first_name=first, last_name=last, degree=degree,
                 certificate_name=f"{first} {last}, {degree}" if degree else f"{first} {last}",
-                profession=profession, is_demo=True, **extra))
+                profession=profession, is_demo=True, email_verified_at=now, **extra))  # addresses confirmed
         staff = {}
         for key, first, last, degree, role in STAFF:
             staff[key] = Learner.create(
@@ -204,6 +205,7 @@ def load_demo(force: bool = False, echo=print) -> str:
             counts["reviews"] += _reviews(n, activity, staff["director"], model, today)
         _recent_claims(rng, people, now, counts)
         recent = _recent_report_items(today)
+        registrants = _registrations(people)
     lines = [f"demo data loaded: {len(people)} learners, {counts['orders']} purchases, "
              f"{counts['evaluations']} evaluations, {counts['claims']} claims with certificates, "
              f"{counts['follow_ups']} follow-ups ({counts['answers']} answered), {counts['reviews']} reviews "
@@ -211,7 +213,24 @@ def load_demo(force: bool = False, echo=print) -> str:
     echo(f"Demo logins (password {PASSWORD}):")
     for who in list(staff.values()) + people:
         echo(f"  {who.email:38} {who.roles or (PROFESSIONS[who.profession].label if who.profession in PROFESSIONS else who.profession)}")
+    for slug, email, badge in registrants:
+        echo(f"  registered for {slug}: {email} with badge {badge} (enter it on the meeting's programme)")
     return lines[0]
+
+
+def _registrations(people: list[Learner]) -> list[tuple[str, str, str]]:
+    """The registration list of each meeting whose registrants get the CE free: the first three
+    demo learners, with badge IDs they enter on the programme page (claimserver.meetings)."""
+    out = []
+    for v in ActivityVersion.current_for().values():
+        m = v.model()
+        if v.activity.hidden or not m.free_for_registrants:
+            continue
+        for i, who in enumerate(people[:3], start=1):
+            badge = f"DEMO-{v.activity.id:02d}{i:03d}"
+            Registration.create(activity=v.activity, badge_id=badge, email=who.email)
+            out.append((v.activity.slug, who.email, badge))
+    return out
 
 
 def _take_part(rng, learner, activity, version, model, on: dt.date, now: dt.datetime, skill: float,

@@ -68,4 +68,5 @@ def init_app(app: Flask) -> None:
                                  when=when, statement=statement, days=dates.days_text)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=PROFESSIONS, DESTINATIONS=DESTINATIONS,
                                  CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus,
-                                 society=SOCIETY, CertificateStatus=CertificateStatus)
+                                 society=SOCIETY, CertificateStatus=CertificateStatus,
+                                 CLAIM_ATTESTATION=statements.CLAIM_ATTESTATION)

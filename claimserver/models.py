@@ -393,6 +393,21 @@ class SessionEvaluation(BaseModel):
         indexes = ((("learner", "activity", "session"), True),)
 
 
+class Registration(BaseModel):
+    """One registrant on a meeting's registration list (migration 0013), as staff imported it: a
+    meeting with `free_for_registrants` enrols them free (claimserver.meetings.operations)."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, on_delete="RESTRICT")
+    badge_id = CharField(max_length=40)  # as printed on the badge, upper-cased
+    email = CharField(max_length=254, index=True)  # lower-cased, as Learner.email
+    imported_by = ForeignKeyField(Learner, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("activity", "badge_id"), True),)
+
+
 # ------------------------------------------------------------------------------------------------
 # Outcomes
 # ------------------------------------------------------------------------------------------------
@@ -539,7 +554,8 @@ class LoginAttempt(BaseModel):
 
 ALL_MODELS = (
     Learner, Activity, ActivityVersion, Order, PaymentAttempt, PaymentEvent, Refund, Participation, PostTestAttempt,
-    Evaluation, Claim, Certificate, SessionAttendance, SessionEvaluation, FollowUp, Review,
+    Evaluation, Claim, Certificate, SessionAttendance, SessionEvaluation, Registration,
+    FollowUp, Review,
     ExportBatch, ReportItem, Outbox, AuditLog, RateLimitHit, LoginSession, LoginAttempt,
 )
 

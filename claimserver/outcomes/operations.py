@@ -16,7 +16,8 @@ from catalog.status import Implemented, ReviewBody, ReviewPhase, ReviewVerdict
 
 from .. import clock, mail
 from ..db import database
-from ..models import ActivityVersion, Evaluation, FollowUp, Learner, Review, audit
+from ..learning.operations import session_dates
+from ..models import ActivityVersion, Claim, Evaluation, FollowUp, Learner, Review, audit
 from . import tokens
 
 #: value -> label, for forms and templates (the vocabularies are catalog.status enums).
@@ -47,12 +48,19 @@ class SendResult:
 
 
 def schedule_follow_ups() -> int:
-    """Create the missing FollowUp row of every evaluation of an activity that targets performance."""
+    """Create the missing FollowUp row of every evaluation of an activity that targets performance.
+
+    Due `follow_up_days` after the evaluation; for a meeting, after the meeting's last day (in its
+    time zone), and only for attendees who claimed credit: the questionnaire asks about the practice
+    change since the meeting, and one evaluated without claiming has not completed the activity."""
     days: dict[int, int] = {}
+    meeting_due: dict[int, dt.date] = {}  # version id -> the meeting's follow-up date
     for v in ActivityVersion.select(ActivityVersion.id, ActivityVersion.data):
         model = v.model()
         if model.targets_performance:
             days[v.id] = follow_up_days(model.follow_up_days)
+            if model.is_meeting:
+                meeting_due[v.id] = session_dates(model)[1] + dt.timedelta(days=days[v.id])
     if not days:
         return 0
     missing = (Evaluation.select(Evaluation, Learner)
@@ -62,9 +70,18 @@ def schedule_follow_ups() -> int:
                      on=((FollowUp.learner == Evaluation.learner) & (FollowUp.activity == Evaluation.activity)))
                .where(FollowUp.id.is_null(), Evaluation.version.in_(list(days)))
                .order_by(Evaluation.id))
+    missing = list(missing)  # read fully first: SQLite cannot start a write while a read is open
+    meetings = {ev.activity_id for ev in missing if ev.version_id in meeting_due}
+    claimed = set(Claim.select(Claim.learner, Claim.activity).where(Claim.activity.in_(list(meetings)))
+                  .distinct().tuples()) if meetings else set()
     created = 0
-    for ev in list(missing):  # read fully first: SQLite cannot start a write while a read is open
-        due = ev.submitted_at.date() + dt.timedelta(days=days[ev.version_id])
+    for ev in missing:
+        if ev.version_id in meeting_due:
+            if (ev.learner_id, ev.activity_id) not in claimed:
+                continue  # scheduled once they claim
+            due = meeting_due[ev.version_id]
+        else:
+            due = ev.submitted_at.date() + dt.timedelta(days=days[ev.version_id])
         try:
             with database.atomic():
                 FollowUp.create(learner=ev.learner_id, activity=ev.activity_id, due_on=due,

@@ -21,10 +21,13 @@ from ..refusals import Refused
 from ..reports.layouts import LAYOUTS
 from .operations import Offer, certificate_for, check_hours, check_window, reissue
 
+HOURS_LOCKED = "The hours you claimed can no longer be changed."
+SESSIONS_LOCKED = "Sessions can no longer be added to it."
 #: Report item states in which the destination has the credit (or is processing it): too late to change.
 REPORTED = ("exported", "accepted")
 #: The reason a correction gives its reissue (the audit log keeps it).
 HOURS_CORRECTED = "hours corrected"
+SESSIONS_ADDED = "sessions added"
 
 
 def _offer(claim: Claim) -> Offer:
@@ -40,7 +43,7 @@ def correction_refusal(claim: Claim, cert: Certificate | None = None) -> Refused
     try:
         check_window(claim.version.model())
     except Refused as e:
-        return Refused(f"{e.message} The hours you claimed can no longer be changed.")
+        return Refused(f"{e.message} {HOURS_LOCKED}")
     sent = (ReportItem.select().where((ReportItem.claim == claim) & ReportItem.status.in_(REPORTED))
             .order_by(ReportItem.id.desc()).first())
     if sent is not None:
@@ -76,9 +79,34 @@ def correct_hours(learner: Learner, claim: Claim, hours: Decimal) -> Correction:
     if refusal is not None:
         raise refusal
     quarters = check_hours(_offer(claim), hours)
-    if quarters == claim.quarter_hours:
+    return _reissue(learner, claim, cert, quarters)
+
+
+def add_sessions(learner: Learner, claim: Claim, offer: Offer, hours: Decimal) -> Correction:
+    """A meeting: the learner attended more sessions after claiming. The claim takes the offer as it
+    is now (its designation snapshot lists every counted session, with the learner's new maximum) and
+    `hours` (more than before, still within that maximum), and its certificate is reissued like any
+    correction: new code, the old one superseded, the open report item carrying the new hours."""
+    if claim.learner_id != learner.id:
+        raise Refused("This is not your claim.")
+    cert = certificate_for(claim)
+    refusal = correction_refusal(claim, cert)
+    if refusal is not None:
+        raise Refused(refusal.message.replace(HOURS_LOCKED, SESSIONS_LOCKED))
+    quarters = check_hours(offer, hours)
+    from .operations import snapshot
+
+    return _reissue(learner, claim, cert, quarters, designation=snapshot(offer), reason=SESSIONS_ADDED)
+
+
+def _reissue(learner: Learner, claim: Claim, cert: Certificate, quarters: int, *, designation: dict | None = None,
+             reason: str = HOURS_CORRECTED) -> Correction:
+    """The claim's new hours (and designation snapshot) with its certificate reissued by the one reissue
+    operation (one transaction, the claim locked, audited)."""
+    if quarters == claim.quarter_hours and (designation is None or designation == claim.designation):
         return Correction(claim, cert, cert.code, False)
-    new = reissue(cert, HOURS_CORRECTED, learner, quarter_hours=quarters)
+    changes = {"quarter_hours": quarters, **({"designation": designation} if designation is not None else {})}
+    new = reissue(cert, reason, learner, **changes)
     return Correction(Claim.get_by_id(claim.id), new, cert.code, True)
 
 

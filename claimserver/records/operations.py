@@ -265,7 +265,7 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         with database.atomic():
             claim = Claim.create(
                 learner=learner, activity=row, version=version, credit_type=offer.key,
-                quarter_hours=quarter_hours, designation=_snapshot(offer),
+                quarter_hours=quarter_hours, designation=snapshot(offer),
                 participated_on=participated_on,
                 attested_at=now, created_at=now)
             cert = _issue_certificate(claim, learner, now)
@@ -278,6 +278,20 @@ def issue_claim(learner: Learner, row: Activity, version: ActivityVersion, offer
         if existing is None:
             raise
         return existing, False
+
+
+def issue_session_claims(learner: Learner, row: Activity, offer: Offer, quarter_hours: int) -> tuple[Claim, bool]:
+    """A meeting's ACPE sessions attended after the learner claimed: one more claim per session UAN
+    (`offer.sessions` are the new ones, `quarter_hours` what is left under the maximum), under the
+    same rules as the first claim."""
+    require_profile(learner)
+    if offer.missing:
+        raise Refused(f"Add your {offer.missing_text} to your profile before claiming "
+                      f"{offer.type.name}.", field="credit")
+    version = row.current
+    model = version.model()
+    check_window(model)
+    return _issue_per_session(learner, row, version, offer, quarter_hours, model, clock.utcnow_naive())
 
 
 def _issue_per_session(learner: Learner, row: Activity, version: ActivityVersion, offer: Offer,
@@ -309,7 +323,7 @@ def _issue_per_session(learner: Learner, row: Activity, version: ActivityVersion
         return existing, False
 
 
-def _snapshot(offer: Offer) -> dict:
+def snapshot(offer: Offer) -> dict:
     """The designation as claimed; a meeting's claim also keeps the sessions it counts."""
     d = offer.designation.as_dict()
     if offer.sessions:
@@ -330,6 +344,8 @@ class ClaimPage:
     profile: Refused | None            # the profile lacks what every claim needs
     cpe_deadline: dt.date | None       # CPE Monitor's limit, when ACPE credit is offered
     not_reported: dict[str, str] = field(default_factory=dict)  # credit key -> why it will not be reported
+    #: a meeting: sessions attended since claiming, per claimed credit type (meetings.operations.Addition)
+    additions: list = field(default_factory=list)
 
     @property
     def hours_hint(self) -> str:
@@ -363,9 +379,13 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
             expired[o.key] = e.message
     offers_ = [o for o in offers_ if o.key not in expired]
     acpe_offered = any(o.key == "acpe" for o in offers_)
+    more = []
+    if model.is_meeting and claimed and closed is None:
+        from ..meetings.operations import additions
+        more = additions(learner, row, model, claimed)
     return ClaimPage(participation, claimed, offers_, expired, closed, None,
                      cpe_monitor_deadline(learner, model, participation) if acpe_offered else None,
-                     not_reported_notes(learner, [o.key for o in offers_], participated_on))
+                     not_reported_notes(learner, [o.key for o in offers_], participated_on), more)
 
 
 def hours_hint(offers_: list[Offer]) -> str:
@@ -482,7 +502,7 @@ def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
 
 #: What a reissue may change besides the learner's details of today: the printed name (staff, after a
 #: name correction) and the claimed hours (the learner, `corrections.correct_hours`).
-REISSUE_CHANGES = ("name", "quarter_hours")
+REISSUE_CHANGES = ("name", "quarter_hours", "designation")
 
 
 def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Certificate:
@@ -536,14 +556,19 @@ def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Ce
                           "someone else: look at it again before changing it.")
         quarters = changes.get("quarter_hours")
         hours_changed = quarters is not None and quarters != old_quarters
-        if hours_changed:
+        designation = changes.get("designation")  # a meeting's claim with sessions added
+        designation_changed = designation is not None and designation != claim.designation
+        if hours_changed or designation_changed:
             from .corrections import correction_refusal  # the hours rule's home imports this module
 
             refusal = correction_refusal(claim, Certificate.get_by_id(cert.id))
             if refusal is not None:  # sent (or the window closed) since the caller checked: rolled back
                 raise refusal
-            Claim.update(quarter_hours=quarters).where(Claim.id == claim.id).execute()
-            claim.quarter_hours = quarters
+            claim_changes = {**({"quarter_hours": quarters} if hours_changed else {}),
+                             **({"designation": designation} if designation_changed else {})}
+            Claim.update(**claim_changes).where(Claim.id == claim.id).execute()
+            for k, v in claim_changes.items():
+                setattr(claim, k, v)
             # The open item not yet sent carries the claim's hours when it is exported; touch it so
             # the ledger's pages (and the transcript's cache) see the change.
             ReportItem.update(updated_at=now).where((ReportItem.claim == claim)
@@ -560,13 +585,18 @@ def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Ce
         audit(by, "certificate.reissued", f"certificate:{new.id}", old_code=cert.code, code=new.code,
               name=new.name, old_name=cert.name, old_quarter_hours=old_quarters,
               quarter_hours=claim.quarter_hours, reason=reason)
-        if hours_changed:
-            audit(by, "claim.corrected", f"claim:{claim.id}", from_quarter_hours=old_quarters,
-                  to_quarter_hours=quarters, old_certificate=cert.code, certificate=new.code)
+        if hours_changed or designation_changed:
+            details = {"from_quarter_hours": old_quarters, "to_quarter_hours": claim.quarter_hours,
+                       "old_certificate": cert.code, "certificate": new.code}
+            if designation_changed:
+                audit(by, "claim.sessions_added", f"claim:{claim.id}", **details,
+                      sessions=[sid for sid, _, _ in designation.get("sessions", ())])
+            else:
+                audit(by, "claim.corrected", f"claim:{claim.id}", **details)
             for item in (ReportItem.select().where((ReportItem.claim == claim)
                                                    & (ReportItem.status == ReportStatus.REJECTED))
                          .order_by(ReportItem.id)):
-                ledger.requeue(item, by, why="hours corrected")
+                ledger.requeue(item, by, why=reason)
         ledger.on_profile_changed(learner)
     return new
 

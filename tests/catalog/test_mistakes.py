@@ -425,6 +425,11 @@ ROWS = [
         "{path}:7: warning: `joint_provider` is Riverside Infectious Diseases Society, but UAN 0001-0000-27-001-L01-P is not jointly provided: ACPE writes 9999 as the second block of a jointly provided activity's UAN",
         ], 0, id='joint-provider-with-provider-uan'),
     pytest.param(
+        lambda: mutate(V, "price: 25.00\n", "price: 25.00\nfree_for_registrants: true\n"),
+        [
+        "{path}:7: error: `free_for_registrants` is for a meeting (a file with `sessions:`); a single activity sets `price: 0` to be free",
+        ], 1, id='free-for-registrants-on-a-webinar'),
+    pytest.param(
         lambda: mutate(V, "0001-0000-27-001-L01-P", "JA0001234-0000-27-001-L01-P"),
         [
         ], 0, id='jointly-accredited-uan'),

@@ -13,6 +13,7 @@ DESIGNATIONS = VALID[VALID.index("designations:\n"):VALID.index("faculty:\n")]
 EDITS = {
     "times_have_order": (VALID, "ends: 2027-03-12T13:00", "ends: 2027-03-12T12:00"),
     "join_details_fit": (VALID, "format: webinar", "join: {url: \"http://meet.example.org/j/1\"}\nformat: webinar"),
+    "free_enrolment_is_for_meetings": (VALID, "price: 25.00", "price: 25.00\nfree_for_registrants: true"),
     "in_person_details_fit": (VALID, "format: webinar", "room: Room 204B\nformat: webinar"),
     "home_study_needs_window_and_test": (JOURNAL, "pass_mark: 70\n", ""),
     "acpe_home_study_expires": (JOURNAL, "claim_until: 2028-03-11", "claim_until: 2031-01-01"),

@@ -174,3 +174,24 @@ def test_demo_says_when_no_open_activity_allows_a_recent_claim(ctx, clock):
     summary = demo.load_demo(echo=lambda s: None)
     assert "none for CE Broker: no synced activity with an open claim window in the last 14 days" in summary
     assert "CPE Monitor" in summary.split("recent claims ready to export:")[1].split("(")[0]
+
+
+def test_the_sample_meeting_has_demo_registrants_who_enrol_with_their_badge(loaded, app):
+    """`make run`: the sample meeting gives its CE to registrants; three demo learners are on its list,
+    their badge IDs printed with the logins, and one of them enrols by typing it."""
+    from claimserver.models import Order, Registration
+
+    slug = "asm-clinical-microbiology-meeting-2027"
+    _, lines = loaded
+    listed = list(Registration.select().order_by(Registration.badge_id))
+    assert len(listed) == 3
+    first = listed[0]
+    assert any(f"registered for {slug}: {first.email} with badge {first.badge_id}" in line for line in lines)
+    client = app.test_client()
+    log_in(client, Learner.by_email(first.email))
+    r = client.post(f"/meetings/{slug}/register", data={"badge_id": first.badge_id.lower()})
+    assert r.status_code == 303, r.text[r.text.find('badge-error'):][:400]
+    order = Order.get(Order.learner == Learner.by_email(first.email), Order.activity == first.activity)
+    assert order.is_paid and order.amount_cents == 0 and order.gateway == "registration"
+    demo.load_demo(force=True, echo=lambda s: None)  # reloading replaces the list, not doubles it
+    assert Registration.select().count() == 3
