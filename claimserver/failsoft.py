@@ -28,6 +28,8 @@ from flask import Flask, Response, g, request
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
 
+from catalog.society import SOCIETY
+
 from .db import database
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ NO_DATABASE = frozenset({"main.healthz", "static"})
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{title} · CE Portal</title>
+<title>{title} · {portal}</title>
 <style>body{{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}}</style>
 </head><body><h1>{title}</h1>{body}</body></html>
 """
@@ -46,8 +48,8 @@ _PAGE = """<!doctype html>
 
 def static_page(title: str, body_html: str, status: int, **headers) -> Response:
     """A complete HTML page built without templates or the database."""
-    resp = Response(_PAGE.format(title=escape(title), body=body_html), status=status,
-                    mimetype="text/html")
+    page = _PAGE.format(title=escape(title), portal=escape(SOCIETY.portal_name), body=body_html)
+    resp = Response(page, status=status, mimetype="text/html")
     resp.headers.update(headers)
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -56,7 +58,7 @@ def static_page(title: str, body_html: str, status: int, **headers) -> Response:
 def unavailable() -> Response:
     return static_page(
         "Back in a moment",
-        "<p>The CE Portal is briefly unavailable. Nothing you entered was lost: please try again "
+        f"<p>{escape(SOCIETY.portal_name)} is briefly unavailable. Nothing you entered was lost: please try again "
         f"in {RETRY_AFTER_SECONDS} seconds.</p>", 503, **{"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import current_app, url_for
 from peewee import IntegrityError
 
+from catalog.society import SOCIETY
+
 from .. import clock, mail, ratelimit, sessions
 from ..auth import check_password, hash_password, needs_rehash
 from ..db import database
@@ -54,7 +56,7 @@ def sign_up(email: str, password: str, next_url: str | None = None) -> None:
     if owner is None or not ratelimit.hit(f"signup-known:{email}", 3, 3600):
         return
     with database.atomic():
-        mail.queue(owner.email, "You already have a CE Portal account",
+        mail.queue(owner.email, f"You already have a {SOCIETY.portal_name} account",
                    f"Someone (hopefully you) tried to sign up again with {owner.email}, which already "
                    f"has an account. No new account was made.\n\n"
                    f"Log in: {_link('accounts.login')}\n"
@@ -67,8 +69,8 @@ def send_verification(learner: Learner, next_url: str | None = None) -> None:
     """Queue the link that confirms the learner's address (inside the caller's transaction)."""
     days = int(current_app.config["VERIFY_LINK_DAYS"])
     link = _link("accounts.verify_email", token=verification.token(learner), next=next_url or None)
-    mail.queue(learner.email, "Confirm your email address for CE Portal",
-               f"Welcome to CE Portal. Open this link within {days} days to confirm {learner.email} "
+    mail.queue(learner.email, f"Confirm your email address for {SOCIETY.portal_name}",
+               f"Welcome to {SOCIETY.portal_name}. Open this link within {days} days to confirm {learner.email} "
                f"and log in:\n{link}\n\n"
                "Purchases need a confirmed address, so that receipts and certificates reach you.\n"
                "If you did not sign up, ignore this email: the account stays unconfirmed.\n",
@@ -116,7 +118,7 @@ def request_password_reset(email: str) -> None:
     link = current_app.config["SERVER_URL"].rstrip("/") + url_for("accounts.reset", token=reset_token(learner))
     minutes = int(current_app.config["RESET_LINK_MINUTES"])
     with database.atomic():
-        mail.queue(learner.email, "Reset your CE Portal password",
+        mail.queue(learner.email, f"Reset your {SOCIETY.portal_name} password",
                    f"Someone (hopefully you) asked to reset the password for {learner.email}.\n\n"
                    f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
                    "The link works once. If you did not ask for it, ignore this email: your password "

@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from catalog.society import SOCIETY
 from claimserver.models import AuditLog, Learner
 from tests.factories import PASSWORD, create_learner, login, outbox
 
@@ -30,7 +31,7 @@ def test_signup_creates_a_lowercase_unconfirmed_account_and_the_emailed_link_log
     assert client.get("/my-activities").status_code == 302  # not logged in until the link is opened
     assert AuditLog.get(AuditLog.action == "learner.signed_up").actor_id == learner.id
     [mail] = outbox("verify-email")
-    assert mail.to == "ann.smith@example.org" and mail.subject == "Confirm your email address for CE Portal"
+    assert mail.to == "ann.smith@example.org" and mail.subject == f"Confirm your email address for {SOCIETY.portal_name}"
     r = client.get(_verify_link(mail.body))
     assert r.status_code == 302 and r.location == "/profile"
     assert _learner("ann.smith@example.org").email_verified_at is not None

@@ -101,3 +101,16 @@ def test_unknown_activity_is_404_and_login_required(ctx, client):
     participant(client)
     assert client.get("/activities/no-such-thing/evaluation").status_code == 404
     assert client.get("/activities/draft-activity/evaluation").status_code == 404
+
+
+def test_each_objective_group_is_read_with_the_shared_question(ctx, client):
+    """A screen reader landing on an objective's radio group hears "Were these objectives met for
+    you?" after the objective, and after an error also the error."""
+    participant(client)
+    page = client.get(URL).get_data(as_text=True)
+    assert re.search(r'id="objectives-hint"[^>]*>Were these objectives met for you\?<', page)
+    groups = re.findall(r'<fieldset[^>]*id="o\d"[^>]*>', page)
+    assert len(groups) == 3 and all('aria-describedby="objectives-hint"' in g for g in groups)
+    bad = client.post(URL, data={**GOOD, "o1": ""}).get_data(as_text=True)
+    o1 = re.search(r'<fieldset[^>]*id="o1"[^>]*>', bad).group(0)
+    assert 'aria-describedby="objectives-hint o1-error"' in o1 and 'aria-invalid="true"' in o1

@@ -9,13 +9,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from catalog.society import SOCIETY
 from claimserver.db import database
 from claimserver.models import Outbox
 from tests.conftest import _reset_pg
 from tests.factories import PASSWORD, create_learner, login
 from tests.tcpproxy import TCPProxy
 
-UNAVAILABLE = "The CE Portal is briefly unavailable. Nothing you entered was lost"
+UNAVAILABLE = f"{SOCIETY.portal_name} is briefly unavailable. Nothing you entered was lost"
 
 
 def assert_503(r):
