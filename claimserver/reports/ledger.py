@@ -381,6 +381,18 @@ def stale_exports(days: int | None = None) -> list[ReportItem]:
                 .order_by(ReportItem.exported_at, ReportItem.id))
 
 
+#: Ids per `IN (…)` list: a meeting's export holds tens of thousands of items, and SQLite builds may
+#: allow as few as 999 bound parameters (one list of 75,000 also cost SQLite super-linear time).
+LOCK_CHUNK = 900
+
+
+def _locked(model, ids: set[int]):
+    """The rows of `model` with these ids, locked in ascending id order, a chunk of ids at a time."""
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), LOCK_CHUNK):
+        yield from for_update(model.select().where(model.id.in_(ordered[i:i + LOCK_CHUNK])).order_by(model.id))
+
+
 def _locked_items(items: list[ReportItem]) -> list[ReportItem]:
     """`items` with their claims and learners read afresh inside the export's transaction and locked
     (SELECT … FOR NO KEY UPDATE on PostgreSQL; on SQLite the transaction already holds the write
@@ -390,10 +402,8 @@ def _locked_items(items: list[ReportItem]) -> list[ReportItem]:
     are taken in one order everywhere, claims, then learners, then items (the conditional update
     that marks each exported), so two writers never deadlock. The activity is the first pass's:
     rows read only its slug, which never changes."""
-    claims = {c.id: c for c in for_update(Claim.select().where(Claim.id.in_(sorted({i.claim_id for i in items})))
-                                          .order_by(Claim.id))}
-    learners = {l.id: l for l in for_update(Learner.select().where(
-        Learner.id.in_(sorted({c.learner_id for c in claims.values()}))).order_by(Learner.id))}
+    claims = {c.id: c for c in _locked(Claim, {i.claim_id for i in items})}
+    learners = {l.id: l for l in _locked(Learner, {c.learner_id for c in claims.values()})}
     for item in items:
         fresh = claims[item.claim_id]
         fresh.learner, fresh.activity = learners[fresh.learner_id], item.claim.activity

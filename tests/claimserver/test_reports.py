@@ -84,6 +84,17 @@ def test_cpe_monitor_export_keeps_pharmacists_and_technicians_apart(ledger_data)
     assert [b.item.claim.learner.email for b in result.blocked] == ["omar@example.org"]
 
 
+def test_a_batch_larger_than_one_lock_chunk_exports_every_item_once(ledger_data, monkeypatch):
+    """A meeting's export holds tens of thousands of items: the claims and learners are locked a
+    chunk of ids at a time (SQLite builds may bind as few as 999 parameters), and none is lost."""
+    monkeypatch.setattr(ledger, "LOCK_CHUNK", 1)
+    p, t = ledger.export("cpe_monitor").batches
+    assert p.content == (CPE_HEADER
+                         + "0001,A,1234567,0315,0001-0000-27-001-L01-P,03/12/2027,1.5\r\n"
+                         + "0001,A,1234567,0315,0001-0000-27-002-H01-P,02/28/2027,1\r\n")
+    assert (p.item_count, t.item_count) == (2, 1)
+
+
 def test_ce_broker_roster_is_the_documented_columns_without_prefixes_or_header(ledger_data):
     """CE Broker's Excel roster: provider number without 50-, course number without 20-, licence,
     completion date, State=FL, Profession=code; subject and hours only for partial credit."""
