@@ -91,7 +91,7 @@ def credit_states(learner: Learner, model: ActivityModel, claim_until: dt.date, 
                 last = min(last, dest.deadline(participated_on, current_app.config) or last)
         fix = f"Add your {o.missing_text} to your profile to claim it." if o.missing else ""
         out.append(CreditState(o.key, CreditStanding.CLAIMABLE,
-                               f"Not claimed yet: up to {up_to}, claim by {long_date(last)}.",
+                               f"Up to {up_to}, claim by {long_date(last)}.",  # the label says "Not claimed yet"
                                fix=fix, deadline=last))
     order = {k: i for i, k in enumerate(model.credit_keys)}
     return sorted(out, key=lambda s: order.get(s.key, 99))

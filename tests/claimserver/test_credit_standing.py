@@ -26,8 +26,9 @@ def test_a_laboratory_scientist_sees_her_california_credit_still_unclaimed(ctx, 
     assert "Credit claimed" not in page and "Credit still to claim" in page
     lines = credit_lines(page)
     assert lines["pace"] == "Claimed P.A.C.E.® contact hours: 1.5 claimed."
-    assert lines["california_cls"] == ("Not claimed yet California CLS continuing education: Not claimed yet: "
-                                       "up to 1.5, claim by March 11, 2028.")
+    # the state's label, then the credit, then the sentence (which does not say the label again)
+    assert lines["california_cls"] == ("Not claimed yet California CLS continuing education: "
+                                       "Up to 1.5, claim by March 11, 2028.")
     assert lines["florida"].startswith("Not claimed yet Florida")
     assert "Add your Florida licence number to your profile to claim it." in lines["florida"]
     assert 'href="/activities/stewardship-webinar/claim">Claim credit</a>' in page
@@ -35,7 +36,8 @@ def test_a_laboratory_scientist_sees_her_california_credit_still_unclaimed(ctx, 
     t = client.get("/transcript").get_data(as_text=True)
     assert "Credit not claimed yet" in t
     tl = credit_lines(t)
-    assert tl["california_cls"].endswith("Not claimed yet: up to 1.5, claim by March 11, 2028.")
+    assert tl["california_cls"].endswith("California CLS continuing education: Up to 1.5, claim by March 11, 2028.")
+    assert tl["california_cls"].count("Not claimed yet") == 1
 
 
 def test_reported_rejected_and_missed_each_say_so(ctx, client, clock):
