@@ -47,6 +47,7 @@ def test_reported_rejected_and_missed_each_say_so(ctx, client, clock):
     lines = credit_lines(client.get("/my-activities").get_data(as_text=True))
     assert lines["acpe"] == ("Claimed ACPE contact hours: 1.5 claimed; to be reported to CPE Monitor "
                              "by May 11, 2027.")
+    assert "claim before then" not in client.get("/my-activities").get_data(as_text=True)
     ledger.export("cpe_monitor")
     ledger.mark(ReportItem.get(), "rejected", "e-Profile ID not found")
     page = client.get("/my-activities").get_data(as_text=True)
@@ -54,6 +55,8 @@ def test_reported_rejected_and_missed_each_say_so(ctx, client, clock):
     assert lines["acpe"].startswith("Rejected ACPE contact hours: 1.5 claimed; rejected by CPE Monitor.")
     assert "CPE Monitor said: e-Profile ID not found" in lines["acpe"]
     assert "Credit claimed" not in page
+    # once the ACPE credit is claimed, no advice to claim it before CPE Monitor's limit (issue 14 QA)
+    assert "claim before then" not in page
 
 
 def test_a_credit_never_claimed_is_missed_once_the_window_closes(ctx, client, clock):
