@@ -338,6 +338,7 @@ def test_issue14_story(portal, smtp, browser, tmp_path):  # noqa: F811, C901
     # -- The rejection reaches her inbox with what to fix and the last day --------------------------
     send_mail(app)
     [alert] = [m for m in smtp.inbox.to(EMAIL) if m["Subject"].startswith("Action needed")]
+    assert alert["Subject"] == "Action needed: we could not report your ACPE contact hours to CPE Monitor"
     alert_text = words(text_of(alert))
     assert "ePID not found" in alert_text and "NABP e-Profile ID" in alert_text
     assert "May 11, 2027" in alert_text and f"{server}/profile" in alert_text
