@@ -115,15 +115,19 @@ def words(s: str) -> str:
 
 
 class Visits:
-    """Each page the learner sees is checked to fit a 390-pixel screen and to show no server error."""
+    """Each page the learner sees is checked to fit a 390-pixel screen and to show no server error;
+    `on_desktop` opens them again on a desktop screen."""
 
     def __init__(self, page):
         self.page = page
         self.wide = []
+        self.urls = []
 
     def check(self, label: str):
         page = self.page
         page.wait_for_load_state()
+        if page.url not in self.urls and "/payments/test/" not in page.url:
+            self.urls.append(page.url)
         assert "Traceback" not in page.content() and "Internal Server Error" not in page.content(), label
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 390:
@@ -133,6 +137,17 @@ class Visits:
                      + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.innerText || '').slice(0, 40))
                 .slice(0, 8)""")
             self.wide.append((label, page.url, width, culprits))
+
+    def on_desktop(self):
+        page = self.page
+        page.set_viewport_size(DESKTOP)
+        for url in self.urls:
+            page.goto(url)
+            page.wait_for_load_state()
+            assert "Traceback" not in page.content(), url
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > DESKTOP["width"]:
+                self.wide.append(("desktop", url, width))
 
 
 def test_issue14_story(portal, smtp, browser, tmp_path):  # noqa: F811, C901
@@ -348,7 +363,22 @@ def test_issue14_story(portal, smtp, browser, tmp_path):  # noqa: F811, C901
     seen.check("my activities, at risk")
     banner = words(page.inner_text(".at-risk"))
     assert "May 11, 2027" in banner and "ePID not found" in banner
+    assert "Rejected ACPE contact hours" in words(page.inner_text("main li[data-credit='acpe']"))
 
+    # -- She follows the email's link, corrects her NABP e-Profile ID: the credit is queued again ---
+    page.goto(re.search(r"https?://\S+/profile", alert_text).group(0))
+    seen.check("profile, from the email")
+    page.fill("#nabp_epid", "1234576")
+    page.click("button:has-text('Save profile')")
+    page.wait_for_selector(".flash-success")
+    assert "NABP e-Profile ID" in page.inner_text(".flash-success")  # what was changed
+    page.goto(f"{server}/my-activities")
+    seen.check("my activities, corrected")
+    assert page.locator(".at-risk").count() == 0
+    assert "to be reported to CPE Monitor by May 11, 2027" in words(page.inner_text("main li[data-credit='acpe']"))
+
+    # -- The same pages on a desktop screen -------------------------------------------------------
+    seen.on_desktop()
     assert seen.wide == [], seen.wide
     context.close()
 
