@@ -317,6 +317,9 @@ def test_issue14_story(portal, smtp, browser, tmp_path):  # noqa: F811, C901
     staff.goto(f"{server}/verify/{new_code}")
     assert staff.inner_text(".verify-status").startswith(
         f"Superseded This certificate was superseded by certificate {third_code}")
+    staff.goto(f"{server}/verify/{old_code}")  # her first code names the current one too
+    assert staff.inner_text(".verify-status").endswith(
+        f"That one was reissued in turn: the current certificate is {third_code}, issued on March 12, 2027.")
 
     page.goto(f"{server}/certificates/{claim_id}")
     seen.check("certificate, reissued by staff")
