@@ -66,3 +66,15 @@ def test_a_credit_never_claimed_is_missed_once_the_window_closes(ctx, client, cl
     lines = credit_lines(client.get("/my-activities").get_data(as_text=True))
     assert lines["california_cls"] == ("Missed California CLS continuing education: Not claimed: the claim window "
                                        "closed on March 11, 2028.")
+
+
+def test_before_the_webinar_a_pharmacist_is_given_cpe_monitors_last_day_not_the_windows(ctx, client, clock):
+    """Issue 14 QA: bought, not yet attended, My Activities said "claim by March 11, 2028" (the claim
+    window's end) while the claim page says May 11, 2027 (CPE Monitor's 60 days after the session)."""
+    clock.at = dt.datetime(2027, 3, 1, 15, tzinfo=dt.timezone.utc)
+    who = F.create_learner(profession="pharmacist", nabp_epid="1234567", birth_mmdd="0412")
+    F.create_order(who, "stewardship-webinar")
+    F.login(client, who)
+    page = client.get("/my-activities").get_data(as_text=True)
+    lines = credit_lines(page)
+    assert lines["acpe"] == "Not claimed yet ACPE contact hours: Up to 1.5, claim by May 11, 2027."

@@ -222,6 +222,9 @@ def test_issue14_story(portal, smtp, browser, tmp_path):  # noqa: F811, C901
     seen.check("my activities, bought")
     join = page.locator(f'main a[href="{JOIN_URL}"]')
     assert join.count() == 1 and DIAL_IN in page.inner_text("main")
+    # her credit's last day is CPE Monitor's, 60 days after the session, not the claim window's end
+    assert words(page.inner_text("main li[data-credit='acpe']")) == (
+        "Not claimed yet ACPE contact hours: Up to 1.5, claim by May 11, 2027.")
 
     # -- She takes part: the attendance code announced during the session ---------------------------
     clock.at = DURING
