@@ -181,7 +181,8 @@ def pytest_terminal_summary(terminalreporter, config):
              for name, passed, violations in sorted(_AXE_COUNTS)]
     total = sum(v for _, _, v in _AXE_COUNTS)
     lines.append(f"{len(_AXE_COUNTS)} pages checked (WCAG 2.0/2.1 A and AA), {total} violations in all")
-    path = config.cache.mkdir("axe") / "summary.txt" if config.cache else None
+    cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider
+    path = cache.mkdir("axe") / "summary.txt" if cache else None
     terminalreporter.section("accessibility: axe-core page by page")
     for line in lines:
         terminalreporter.write_line(line)

@@ -82,7 +82,10 @@ def _receipt_order(number: str) -> Order:
 @login_required
 def receipt(number: str):
     order = _receipt_order(number)
-    return render_template("learning/receipt.html", order=order, r=receipts.build(order))
+    # The page a buyer lands on after paying says how to join, as My Activities does.
+    model = order.activity.current.model()
+    return render_template("learning/receipt.html", order=order, r=receipts.build(order), a=model,
+                           how=joining.to_show(model, order))
 
 
 @bp.get("/receipts/<number>.pdf")

@@ -18,6 +18,7 @@ from catalog.model import Activity as ActivityModel
 from catalog.status import CreditStanding
 
 from ..models import Claim, Learner
+from ..learning.operations import session_dates
 from ..refusals import Refused
 from ..reports import ledger
 from .operations import check_reporting_deadline, offers
@@ -86,12 +87,15 @@ def credit_states(learner: Learner, model: ActivityModel, claim_until: dt.date, 
             except Refused as e:
                 out.append(CreditState(o.key, CreditStanding.MISSED, e.message))
                 continue
-            dest = o.type.destination
-            if dest is not None and dest.gates_credit:
-                last = min(last, dest.deadline(participated_on, current_app.config) or last)
+        # Before a live session is attended its day is known: a pharmacist must claim within CPE
+        # Monitor's 60 days of it, not by the claim window's end a year later (issue 14 QA).
+        on = participated_on or (session_dates(model)[0] if model.is_live and not model.is_meeting else None)
+        dest = o.type.destination
+        if on is not None and dest is not None and dest.gates_credit:
+            last = min(last, dest.deadline(on, current_app.config) or last)
         fix = f"Add your {o.missing_text} to your profile to claim it." if o.missing else ""
         out.append(CreditState(o.key, CreditStanding.CLAIMABLE,
-                               f"Not claimed yet: up to {up_to}, claim by {long_date(last)}.",
+                               f"Up to {up_to}, claim by {long_date(last)}.",  # the label says "Not claimed yet"
                                fix=fix, deadline=last))
     order = {k: i for i, k in enumerate(model.credit_keys)}
     return sorted(out, key=lambda s: order.get(s.key, 99))

@@ -293,5 +293,8 @@ def verify(code: str):
     if cert is None:
         return render_template("records/verify.html", cert=None, asked=True), 404
     c = cert.claim
-    return render_template("records/verify.html", cert=cert, claim=c, asked=True,
+    # reissued twice (hours, then the name): the code it names is superseded too; say which is current
+    latest = (Certificate.get_or_none(Certificate.claim == c, Certificate.current())
+              if cert.superseded_by_id else None)
+    return render_template("records/verify.html", cert=cert, claim=c, asked=True, latest=latest,
                            title=c.version.title, credit_type=credits.CREDIT_TYPES[c.credit_type])

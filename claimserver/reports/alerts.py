@@ -83,8 +83,11 @@ def at_risk(learner: Learner | None = None) -> list[AtRisk]:
 def _queue(risk: AtRisk, reminder: bool) -> bool:
     cfg = current_app.config
     link = cfg["SERVER_URL"].rstrip("/") + "/profile"
-    subject = (f"Reminder: your {risk.claim.credit.name} is not reported yet" if reminder
-               else f"Action needed: your {risk.claim.credit.name} has not been reported")
+    # The credit's name is the object, never the subject: "ACPE contact hours" is plural, "California
+    # CLS continuing education" singular ("your ACPE contact hours has not been reported").
+    credit, to = risk.claim.credit.name, risk.layout.name
+    subject = (f"Reminder: we still cannot report your {credit} to {to}" if reminder
+               else f"Action needed: we could not report your {credit} to {to}")
     body = (f"{risk.advice()}\n\nOpen your profile: {link}\n"
             f"My Activities shows where each of your credits stands.\n\n{cfg['PROVIDER_NAME']}\n")
     kind = "at-risk-reminder" if reminder else "at-risk"

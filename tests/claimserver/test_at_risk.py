@@ -64,7 +64,7 @@ def test_a_rejected_report_reaches_the_learners_inbox_once(ctx, runner, smtp, cl
     assert "1 first notice(s)" not in remind(runner)  # already queued: the command adds none
     mail = smtp.inbox.to(who.email)
     assert len(mail) == 1
-    assert mail[0]["Subject"] == "Action needed: your ACPE contact hours has not been reported"
+    assert mail[0]["Subject"] == "Action needed: we could not report your ACPE contact hours to CPE Monitor"
     text = " ".join(body(mail[0]).split())
     assert text.startswith(REJECTED) and "Open your profile: http://ce.test/profile" in text
     assert remind(runner).startswith("at risk: 0 first notice(s), 0 reminder(s) queued")
@@ -82,8 +82,9 @@ def test_a_second_email_a_week_before_the_last_day(ctx, runner, smtp, clock):
     assert "0 first notice(s), 1 reminder(s) queued" in remind(runner)
     assert "0 first notice(s), 0 reminder(s) queued" in remind(runner)  # cron ran twice: still one
     mail = smtp.inbox.to(who.email)
-    assert [m["Subject"] for m in mail] == ["Action needed: your ACPE contact hours has not been reported",
-                                           "Reminder: your ACPE contact hours is not reported yet"]
+    assert [m["Subject"] for m in mail] == [
+        "Action needed: we could not report your ACPE contact hours to CPE Monitor",
+        "Reminder: we still cannot report your ACPE contact hours to CPE Monitor"]
     assert " ".join(body(mail[1]).split()).startswith(REJECTED)
 
 

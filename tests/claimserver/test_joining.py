@@ -388,3 +388,14 @@ def test_material_not_sold_before_release_says_so_and_refuses_the_purchase(rows,
     clock.at = dt.datetime(2027, 4, 1, 13, 0, tzinfo=UTC)
     r = buy(client, JOURNAL)
     assert r.status_code == 302 and "/receipts/" in r.location
+
+
+def test_the_receipt_page_a_buyer_lands_on_says_how_to_join(rows, client, clock):
+    """Issue 14 QA: after paying, the buyer lands on the receipt, which said nothing about joining."""
+    clock.at = BEFORE_WEBINAR
+    login(client, create_learner())
+    r = buy(client, WEBINAR)
+    page = client.get(r.location).text
+    assert SECRET in page and DIAL_IN in page and NOTE in page and "How to join" in page
+    clock.at = dt.datetime(2027, 3, 13, 12, 0, tzinfo=UTC)  # once the session is over, nothing to join
+    assert SECRET not in client.get(r.location).text

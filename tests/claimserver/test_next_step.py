@@ -102,7 +102,8 @@ def test_a_live_webinar_from_purchase_to_certificate(client, learner, clock):
     # a physician has claimed what they can: no Next link anywhere, the certificate is offered instead
     step, link, text = my_activities(client, title)
     assert step == Step.CERTIFICATE and link is None
-    assert text.startswith("All your credit for this activity is claimed")
+    # "claimed: Certificate of …" read as if the credit were the certificate (issue 14 QA)
+    assert text.startswith("All your credit for this activity is claimed. Your certificate: Certificate of AMA PRA")
     for url in pages:
         s, link, words = the_box(client, url)
         assert (s, link) == (Step.CERTIFICATE, None), url

@@ -79,8 +79,12 @@ def test_a_correction_then_a_name_reissue_every_reader_sees_the_current_certific
     old = text(learner.get(f"/verify/{first}"))
     assert (f'This certificate was superseded by certificate <a href="/verify/{second}">{second}</a>'
             in old and "<td>1</td>" in old and "Zoe Nunes" in old)
+    # ... and, the one it names being superseded too, which certificate is current (issue 14 QA)
+    assert (f'That one was reissued in turn: the current certificate is <a href="/verify/{now.code}">{now.code}</a>'
+            in old)
     mid = text(learner.get(f"/verify/{second}"))
     assert f'superseded by certificate <a href="/verify/{now.code}">{now.code}</a>' in mid and "<td>1.25</td>" in mid
+    assert "reissued in turn" not in mid
     assert '<span class="status done">Valid</span>' in text(learner.get(f"/verify/{now.code}"))
     # staff: the learner page lists all three, current first, and offers to reissue only the current one
     record = text(staff.get(f"/staff/learners/{zoe.id}"))

@@ -89,3 +89,31 @@ def test_the_purchase_button_is_on_the_first_screen(catalogue, device, tmp_path)
         b.close()
     assert misses == {}, f"Purchase button below the first {width}×{height} screen: {misses}"
     print(f"{device}: {len(slugs)} pages, the lowest button ends {lowest:.0f} px down a {height} px screen")
+
+
+def test_every_catalogue_page_fits_a_phone(catalogue):
+    """Issue 14 QA: the listings and a meeting's disclosure table widened the page past 390 px (647 px on
+    /catalogue/); a wide table scrolls inside its own wrapper instead."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed at /usr/bin/chromium (apt-get install chromium); CI installs it")
+    from playwright.sync_api import sync_playwright
+
+    out, base = catalogue
+    paths = sorted("/" + p.parent.relative_to(out).as_posix() + "/" for p in out.rglob("index.html")
+                   if p.parent.parts[-1] not in ("search",))
+    paths = [p.replace("//", "/") for p in paths]
+    assert "/catalogue/" in paths and len(paths) > 20
+    wide = {}
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = b.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+        page.route("https://fonts.googleapis.com/**", lambda route: route.abort())
+        page.route("https://fonts.gstatic.com/**", lambda route: route.abort())
+        for path in paths:
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+        b.close()
+    assert wide == {}, f"pages wider than a 390-pixel phone: {wide}"
