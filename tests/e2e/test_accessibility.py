@@ -522,5 +522,11 @@ def test_claim_server_meeting_programme_has_no_wcag_violation(meeting_server, ch
     page.click("#s-A button:has-text('Record')")
     page.wait_for_selector(".flash-success")
     found += audit(page, "server: meeting programme, a session attended")
+    page.goto(f"{url}/meetings/{MEETING}/attend")
+    found += audit(page, "server: meeting, the learner's own selection of sessions")
+    page.check("#s-C input[name=session]")
+    page.click("button:has-text('Record the selected sessions')")  # the attestation left unticked
+    page.wait_for_selector(".error-summary, #selection-error, .flash-error")
+    found += audit(page, "server: meeting, a selection with an error")
     context.close()
     assert not found, "\n".join(found)
