@@ -9,6 +9,7 @@ window. The claim snapshots the designation and points at the activity version i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -622,6 +623,9 @@ class TranscriptRow:
     quarter_hours: int
     code: str
     valid: bool
+    #: A meeting claim's sessions as the claim keeps them: ((id, title, hours as printed), …); the
+    #: web transcript, its CSV and its PDF all list these.
+    sessions: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def hours(self) -> Decimal:
@@ -694,13 +698,13 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
     """Every claim (one query) with totals per credit type and per year."""
     start, end, key, cycle, required = _period(start, end, view)
     q = (Claim.select(Claim.id, Claim.participated_on, ActivityVersion.title, Activity.slug, Claim.credit_type,
-                      Claim.quarter_hours, Certificate.code, Certificate.revoked_at)
+                      Claim.quarter_hours, Certificate.code, Certificate.revoked_at, Claim.designation)
          .join(ActivityVersion, on=(Claim.version == ActivityVersion.id))
          .switch(Claim).join(Activity, on=(Claim.activity == Activity.id))
          .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=((Certificate.claim == Claim.id) & Certificate.current()))
          .where(_claims_where(learner, start, end, key)))
-    rows = [TranscriptRow(cid, on, title, slug, key, qh, code or "", revoked is None)
-            for cid, on, title, slug, key, qh, code, revoked
+    rows = [TranscriptRow(cid, on, title, slug, key, qh, code or "", revoked is None, _sessions(designation))
+            for cid, on, title, slug, key, qh, code, revoked, designation
             in q.order_by(Claim.participated_on.desc(), Claim.id.desc()).tuples()]
     totals: dict[str, Decimal] = {}
     years: dict[tuple[int, str], Decimal] = {}
@@ -718,6 +722,13 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
         years=sorted(((y, k, h) for (y, k), h in years.items()), key=lambda t: (-t[0], order.get(t[1], 99))),
         cycle=cycle, required=required, count=len(rows),
         requirements=_florida_requirements(learner, start, end) if view == "florida" else [])
+
+
+def _sessions(designation) -> tuple[tuple[str, str, str], ...]:
+    """A claim's sessions from its designation snapshot (meetings.operations.sessions_snapshot)."""
+    if isinstance(designation, str):  # a JSON column read through .tuples() may come back as text
+        designation = json.loads(designation)
+    return tuple((str(i), str(t), str(h)) for i, t, h in (designation or {}).get("sessions", ()))
 
 
 def _florida_requirements(learner: Learner, start, end) -> list:
