@@ -631,7 +631,8 @@ def _sessions_pages(pdf: FPDF, c: CertificateContent, w: float) -> None:
     pdf.set_auto_page_break(True, margin=16)
     widths = (24, w - 24 - 62, 62)
     pdf.set_font(BODY, "B", 9.5)
-    for text, cw, align in zip(("Session", "Title", c.type.unit_plural.capitalize()), widths, "LLR"):
+    units = c.type.unit_plural  # "AMA PRA Category 1 Credits™" as written: capitalize() lowercased it
+    for text, cw, align in zip(("Session", "Title", units[:1].upper() + units[1:]), widths, "LLR"):
         pdf.cell(cw, 6, text, border="B", align=align)
     pdf.ln(6)
     pdf.set_font(BODY, "", 9.5)

@@ -57,3 +57,10 @@ def test_the_transcript_pdf_lists_a_meeting_claims_sessions(client, learner, clo
     for sid, title, h in SESSIONS:
         assert f"{sid} {title} · {h}" in text
     assert "Test Annual Meeting 2027" in text
+
+
+def test_the_certificates_sessions_page_heads_the_hours_column_with_the_units_as_written(client, learner, clock):
+    claim = _claim(client, learner, clock)
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{claim.id}.pdf").data))
+    sessions_page = reader.pages[1].extract_text()
+    assert "Session Title AMA PRA Category 1 Credits™" in sessions_page  # not "Ama pra category 1 credits™"
