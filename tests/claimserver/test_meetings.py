@@ -260,3 +260,14 @@ def test_directors_see_sessions_ranked_by_their_evaluations(client, app, rows, c
     other = client.application.test_client()
     login(other, create_learner())
     assert other.get(f"/director/meetings/{SLUG}/sessions").status_code == 404
+
+
+def test_a_roster_row_with_an_empty_badge_id_says_so(client, rows, clock):
+    create_order(create_learner(badge_id="B-100"), SLUG)
+    login(client, create_learner(roles="staff"))
+    clock.at = AFTER
+    scans = "badge_id,session,time\n,A,2027-09-14T09:30-04:00\nB-100,A,2027-09-14T09:30-04:00\n"
+    r = client.post(f"/staff/meetings/{SLUG}/roster", data={"file": (io.BytesIO(scans.encode()), "scans.csv")},
+                    content_type="multipart/form-data")
+    assert "2 rows: 1 recorded, 0 already recorded, 1 with problems." in r.text
+    assert "<tr><td>2</td><td>the badge ID is empty</td></tr>" in r.text and "(empty)" not in r.text
