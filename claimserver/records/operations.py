@@ -29,7 +29,7 @@ from ..accounts.profile import certificate_name, field_labels, missing_for, prof
 from ..certificates import CertificateContent, unprintable, unprintable_message
 from ..db import database, for_update
 from ..learning.operations import (
-    cpe_monitor_deadline, local_today, participation_for, require_paid, session_dates,
+    cpe_monitor_deadline, local_today, local_zone, participation_for, require_paid, session_dates,
 )
 from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, ReportItem, audit
 from ..refusals import Refused
@@ -384,8 +384,14 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
     if model.is_meeting and claimed and closed is None:
         from ..meetings.operations import additions
         more = additions(learner, row, model, claimed)
-    return ClaimPage(participation, claimed, offers_, expired, closed, None,
-                     cpe_monitor_deadline(learner, model, participation) if acpe_offered else None,
+    cpe = cpe_monitor_deadline(learner, model, participation) if acpe_offered else None
+    acpe_sessions = [s for o in offers_ if o.key == "acpe" for s in o.sessions]
+    if cpe and acpe_sessions:
+        # a meeting: one CPE Monitor item per session UAN, each due 60 days after its own session,
+        # so the first session counted sets the date to claim by (not the meeting's last one)
+        first = min(s.starts.astimezone(local_zone(model)).date() for s in acpe_sessions)
+        cpe = credits.CREDIT_TYPES["acpe"].destination.deadline(first, current_app.config)
+    return ClaimPage(participation, claimed, offers_, expired, closed, None, cpe,
                      not_reported_notes(learner, [o.key for o in offers_], participated_on), more)
 
 
