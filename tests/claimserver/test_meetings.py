@@ -271,3 +271,12 @@ def test_a_roster_row_with_an_empty_badge_id_says_so(client, rows, clock):
                     content_type="multipart/form-data")
     assert "2 rows: 1 recorded, 0 already recorded, 1 with problems." in r.text
     assert "<tr><td>2</td><td>the badge ID is empty</td></tr>" in r.text and "(empty)" not in r.text
+
+
+def test_staff_attendance_page_sends_a_meeting_to_its_session_codes_and_badge_scans(client, rows):
+    login(client, create_learner(roles="staff"))
+    page = client.get("/staff/attendance").text
+    assert f'<a href="/staff/meetings/{SLUG}/codes">4 session codes</a>' in page
+    assert f'<a href="/staff/meetings/{SLUG}/roster">Import badge scans</a>' in page
+    # not the meeting's own secret code, which no session accepts, nor the one-session roster
+    assert meeting().attendance_code not in page and f"/staff/activities/{SLUG}/roster" not in page
