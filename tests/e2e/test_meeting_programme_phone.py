@@ -49,3 +49,25 @@ def test_the_programme_fits_a_phone_while_codes_are_entered(meeting_server, brow
     page.wait_for_load_state()
     assert _fits(page)["wide"] == []
     page.close()
+
+
+def test_a_convener_reads_the_session_codes_on_a_phone(meeting_server, browser):  # noqa: F811
+    from claimserver.db import database
+    from tests import factories as F
+
+    app, server = meeting_server
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        F.create_learner(email="convener.phone@example.org", roles="staff")
+        database.close()
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page.set_default_timeout(15000)
+    page.goto(f"{server}/login")
+    page.fill("#email", "convener.phone@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{server}/staff/meetings/{SLUG}/codes")
+    assert page.locator("main table code").count() == 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls in its box
+    page.close()
