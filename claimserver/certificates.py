@@ -631,7 +631,8 @@ def _sessions_pages(pdf: FPDF, c: CertificateContent, w: float) -> None:
     pdf.set_auto_page_break(True, margin=16)
     widths = (24, w - 24 - 62, 62)
     pdf.set_font(BODY, "B", 9.5)
-    for text, cw, align in zip(("Session", "Title", c.type.unit_plural.capitalize()), widths, "LLR"):
+    units = c.type.unit_plural  # "AMA PRA Category 1 Credits™" as written: capitalize() lowercased it
+    for text, cw, align in zip(("Session", "Title", units[:1].upper() + units[1:]), widths, "LLR"):
         pdf.cell(cw, 6, text, border="B", align=align)
     pdf.ln(6)
     pdf.set_font(BODY, "", 9.5)
@@ -649,15 +650,18 @@ def _sessions_pages(pdf: FPDF, c: CertificateContent, w: float) -> None:
 # Transcript PDF
 # ------------------------------------------------------------------------------------------------
 def render_transcript(*, name: str, provider: str, generated_at: dt.datetime, period: str,
-                      rows: list[tuple[str, str, str, str]], totals: list[tuple[str, str]],
+                      rows: list[tuple], totals: list[tuple[str, str]],
                       years: list[tuple[str, str, str]]) -> bytes:
-    """A learner's transcript: rows of (date, activity, credit type, hours) and totals."""
+    """A learner's transcript: rows of (date, activity, credit type, hours[, sessions]) and totals;
+    a meeting claim's sessions, ((id, title, hours), …), are listed under its row."""
+    rows = [(*r[:4], tuple(r[4]) if len(r) > 4 else ()) for r in rows]
     pdf = _Doc(generated_at, orientation="P", unit="mm", format="A4")
     title = "Continuing education transcript"
     subtitle = f"{provider} · {period} · generated {long_date(generated_at)}"
     headings = ("Date", "Activity", "Credit type", "Hours", "Totals by credit type", "Totals by year", "Year")
     # Fonts, fallbacks and shaping follow every string the document draws, not only the name.
-    drawn = [title, name, subtitle, *headings, *(c for r in rows for c in r), *(c for t in totals for c in t),
+    drawn = [title, name, subtitle, *headings, *(c for r in rows for c in r[:4]),
+             *(c for r in rows for s in r[4] for c in s), *(c for t in totals for c in t),
              *(c for y in years for c in y)]
     text = "\n".join(drawn)
     FONTS.setup(pdf, text, styles="B", shaping=needs_shaping(text))
@@ -679,12 +683,14 @@ def render_transcript(*, name: str, provider: str, generated_at: dt.datetime, pe
     pdf.ln(3)
     pdf.set_font(BODY, "", 9)
     widths = (25, 95, 45, 15)
-    pdf.set_text_shaping(any(needs_shaping(c) for r in rows for c in r))  # e.g. Arabic activity titles
+    pdf.set_text_shaping(any(needs_shaping(c) for r in rows for c in (*r[:4], *(x for s in r[4] for x in s))))
     with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
                    first_row_as_headings=True) as table:
         table.row(("Date", "Activity", "Credit type", "Hours"))
         for r in rows:
-            table.row(r)
+            table.row(r[:4])
+            for sid, stitle, h in r[4]:  # a meeting's sessions, each with the hours it counted
+                table.row(("", f"    {sid} {stitle} · {h}", "", ""))  # as the web transcript lists it
     pdf.set_text_shaping(False)
     pdf.ln(3)
     pdf.set_font(BODY, "B", 11)

@@ -13,6 +13,28 @@ from werkzeug.serving import run_simple
 REPO = Path(__file__).resolve().parent.parent
 
 
+#: How often `make run` sends queued mail (production runs `flask send-mail --every 15` as a service).
+MAIL_EVERY = 3.0
+
+
+def start_mail_sender(app, every: float = MAIL_EVERY, runs: int | None = None) -> str:
+    """Drain the outbox in the background, as the production mail service does: requests only queue
+    mail, so without this a learner signing up on `make run` would wait for a message that never
+    comes. Returns where the development ("file") backend writes the messages."""
+    from .mail import _outbox_dir, serve
+
+    def loop() -> None:
+        with app.app_context():
+            serve(every, runs)
+
+    thread = threading.Thread(target=loop, name="mail-sender", daemon=True)
+    thread.start()
+    with app.app_context():
+        where = str(_outbox_dir()) if app.config["MAIL_BACKEND"] == "file" else "the SMTP relay"
+    app.extensions["dev_mail_sender"] = thread
+    return where
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--host", default="127.0.0.1")
@@ -32,10 +54,12 @@ def main() -> None:
     from claimserver import create_app
 
     app = create_app()
+    outbox = start_mail_sender(app)
     print("\n  CE Portal is running")
     print(f"  Catalogue:    {site_url}/")
     print(f"  Claim server: http://{args.host}:{args.port}/")
     print("  Demo logins:  see `flask demo load` output above (password: demo-password-1)")
+    print(f"  Mail:         sent every {MAIL_EVERY:g} s as .eml files to {outbox}/ (the sign-up link is there)")
     print("  Stop with Ctrl-C\n", flush=True)
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
 

@@ -25,12 +25,13 @@ SEARCH_JS = """
     var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean), shown = 0;
     document.querySelectorAll('.ce-session').forEach(function (s) {
       var text = s.getAttribute('data-text'), ok = words.every(function (w) { return text.indexOf(w) >= 0; });
-      s.hidden = !ok; if (ok) shown++;
+      // the theme styles details as display: block, which beats the hidden attribute on its own
+      s.hidden = !ok; s.style.display = ok ? '' : 'none'; if (ok) shown++;
     });
     document.querySelectorAll('.ce-programme-day').forEach(function (d) {
       d.hidden = !d.querySelector('.ce-session:not([hidden])');
     });
-    document.getElementById('ce-programme-count').textContent = shown + ' sessions';
+    document.getElementById('ce-programme-count').textContent = shown + (shown === 1 ? ' session' : ' sessions');
   });
 })();
 """
@@ -62,7 +63,7 @@ def programme_html(a: Activity, root: str = "") -> str:
     people = {p.name: p for p in a.faculty}
     out = [f'<p><input type="search" id="ce-programme-search" placeholder="Search sessions, speakers, '
            f'tracks" aria-label="Search the programme"> <span id="ce-programme-count">'
-           f'{len(a.sessions)} sessions</span></p>']
+           f'{len(a.sessions)} session{"" if len(a.sessions) == 1 else "s"}</span></p>']
     by_day: dict = {}
     for s in sorted(a.sessions, key=lambda s: (s.starts, s.track, s.id)):
         by_day.setdefault(D.local(a, s.starts).date(), []).append(s)

@@ -511,8 +511,10 @@ def _read_scans(reader, bi, si, ti, by_id, buyers, model, row, seen, out, pendin
             t = _scan_time(when, model)
             if s is None:
                 out.problems.append((n, f"no session {sid!r} in this meeting"))
+            elif not badge:  # not "badge (empty) belongs to nobody…": the scanner left the cell blank
+                out.problems.append((n, "the badge ID is empty"))
             elif learner is None:
-                out.problems.append((n, f"badge {badge or '(empty)'} belongs to nobody who bought this "
+                out.problems.append((n, f"badge {badge} belongs to nobody who bought this "
                                         "meeting's CE (the learner adds it to their profile)"))
             elif t is None:
                 out.problems.append((n, f"time {when!r} is not a date and time like "

@@ -9,6 +9,7 @@ window. The claim snapshots the designation and points at the activity version i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from ..accounts.profile import certificate_name, field_labels, missing_for, prof
 from ..certificates import CertificateContent, unprintable, unprintable_message
 from ..db import database, for_update
 from ..learning.operations import (
-    cpe_monitor_deadline, local_today, participation_for, require_paid, session_dates,
+    cpe_monitor_deadline, local_today, local_zone, participation_for, require_paid, session_dates,
 )
 from ..models import Activity, ActivityVersion, Certificate, Claim, Evaluation, Learner, ReportItem, audit
 from ..refusals import Refused
@@ -383,8 +384,14 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
     if model.is_meeting and claimed and closed is None:
         from ..meetings.operations import additions
         more = additions(learner, row, model, claimed)
-    return ClaimPage(participation, claimed, offers_, expired, closed, None,
-                     cpe_monitor_deadline(learner, model, participation) if acpe_offered else None,
+    cpe = cpe_monitor_deadline(learner, model, participation) if acpe_offered else None
+    acpe_sessions = [s for o in offers_ if o.key == "acpe" for s in o.sessions]
+    if cpe and acpe_sessions:
+        # a meeting: one CPE Monitor item per session UAN, each due 60 days after its own session,
+        # so the first session counted sets the date to claim by (not the meeting's last one)
+        first = min(s.starts.astimezone(local_zone(model)).date() for s in acpe_sessions)
+        cpe = credits.CREDIT_TYPES["acpe"].destination.deadline(first, current_app.config)
+    return ClaimPage(participation, claimed, offers_, expired, closed, None, cpe,
                      not_reported_notes(learner, [o.key for o in offers_], participated_on), more)
 
 
@@ -622,6 +629,9 @@ class TranscriptRow:
     quarter_hours: int
     code: str
     valid: bool
+    #: A meeting claim's sessions as the claim keeps them: ((id, title, hours as printed), …); the
+    #: web transcript, its CSV and its PDF all list these.
+    sessions: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def hours(self) -> Decimal:
@@ -694,13 +704,13 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
     """Every claim (one query) with totals per credit type and per year."""
     start, end, key, cycle, required = _period(start, end, view)
     q = (Claim.select(Claim.id, Claim.participated_on, ActivityVersion.title, Activity.slug, Claim.credit_type,
-                      Claim.quarter_hours, Certificate.code, Certificate.revoked_at)
+                      Claim.quarter_hours, Certificate.code, Certificate.revoked_at, Claim.designation)
          .join(ActivityVersion, on=(Claim.version == ActivityVersion.id))
          .switch(Claim).join(Activity, on=(Claim.activity == Activity.id))
          .switch(Claim).join(Certificate, JOIN.LEFT_OUTER, on=((Certificate.claim == Claim.id) & Certificate.current()))
          .where(_claims_where(learner, start, end, key)))
-    rows = [TranscriptRow(cid, on, title, slug, key, qh, code or "", revoked is None)
-            for cid, on, title, slug, key, qh, code, revoked
+    rows = [TranscriptRow(cid, on, title, slug, key, qh, code or "", revoked is None, _sessions(designation))
+            for cid, on, title, slug, key, qh, code, revoked, designation
             in q.order_by(Claim.participated_on.desc(), Claim.id.desc()).tuples()]
     totals: dict[str, Decimal] = {}
     years: dict[tuple[int, str], Decimal] = {}
@@ -718,6 +728,13 @@ def transcript(learner: Learner, start: dt.date | None = None, end: dt.date | No
         years=sorted(((y, k, h) for (y, k), h in years.items()), key=lambda t: (-t[0], order.get(t[1], 99))),
         cycle=cycle, required=required, count=len(rows),
         requirements=_florida_requirements(learner, start, end) if view == "florida" else [])
+
+
+def _sessions(designation) -> tuple[tuple[str, str, str], ...]:
+    """A claim's sessions from its designation snapshot (meetings.operations.sessions_snapshot)."""
+    if isinstance(designation, str):  # a JSON column read through .tuples() may come back as text
+        designation = json.loads(designation)
+    return tuple((str(i), str(t), str(h)) for i, t, h in (designation or {}).get("sessions", ()))
 
 
 def _florida_requirements(learner: Learner, start, end) -> list:

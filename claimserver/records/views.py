@@ -236,10 +236,16 @@ def transcript_csv():
     t = ops.transcript(me(), start, end, view)
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["date", "activity", "credit_type", "hours", "certificate", "status"])
+    w.writerow(["date", "activity", "credit_type", "hours", "certificate", "status",
+                "session", "session_title", "session_hours"])
     for r in t.rows:
-        w.writerow([r.date.isoformat(), csv_safe(r.title), r.credit.name,
-                    credits.format_hours(r.hours), r.code, "valid" if r.valid else "revoked"])
+        claim = [r.date.isoformat(), csv_safe(r.title), r.credit.name]
+        after = [r.code, "valid" if r.valid else "revoked"]
+        w.writerow([*claim, credits.format_hours(r.hours), *after, "", "", ""])
+        # a meeting claim's sessions follow it, one line each; their hours are in session_hours, so
+        # summing the hours column still adds each claim once
+        for sid, title, h in r.sessions:
+            w.writerow([*claim, "", *after, csv_safe(sid), csv_safe(title), h])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": content_disposition("transcript.csv")})
 
@@ -256,7 +262,8 @@ def transcript_pdf():
         name=learner.display_name, provider=current_app.config["PROVIDER_NAME"],
         generated_at=clock.now(), period=_period(t, start, end),
         rows=[(dates.iso_date(r.date), r.title, r.credit.short,
-               credits.format_hours(r.hours) if r.valid else f"revoked ({credits.format_hours(r.hours)})")
+               credits.format_hours(r.hours) if r.valid else f"revoked ({credits.format_hours(r.hours)})",
+               r.sessions)
               for r in t.rows],
         totals=[(credits.CREDIT_TYPES[k].name, credits.format_hours(h)) for k, h in t.totals],
         years=[(str(y), credits.CREDIT_TYPES[k].short, credits.format_hours(h)) for y, k, h in t.years])

@@ -260,3 +260,23 @@ def test_directors_see_sessions_ranked_by_their_evaluations(client, app, rows, c
     other = client.application.test_client()
     login(other, create_learner())
     assert other.get(f"/director/meetings/{SLUG}/sessions").status_code == 404
+
+
+def test_a_roster_row_with_an_empty_badge_id_says_so(client, rows, clock):
+    create_order(create_learner(badge_id="B-100"), SLUG)
+    login(client, create_learner(roles="staff"))
+    clock.at = AFTER
+    scans = "badge_id,session,time\n,A,2027-09-14T09:30-04:00\nB-100,A,2027-09-14T09:30-04:00\n"
+    r = client.post(f"/staff/meetings/{SLUG}/roster", data={"file": (io.BytesIO(scans.encode()), "scans.csv")},
+                    content_type="multipart/form-data")
+    assert "2 rows: 1 recorded, 0 already recorded, 1 with problems." in r.text
+    assert "<tr><td>2</td><td>the badge ID is empty</td></tr>" in r.text and "(empty)" not in r.text
+
+
+def test_staff_attendance_page_sends_a_meeting_to_its_session_codes_and_badge_scans(client, rows):
+    login(client, create_learner(roles="staff"))
+    page = client.get("/staff/attendance").text
+    assert f'<a href="/staff/meetings/{SLUG}/codes">4 session codes</a>' in page
+    assert f'<a href="/staff/meetings/{SLUG}/roster">Import badge scans</a>' in page
+    # not the meeting's own secret code, which no session accepts, nor the one-session roster
+    assert meeting().attendance_code not in page and f"/staff/activities/{SLUG}/roster" not in page

@@ -99,7 +99,7 @@ def test_programme_search_then_a_claim_with_several_sessions(meeting_server, mee
     page.goto(meeting_site)
     assert page.locator("details.ce-session").count() == 4
     page.fill("#ce-programme-search", "galactomannan")
-    assert page.inner_text("#ce-programme-count") == "1 sessions"
+    assert page.inner_text("#ce-programme-count") == "1 session"
     assert page.locator("details.ce-session:visible").count() == 1
     page.click("#session-c summary")
     assert "Identify moulds" in page.inner_text("#session-c")
