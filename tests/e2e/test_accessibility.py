@@ -104,6 +104,9 @@ def assert_focus_ring(page, where: str) -> None:
 
 def assert_skip_link(page, where: str) -> None:
     """The first Tab reaches a visible "Skip to content"; following it moves on to the content."""
+    # On a loaded machine the theme's scripts may still be running after "load": a Tab pressed then
+    # can land before the page is ready. Wait until the page is quiet, as a reader's first Tab would.
+    page.wait_for_load_state("networkidle")
     page.keyboard.press("Tab")
     focused = page.evaluate("() => ({text: document.activeElement.textContent.trim(), "
                             "href: document.activeElement.getAttribute('href')})")
