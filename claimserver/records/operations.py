@@ -387,7 +387,7 @@ def claim_page(learner: Learner, row: Activity, version: ActivityVersion, profil
     cpe = cpe_monitor_deadline(learner, model, participation) if acpe_offered else None
     acpe_sessions = [s for o in offers_ if o.key == "acpe" for s in o.sessions]
     if cpe and acpe_sessions:
-        # a meeting: one CPE Monitor item per session UAN, each due 60 days after its own session,
+        # a meeting: one CPE Monitor item per session UAN, each due its deadline after its own session,
         # so the first session counted sets the date to claim by (not the meeting's last one)
         first = min(s.starts.astimezone(local_zone(model)).date() for s in acpe_sessions)
         cpe = credits.CREDIT_TYPES["acpe"].destination.deadline(first, current_app.config)

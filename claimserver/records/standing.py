@@ -88,7 +88,7 @@ def credit_states(learner: Learner, model: ActivityModel, claim_until: dt.date, 
                 out.append(CreditState(o.key, CreditStanding.MISSED, e.message))
                 continue
         # Before a live session is attended its day is known: a pharmacist must claim within CPE
-        # Monitor's 60 days of it, not by the claim window's end a year later (issue 14 QA).
+        # Monitor's deadline after it, not by the claim window's end a year later (issue 14 QA).
         on = participated_on or (session_dates(model)[0] if model.is_live and not model.is_meeting else None)
         dest = o.type.destination
         if on is not None and dest is not None and dest.gates_credit:
