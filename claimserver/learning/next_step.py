@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 
-from catalog.dates import long_date
+from catalog.dates import join_on, long_date
+from catalog.site.display import session_time
 from catalog.status import NextAction, Step, step_action
 
 from ..models import Activity, Learner
@@ -26,6 +27,11 @@ class NextStep:
     url: str | None                     # the page where the step is taken
     note: str = ""                      # instead of an action: why there is none (closed, cannot be bought)
     certificates: tuple[tuple[str, str], ...] = ()  # (title, address) of each certificate issued
+    words: str = ""                     # the action's words when they name a time (joining a session)
+
+    @property
+    def label(self) -> str:
+        return self.words or (self.action.label if self.action else "")
 
     @property
     def here(self) -> bool:
@@ -68,7 +74,10 @@ def of(j: operations.Journey, states: list | None) -> NextStep | None:
         if still_to_claim(states or []):
             return NextStep(j.step, NextAction.CLAIM, step_url(j.step, slug), certificates=certificates)
         return NextStep(j.step, None, None, certificates=certificates)
-    action = step_action(j.step, live=model.is_live, meeting=model.is_meeting)
+    action = step_action(j.step, live=model.is_live, meeting=model.is_meeting, started=j.started)
+    if action == NextAction.JOIN:  # before the session: its activity page says how to join
+        return NextStep(j.step, action, url_for("learning.activity", slug=slug), certificates=certificates,
+                        words=join_on(session_time(model)))
     return NextStep(j.step, action, step_url(j.step, slug, meeting=model.is_meeting), certificates=certificates)
 
 
