@@ -77,6 +77,14 @@ def when_text(a: Activity) -> str:
     return f"{weekday_date(start)}, {time_text(start)} {zs} – {weekday_date(end)}, {time_text(end)} {ze}"
 
 
+def moment_for(a: Activity, moment: dt.datetime) -> str:
+    """Any moment about an activity (when it was paid for), worded as its session's time is: in its
+    zone, the zone named ('Monday, March 1, 2027, 10:00 AM EST'; naive = UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment_text(local(a, moment))
+
+
 def session_time(a: Activity) -> str:
     """A live session's time, one wording on the activity page, the receipt (page and email), the
     next step and reminders: its start and end (`when_text`), or its start alone with its zone."""
