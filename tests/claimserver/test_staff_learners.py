@@ -198,6 +198,32 @@ def test_staff_corrects_the_name_and_reissues_the_old_code_says_superseded(staff
     assert Certificate.select().where(Certificate.claim == claim).count() == 2
 
 
+def test_the_learner_is_emailed_when_staff_reissue_her_certificate(staff, client):
+    """QA: staff corrected Zoë's name and reissued her certificate, and she heard nothing. One email,
+    queued in the outbox with the reissue, says what changed, the new code and its link, and that
+    the old code now reads superseded."""
+    from tests.factories import outbox
+
+    zoe = pharmacist()
+    claim = create_claim(zoe, "stewardship-webinar", "acpe")
+    old = issue(claim)
+    res = client.post(f"/staff/learners/{zoe.id}/certificates/{old.id}/reissue",
+                      data={"name": "Zoë Núñez", "reason": "Learner asked: accents were missing"})
+    assert res.status_code == 302
+    new = Certificate.get(Certificate.claim == claim, Certificate.superseded_by.is_null())
+    [queued] = outbox("certificate-reissued")
+    assert queued.to == "zoe@example.org"
+    assert queued.subject == "Your certificate was reissued: Antimicrobial Stewardship in the Clinical Laboratory"
+    body = queued.body
+    assert "The name printed on it: “Zoe Nunes” is now “Zoë Núñez”." in body
+    assert f"Your new certificate code: {new.code}" in body
+    assert f"http://ce.test/certificates/{claim.id}" in body and f"http://ce.test/verify/{new.code}" in body
+    assert f"The old code {old.code} now reads “superseded” when it is checked" in body
+    assert "Learner asked" not in body  # the reason stays in the audit log
+    client.get(f"/staff/learners/{zoe.id}")  # a second look sends nothing more
+    assert len(outbox("certificate-reissued")) == 1
+
+
 def test_reissue_needs_a_name_and_a_reason_and_never_a_revoked_certificate(staff, client):
     zoe = pharmacist()
     cert = issue(create_claim(zoe, "stewardship-webinar", "acpe"))
