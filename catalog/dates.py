@@ -69,6 +69,12 @@ def moment_text(t: dt.datetime) -> str:
     return f"{weekday_date(t)}, {time_text(t)} {zone_abbreviation(t)}"
 
 
+def join_on(when: str) -> str:
+    """'Join the session on Friday, March 12, 2027, 12:00 PM – 1:30 PM EST': the next step before a
+    live session starts (`when` is the session's time as its activity page words it)."""
+    return f"Join the session on {when}"
+
+
 def utc_stamp(t: dt.datetime) -> str:
     """'March 12, 2027, 14:05 UTC': when something was paid, recorded or exported (naive = UTC)."""
     if t.tzinfo is not None:

@@ -107,6 +107,7 @@ class NextAction(Vocabulary):
     activity and on My Activities words it (`Step.action` chooses)."""
 
     PAY = "pay", "Complete payment"
+    JOIN = "join", "Join the session"  # before a live session starts; its page words the time (catalog.dates.join_on)
     ATTEND = "attend", "Enter attendance code"
     ATTEND_SESSIONS = "attend-sessions", "Record your attendance at the sessions"
     STUDY = "study", "Open the material and take the post-test"
@@ -114,11 +115,16 @@ class NextAction(Vocabulary):
     CLAIM = "claim", "Claim credit"
 
 
-def step_action(step: "Step", *, live: bool, meeting: bool = False) -> NextAction | None:
-    """The action of a step: taking part reads differently for a live session, a meeting and home
-    study. None when nothing is left to do (all claimed, closed, refunded)."""
+def step_action(step: "Step", *, live: bool, meeting: bool = False, started: bool = True) -> NextAction | None:
+    """The action of a step: taking part reads differently for a live session (joining it before it
+    starts, its attendance code once it has), a meeting and home study. None when nothing is left to
+    do (all claimed, closed, refunded)."""
     if step == Step.PARTICIPATE:
-        return NextAction.ATTEND_SESSIONS if meeting else NextAction.ATTEND if live else NextAction.STUDY
+        if meeting:
+            return NextAction.ATTEND_SESSIONS
+        if live:
+            return NextAction.ATTEND if started else NextAction.JOIN
+        return NextAction.STUDY
     return {Step.PAY: NextAction.PAY, Step.EVALUATE: NextAction.EVALUATE, Step.CLAIM: NextAction.CLAIM}.get(step)
 
 

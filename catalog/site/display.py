@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import credits as C
 from .. import statements as S
-from ..dates import long_date, release_text, short_date, time_text, weekday_date, zone_abbreviation  # noqa: F401
+from ..dates import long_date, moment_text, release_text, short_date, time_text, weekday_date, zone_abbreviation  # noqa: F401
 from ..professions import BY_ACPE_LETTER
 from ..model import Activity
 
@@ -75,6 +75,20 @@ def when_text(a: Activity) -> str:
             return f"{weekday_date(start)}, {time_text(start)} – {time_text(end)} {ze}"
         return f"{weekday_date(start)}, {time_text(start)} {zs} – {time_text(end)} {ze}"
     return f"{weekday_date(start)}, {time_text(start)} {zs} – {weekday_date(end)}, {time_text(end)} {ze}"
+
+
+def moment_for(a: Activity, moment: dt.datetime) -> str:
+    """Any moment about an activity (when it was paid for), worded as its session's time is: in its
+    zone, the zone named ('Monday, March 1, 2027, 10:00 AM EST'; naive = UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment_text(local(a, moment))
+
+
+def session_time(a: Activity) -> str:
+    """A live session's time, one wording on the activity page, the receipt (page and email), the
+    next step and reminders: its start and end (`when_text`), or its start alone with its zone."""
+    return when_text(a) if a.ends is not None else moment_text(local(a, a.starts))
 
 
 #: What everyone but a purchaser reads about joining a live online session (the catalogue page and

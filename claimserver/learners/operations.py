@@ -7,14 +7,14 @@ demoted, so the staff pages can never lock everyone out. Certificate reissue is
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import PostgresqlDatabase
 
 from ..cli import ROLES  # the one list of roles (`flask users revoke` offers the same)
 from ..db import database
 from ..models import (
-    AuditLog, Certificate, Claim, Evaluation, Learner, Order, Participation, ReportItem, audit,
+    ActivityVersion, AuditLog, Certificate, Claim, Evaluation, Learner, Order, Participation, ReportItem, audit,
 )
 from ..refusals import Refused
 
@@ -66,6 +66,7 @@ class Record:
     certificates: dict[int, list[Certificate]]  # claim id -> its certificates, current first, then newest
     report_items: list[ReportItem]
     audit: list[AuditLog]
+    activities: dict = field(default_factory=dict)  # activity id -> its current ActivityVersion (titles)
 
 
 def record(learner: Learner) -> Record:
@@ -89,4 +90,7 @@ def record(learner: Learner) -> Record:
                + [f"report_item:{it.id}" for it in items] + [f"evaluation:{e.id}" for e in evals])
     trail = list(AuditLog.select().where((AuditLog.actor == learner) | AuditLog.target.in_(targets))
                  .order_by(AuditLog.id.desc()).limit(AUDIT_EXCERPT))
-    return Record(learner, orders, parts, evals, claims, certs, items, trail)
+    activity_ids = ([o.activity_id for o in orders] + [p.activity_id for p in parts]
+                    + [e.activity_id for e in evals] + [c.activity_id for c in claims])
+    return Record(learner, orders, parts, evals, claims, certs, items, trail,
+                  ActivityVersion.current_for(activity_ids))

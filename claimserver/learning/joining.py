@@ -89,7 +89,7 @@ def email_lines(model: ActivityModel, how: HowToJoin) -> str:
     """The 'When' and 'How to join' (or 'Where') part of a purchaser's emails, as plain text."""
     lines = []
     if model.is_live:
-        lines.append(f"When: {dates.moment_text(display.local(model, model.starts))}")
+        lines.append(f"When: {display.session_time(model)}")  # as the activity page words it
     if how.available:
         lines.append(how.available)
     if how.url:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 
-from catalog.dates import long_date
+from catalog.dates import join_on, long_date
+from catalog.site.display import session_time
 from catalog.status import NextAction, Step, step_action
 
 from ..models import Activity, Learner
@@ -26,6 +27,12 @@ class NextStep:
     url: str | None                     # the page where the step is taken
     note: str = ""                      # instead of an action: why there is none (closed, cannot be bought)
     certificates: tuple[tuple[str, str], ...] = ()  # (title, address) of each certificate issued
+    words: str = ""                     # the action's words when they name a time (joining a session)
+    at_risk: tuple = ()                 # reports.alerts.AtRisk of its claims: the profile to correct first
+
+    @property
+    def label(self) -> str:
+        return self.words or (self.action.label if self.action else "")
 
     @property
     def here(self) -> bool:
@@ -50,10 +57,17 @@ def step_url(step: Step, slug: str, *, meeting: bool = False) -> str | None:
     return None
 
 
-def of(j: operations.Journey, states: list | None) -> NextStep | None:
+def profile_url(risk) -> str:
+    """The profile page at the field an at-risk item needs corrected, back to this page after."""
+    return url_for("accounts.profile", next=request.path, _anchor=risk.field or None)
+
+
+def of(j: operations.Journey, states: list | None, at_risk: list | None = None) -> NextStep | None:
     """The next step of a journey; `states` are its credit states (`records.standing`), which say
-    whether credit is left to claim once something is claimed. None for a refunded purchase (its
-    pages say so themselves)."""
+    whether credit is left to claim once something is claimed; `at_risk` the learner's credit at
+    risk (`reports.alerts.at_risk`, as the My Activities banner has it): a rejected or blocked report
+    of this purchase's credit makes correcting the profile the next step. None for a refunded
+    purchase (its pages say so themselves)."""
     from ..records.standing import still_to_claim
 
     slug, model = j.order.activity.slug, j.model
@@ -65,10 +79,17 @@ def of(j: operations.Journey, states: list | None) -> NextStep | None:
         return NextStep(j.step, None, None, note=f"Closed: the claim window ended on {long_date(j.version.claim_until)}.")
     certificates = tuple((c.credit.certificate_title, url_for("records.certificate", claim_id=c.id)) for c in j.claims)
     if j.step == Step.CERTIFICATE:
+        claim_ids = {c.id for c in j.claims}
+        risks = tuple(r for r in at_risk or () if r.item.claim_id in claim_ids)
+        if risks:
+            return NextStep(j.step, None, profile_url(risks[0]), certificates=certificates, at_risk=risks)
         if still_to_claim(states or []):
             return NextStep(j.step, NextAction.CLAIM, step_url(j.step, slug), certificates=certificates)
         return NextStep(j.step, None, None, certificates=certificates)
-    action = step_action(j.step, live=model.is_live, meeting=model.is_meeting)
+    action = step_action(j.step, live=model.is_live, meeting=model.is_meeting, started=j.started)
+    if action == NextAction.JOIN:  # before the session: its activity page says how to join
+        return NextStep(j.step, action, url_for("learning.activity", slug=slug), certificates=certificates,
+                        words=join_on(session_time(model)))
     return NextStep(j.step, action, step_url(j.step, slug, meeting=model.is_meeting), certificates=certificates)
 
 
@@ -79,9 +100,11 @@ def for_activity(learner: Learner | None, row: Activity) -> NextStep | None:
     j = operations.journey(learner, row)
     if j is None:
         return None
-    states = None
+    states, at_risk = None, None
     if j.step == Step.CERTIFICATE:
         from ..records import standing
+        from ..reports import alerts
 
         states = standing.for_journeys(learner, [j]).get(j.order.id, [])
-    return of(j, states)
+        at_risk = alerts.at_risk(learner)
+    return of(j, states, at_risk)

@@ -408,6 +408,7 @@ class Journey:
     today: dt.date  # in the activity's own time zone
     refusal: str | None = None  # unpaid, and it can no longer be bought: why
     how: object | None = None  # joining.HowToJoin while there is something to say (live, not over)
+    started: bool = True  # a live session (not a meeting) has begun: before that, the next step is joining it
 
     @property
     def days_left(self) -> int:
@@ -439,7 +440,14 @@ def _journey(learner: Learner, o: Order, v: ActivityVersion, p: Participation | 
     return Journey(o, v, model, p, e, cs, step_of(o, v.claim_until, today, p, e, cs),
                    cpe_monitor_deadline(learner, model, p), today,
                    purchase_refusal(model) if not o.is_paid else None,
-                   joining.to_show(model, o) if o.is_paid else None)
+                   joining.to_show(model, o) if o.is_paid else None,
+                   session_started(model))
+
+
+def session_started(model: ActivityModel) -> bool:
+    """A live session has begun (its attendance code is given during it); home study and meetings
+    (a programme of sessions) count as started."""
+    return not model.is_live or model.is_meeting or clock.now() >= model.starts
 
 
 def journeys(learner: Learner) -> list[Journey]:

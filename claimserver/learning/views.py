@@ -105,10 +105,13 @@ def my_activities():
 
     journeys = operations.journeys(me())
     states = standing.for_journeys(me(), journeys)
+    at_risk = alerts.at_risk(me())
     return render_template("learning/my_activities.html", journeys=journeys,
                            learner=me(), missing=profile_missing(me()),
-                           states=states, headline=standing.headline, at_risk=alerts.at_risk(me()),
-                           next_steps={j.order.id: next_step.of(j, states.get(j.order.id)) for j in journeys})
+                           states=states, headline=standing.headline, at_risk=at_risk,
+                           profile_url=next_step.profile_url,
+                           next_steps={j.order.id: next_step.of(j, states.get(j.order.id), at_risk)
+                                       for j in journeys})
 
 
 @bp.route("/activities/<slug>/participate", methods=["GET", "POST"])

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from peewee import IntegrityError, fn
 
-from catalog import dates
 from catalog.status import CertificateOnRefund, OrderStatus, PaymentEventOutcome, PaymentStatus
 
 from .. import clock, mail
@@ -237,6 +236,7 @@ def _queue_receipt(order: Order) -> None:
     """The receipt email; for a live session it also says how to join (or where to go) and carries
     the purchaser's calendar file (claimserver.learning.joining)."""
     from ..learning import joining  # learning imports payments: read at call time
+    from . import receipts
 
     v = order.version
     model = order.activity.current.model()  # the session as it is now (a moved time, a new link)
@@ -250,7 +250,7 @@ def _queue_receipt(order: Order) -> None:
                f"Activity: {v.title}\n"
                f"Amount: {money(order.amount_cents)} {order.currency if order.amount_cents else ''}\n"
                f"{'Paid with: ' + method if method else ''}"
-               f"Paid: {dates.utc_stamp(order.paid_at)}\n\n"
+               f"Paid: {receipts.paid_text(order)}\n\n"
                + (f"{joined}\n" if joined else "")
                + ("The calendar file attached adds the session to your calendar.\n\n" if ics else "")
                + f"The activity is now in My Activities. Printable receipt and PDF: {receipt_link(order)}\n\n"

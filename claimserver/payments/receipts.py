@@ -10,6 +10,7 @@ from flask import current_app
 from fpdf import FPDF
 
 from catalog import dates
+from catalog.site import display
 
 from ..certificates import BODY, FONTS, needs_shaping
 from ..filters import money
@@ -32,14 +33,18 @@ class Receipt:
     test_mode: bool
     refunds: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)  # date, amount, reference, reason
     balance: str = ""  # amount after refunds
+    paid: str = ""     # when it was paid, worded as the session's time is (in the activity's zone)
+    when: str = ""     # a live session's time, as its activity page words it
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) rows, in the order both the page and the PDF print them."""
         rows = [("Receipt number", self.number),
-                ("Date", dates.utc_stamp(self.paid_at) if self.paid_at else "not paid"),
+                ("Date", self.paid or "not paid"),
                 ("Paid by", f"{self.payer} ({self.email})"),
-                ("Activity", self.activity),
-                ("Amount", self.amount)]
+                ("Activity", self.activity)]
+        if self.when:
+            rows.append(("Session", self.when))
+        rows.append(("Amount", self.amount))
         if self.method:
             rows.append(("Payment method", self.method))
         if self.reference:
@@ -55,7 +60,10 @@ def build(order: Order) -> Receipt:
     refunded = sum(r.amount_cents for r in order.refunds)
     method = ("No payment (free activity)" if free else
               f"{order.method_brand or 'Card'} ending {order.method_last4}" if order.method_last4 else "")
+    model = order.activity.current.model()  # the session as it is now, as the receipt email says
     return Receipt(
+        paid=paid_text(order) if order.paid_at else "",
+        when=display.session_time(model) if model.is_live else "",
         number=order.receipt_number, society=society_name(),
         address=[line.strip() for line in (cfg["SOCIETY_ADDRESS"] or "").replace("\\n", "\n").splitlines() if line.strip()],
         paid_at=order.paid_at, payer=order.learner.display_name, email=order.learner.email,
@@ -64,6 +72,11 @@ def build(order: Order) -> Receipt:
         method=method, reference="" if free else order.gateway_ref, test_mode=order.gateway == "test",
         refunds=refunds,
         balance=f"{_amount(order.amount_cents - refunded)} {order.currency}" if refunds else "")
+
+
+def paid_text(order: Order) -> str:
+    """When an order was paid, on its receipt page, PDF and email alike."""
+    return display.moment_for(order.activity.current.model(), order.paid_at)
 
 
 def _amount(cents: int) -> str:

@@ -22,7 +22,7 @@ from catalog import credits, florida, professions
 from catalog.dates import date_range, long_date
 from catalog.model import Activity as ActivityModel
 from catalog.model import Designation
-from catalog.status import ReportStatus
+from catalog.status import CertificateStatus, ReportStatus
 
 from .. import clock
 from ..accounts.profile import certificate_name, field_labels, missing_for, profile_missing
@@ -512,7 +512,8 @@ def revoke(cert: Certificate, actor: Learner | None, reason: str) -> bool:
 REISSUE_CHANGES = ("name", "quarter_hours", "designation")
 
 
-def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Certificate:
+def reissue(cert: Certificate, reason: str, by: Learner | None, *, notify: bool = False,
+            **changes) -> Certificate:
     """Replace a current certificate with a new one: the one way a certificate is reissued (a staff
     name correction, a learner's hours correction). The new one has a new code, is issued now and
     freezes the learner's details and the claim's hours as they are then; the old row stays,
@@ -527,7 +528,9 @@ def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Ce
     conditional update (two reissues at once never make two current certificates: the loser is
     refused), the new row is created and the old one points at it; the claim's open report item
     carries the new hours, rejected items are re-queued once what they sent differs, and the audit
-    log records who, why and both codes."""
+    log records who, why and both codes. `notify` (a staff reissue) queues the learner's email saying
+    what changed, in the same transaction, through the outbox (`reissued_email`); a learner's own
+    correction shows its result on screen and sends nothing."""
     unknown = set(changes) - set(REISSUE_CHANGES)
     if unknown:
         raise TypeError(f"reissue() cannot change {', '.join(sorted(unknown))}")
@@ -605,13 +608,54 @@ def reissue(cert: Certificate, reason: str, by: Learner | None, **changes) -> Ce
                          .order_by(ReportItem.id)):
                 ledger.requeue(item, by, why=reason)
         ledger.on_profile_changed(learner)
+        if notify:
+            reissued_email(cert, new, claim, learner, old_quarters)
     return new
+
+
+def reissued_email(old: Certificate, new: Certificate, claim: Claim, learner: Learner, old_quarters: int) -> None:
+    """Tell the learner staff reissued her certificate: what changed, the new code and its link, and
+    that the old code now verifies as superseded (queued in the caller's transaction, once per new
+    certificate)."""
+    from .. import mail
+    from ..payments.operations import society_name
+
+    credit = claim.credit
+    changed = []
+    if new.name != old.name:
+        changed.append(f"The name printed on it: “{old.name}” is now “{new.name}”.")
+    if claim.quarter_hours != old_quarters:
+        changed.append(f"The hours: {credits.format_hours(credit.from_quarters(old_quarters))} are now "
+                       f"{credits.format_hours(claim.hours)}.")
+    if not changed:
+        changed.append("Its details were issued again as your profile has them today.")
+    title = claim.version.title
+    superseded = CertificateStatus.SUPERSEDED.label.lower()
+    body = (f"Our staff reissued your certificate for “{title}” ({credit.certificate_title}).\n\n"
+            "What changed:\n" + "".join(f"  {c}\n" for c in changed) + "\n"
+            f"Your new certificate code: {new.code}\n"
+            f"Your certificate: {_external('records.certificate', claim_id=claim.id)}\n"
+            f"Anyone can check it at {_external('records.verify', code=new.code)}\n\n"
+            f"The old code {old.code} now reads “{superseded}” when it is checked, and names the new "
+            f"certificate: give the new one to anyone who asks for your certificate.\n\n"
+            f"{society_name()}\n")
+    mail.queue(learner.email, f"Your certificate was reissued: {title}", body, kind="certificate-reissued",
+               dedupe_key=f"certificate-reissued:{new.id}")
+
+
+def _external(endpoint: str, **values) -> str:
+    """A page's public address under SERVER_URL, in a request or not."""
+    from urllib.parse import urlsplit
+
+    server = urlsplit(current_app.config["SERVER_URL"])
+    adapter = current_app.url_map.bind(server.netloc, script_name=server.path or "/", url_scheme=server.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
                         name: str | None = None) -> Certificate:
-    """`reissue` as the staff pages first called it (kept for callers written against it)."""
-    return reissue(cert, reason, actor, **({} if name is None else {"name": name}))
+    """`reissue` as the staff pages call it: a staff reissue, so the learner is emailed."""
+    return reissue(cert, reason, actor, notify=True, **({} if name is None else {"name": name}))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -40,6 +40,17 @@ class AtRisk:
     def title(self) -> str:
         return self.claim.version.title
 
+    @property
+    def field(self) -> str:
+        """The profile field to correct (its input's id): a rejection questions the first detail the
+        body needs (CPE Monitor: the NABP e-Profile ID); a blocked item, the first one missing."""
+        if not self.rejected:
+            learner = self.claim.learner
+            missing = [r.field for r in self.layout.requires if r.check(learner)]
+            if missing:
+                return missing[0]
+        return self.layout.needs[0] if self.layout.needs else ""
+
     def advice(self) -> str:
         """What happened, what to fix and by when: the banner's and the email's words."""
         credit, name = self.claim.credit.name, self.layout.name

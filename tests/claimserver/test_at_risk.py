@@ -128,3 +128,39 @@ def test_a_profile_save_says_what_was_changed(ctx, client):
     flashes = [" ".join(f.split()) for f in re.findall(r'class="flash[^"]*"[^>]*>(.*?)</', resp.get_data(as_text=True), re.S)]
     assert ("Your profile is saved. Changed: Degree(s). Characters removed from your name on certificates: "
             "U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE.") in flashes
+
+
+def test_after_a_rejection_the_next_step_is_the_profile_field_to_correct(ctx, client):
+    """QA: after CPE Monitor rejected her report, the next-step box still said all her credit was
+    claimed. It now says what the banner says is wrong and links to the field to correct."""
+    import html as H
+    import re
+
+    from tests.claimserver.test_next_step import boxes
+
+    who = rejected_pharmacist()
+    F.login(client, who)
+    problem = ("NABP rejected the e-Profile ID 1234567 with birth date 0412: check your NABP e-Profile ID "
+               "and birth month and day in your profile.")
+    assert problem in REJECTED  # the banner's own words
+    for url in ("/my-activities", "/activities/stewardship-webinar"):
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.status_code, r.location)
+        found = boxes(r.get_data(as_text=True))
+        assert len(found) == 1, (url, r.get_data(as_text=True)[-3000:])
+        [(step, link, text)] = found
+        assert step == "certificate", url
+        assert text.startswith(f"Your credit is at risk. {problem} Next step: Open your profile."), (url, text)
+        assert "All your credit" not in text
+        assert link == f"/profile?next={url}#nabp_epid", (url, link)
+    profile = client.get("/profile").get_data(as_text=True)
+    assert re.search(r'<input[^>]+id="nabp_epid"', profile)  # the anchor lands on the field
+    banner_html = client.get("/my-activities").get_data(as_text=True)
+    [at_risk] = re.findall(r'<div class="flash flash-error at-risk".*?</div>', banner_html, re.S)
+    assert 'href="/profile?next=/my-activities#nabp_epid"' in H.unescape(at_risk)  # the banner points there too
+
+    who.nabp_epid = "7654321"  # corrected: the item is queued again, nothing at risk
+    who.save()
+    ReportItem.update(status="corrected").execute()
+    [(step, link, text)] = boxes(client.get("/my-activities").get_data(as_text=True))
+    assert "at risk" not in text

@@ -56,6 +56,7 @@ def test_a_learner_corrects_the_hours_and_gets_a_reissued_certificate(ctx, clien
     entry = AuditLog.get(AuditLog.action == "claim.corrected")
     assert entry.target == f"claim:{c.id}" and entry.details == {
         "from_quarter_hours": 3, "to_quarter_hours": 6, "old_certificate": old, "certificate": cert.code}
+    assert F.outbox("certificate-reissued") == []  # her own correction: the page told her, no email
     # The old code is verifiable and points at the new one; the new one is valid with the new hours.
     client.post("/logout")
     gone = client.get(f"/verify/{old}").get_data(as_text=True)

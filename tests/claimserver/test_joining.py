@@ -172,7 +172,7 @@ def test_the_receipt_email_carries_the_join_details_and_a_calendar_file(rows, cl
     [msg] = smtp.inbox.to(learner.email)
     body = text_of(msg)
     assert f"Link: {SECRET}" in body and f"Dial-in: {DIAL_IN}" in body and NOTE in body
-    assert "When: Friday, March 12, 2027, 12:00 PM EST" in body
+    assert "When: Friday, March 12, 2027, 12:00 PM – 1:30 PM EST" in body  # as the activity page words it
     cal = calendar_of(msg)
     assert str(cal["method"]) == "PUBLISH" and cal["version"] == "2.0"
     ev = only_event(cal)
@@ -312,7 +312,7 @@ def test_a_session_moved_to_a_new_time_is_reminded_for_the_new_time(ctx, clock, 
     clock.at = WEBINAR_STARTS + dt.timedelta(hours=4)  # 20 hours before the new start
     reminders.send_reminders()
     assert _subjects(smtp, learner.email) == [DAY, DAY]
-    assert "Saturday, March 13, 2027, 12:00 PM EST" in text_of(smtp.inbox.to(learner.email)[1])
+    assert "Saturday, March 13, 2027, 12:00 PM – 1:30 PM EST" in text_of(smtp.inbox.to(learner.email)[1])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -399,3 +399,23 @@ def test_the_receipt_page_a_buyer_lands_on_says_how_to_join(rows, client, clock)
     assert SECRET in page and DIAL_IN in page and NOTE in page and "How to join" in page
     clock.at = dt.datetime(2027, 3, 13, 12, 0, tzinfo=UTC)  # once the session is over, nothing to join
     assert SECRET not in client.get(r.location).text
+
+
+def test_the_receipt_page_and_email_word_every_time_as_the_activity_page_does(rows, client, clock):
+    """QA: the receipt page and its email mixed "15:00 UTC" (paid) with "12:00 PM EST" (the
+    session): every time now reads as the activity page words its session, in its zone."""
+    from tests.factories import outbox
+
+    clock.at = BEFORE_WEBINAR  # 12:00 UTC on March 1 is 7:00 AM EST
+    learner = create_learner()
+    login(client, learner)
+    receipt = buy(client, WEBINAR).location
+    when = "Friday, March 12, 2027, 12:00 PM – 1:30 PM EST"
+    activity_page = client.get(f"/activities/{WEBINAR}").text
+    assert when in activity_page
+    page = client.get(receipt).text
+    [mail] = outbox("receipt")
+    for text in (page, mail.body):
+        assert when in text and "Monday, March 1, 2027, 7:00 AM EST" in text
+        assert "UTC" not in text
+    assert f"When: {when}" in mail.body

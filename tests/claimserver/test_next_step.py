@@ -154,3 +154,25 @@ def test_an_unpaid_order_is_sent_to_the_activity_page_and_a_visitor_sees_no_step
     assert the_box(client, "/activities/stewardship-webinar")[2] == f"Next step: {NextAction.PAY.label}, on this page."
     visitor = client.application.test_client()
     assert boxes(visitor.get("/activities/stewardship-webinar").text) == []
+
+
+def test_before_a_live_session_the_next_step_is_to_join_it_on_its_day(client, learner, clock):
+    """QA: eleven days before the webinar, the receipt and My Activities said "Enter attendance
+    code", which led to "The session has not started yet". Before it starts, she is told when to join."""
+    import datetime as dt
+
+    slug, title = "stewardship-webinar", "Antimicrobial Stewardship in the Clinical Laboratory"
+    eleven_days_before = dt.datetime(2027, 3, 1, 15, 0, tzinfo=dt.timezone.utc)
+    receipt = buy_live(client, clock, at=eleven_days_before).location
+    clock.at = eleven_days_before
+    join = "Next step: Join the session on Friday, March 12, 2027, 12:00 PM – 1:30 PM EST"
+    for step, link, text in (the_box(client, receipt), my_activities(client, title)):
+        assert (step, link, text) == ("participate", f"/activities/{slug}", join)
+        assert NextAction.ATTEND.label not in text
+    page = client.get(f"/activities/{slug}").text
+    assert "Friday, March 12, 2027, 12:00 PM – 1:30 PM EST" in page  # the activity page words the time alike
+    assert the_box(client, f"/activities/{slug}")[2] == join.replace("Next step: ", "Next step: ") + ", on this page."
+
+    clock.at = dt.datetime(2027, 3, 12, 17, 1, tzinfo=dt.timezone.utc)  # the session has begun
+    assert the_box(client, receipt) == ("participate", f"/activities/{slug}/participate",
+                                        f"Next step: {NextAction.ATTEND.label}")

@@ -123,11 +123,35 @@ def test_learner_page_shows_orders_participation_claims_certificates_report_item
     text = page(client.get(f"/staff/learners/{zoe.id}"))
     assert "<h1 dir=\"auto\">Zoe Nunes</h1>" in text
     assert f"<td>{order.receipt_number}</td>" in text and "<td>Paid</td>" in text
-    assert "<td>stewardship-webinar</td><td>Attendance code</td><td>yes</td><td>March 12, 2027</td>" in text
+    title = '<a href="/activities/stewardship-webinar">Antimicrobial Stewardship in the Clinical Laboratory</a>'
+    assert f"<td>{title}</td><td>Attendance code</td><td>yes</td><td>March 12, 2027</td>" in text
     assert f'<a href="/verify/{cert.code}">{cert.code}</a>' in text and "current" in text
-    assert (f"<td>{item.id}</td><td>CPE Monitor</td><td>stewardship-webinar (ACPE (pharmacy))</td>"
+    assert (f"<td>{item.id}</td><td>CPE Monitor</td><td>{title} (ACPE (pharmacy))</td>"
             "<td>Due</td><td>May 11, 2027 (59 days left)</td>") in text
     assert "1.5" in text and "ACPE contact hours" in text
+    assert "stewardship-webinar<" not in text and ">stewardship-webinar" not in text  # never the internal key
+
+
+def test_the_learner_page_names_activities_by_their_current_title_in_every_section(staff, client):
+    """QA: Participation, Evaluations and Report items showed "stewardship-webinar"; every section
+    now shows the activity's current title, linked to its page, as Orders and Claims do."""
+    from claimserver.models import ActivityVersion
+    from tests.factories import activity, create_evaluation
+
+    zoe = pharmacist()
+    create_order(zoe, "stewardship-webinar")
+    create_participation(zoe, "stewardship-webinar")
+    create_evaluation(zoe, "stewardship-webinar")
+    issue(create_claim(zoe, "stewardship-webinar", "acpe"))
+    row, _ = activity("stewardship-webinar")
+    current = ActivityVersion.current_for([row.id])[row.id]
+    link = f'<a href="/activities/stewardship-webinar">{current.title}</a>'
+    text = page(client.get(f"/staff/learners/{zoe.id}"))
+    for section in ("participation", "evaluations", "report-items"):
+        start = text.index(f'<section id="{section}"')
+        part = text[start:text.index("</section>", start)]
+        assert link in part, section
+        assert "stewardship-webinar<" not in part and ">stewardship-webinar" not in part, section
 
 
 # ------------------------------------------------------------------------------------------------
@@ -172,6 +196,32 @@ def test_staff_corrects_the_name_and_reissues_the_old_code_says_superseded(staff
     revoke = client.post(f"/staff/certificates/{old.code}/revoke", data={"reason": "x"}, follow_redirects=True)
     assert f"Certificate {old.code} was superseded by certificate {new.code}: revoke that one instead." in page(revoke)
     assert Certificate.select().where(Certificate.claim == claim).count() == 2
+
+
+def test_the_learner_is_emailed_when_staff_reissue_her_certificate(staff, client):
+    """QA: staff corrected Zoë's name and reissued her certificate, and she heard nothing. One email,
+    queued in the outbox with the reissue, says what changed, the new code and its link, and that
+    the old code now reads superseded."""
+    from tests.factories import outbox
+
+    zoe = pharmacist()
+    claim = create_claim(zoe, "stewardship-webinar", "acpe")
+    old = issue(claim)
+    res = client.post(f"/staff/learners/{zoe.id}/certificates/{old.id}/reissue",
+                      data={"name": "Zoë Núñez", "reason": "Learner asked: accents were missing"})
+    assert res.status_code == 302
+    new = Certificate.get(Certificate.claim == claim, Certificate.superseded_by.is_null())
+    [queued] = outbox("certificate-reissued")
+    assert queued.to == "zoe@example.org"
+    assert queued.subject == "Your certificate was reissued: Antimicrobial Stewardship in the Clinical Laboratory"
+    body = queued.body
+    assert "The name printed on it: “Zoe Nunes” is now “Zoë Núñez”." in body
+    assert f"Your new certificate code: {new.code}" in body
+    assert f"http://ce.test/certificates/{claim.id}" in body and f"http://ce.test/verify/{new.code}" in body
+    assert f"The old code {old.code} now reads “superseded” when it is checked" in body
+    assert "Learner asked" not in body  # the reason stays in the audit log
+    client.get(f"/staff/learners/{zoe.id}")  # a second look sends nothing more
+    assert len(outbox("certificate-reissued")) == 1
 
 
 def test_reissue_needs_a_name_and_a_reason_and_never_a_revoked_certificate(staff, client):
