@@ -190,3 +190,23 @@ def init_app(app: Flask) -> None:
             return
         sent, failed = drain(limit=10000)
         click.echo(f"sent {sent}, failed {failed} (failed ones are retried later, with back-off)")
+
+
+def run_email_job(run) -> None:
+    """What every cron job that emails learners does around its work (`flask outcomes send-due`,
+    `flask learning send-reminders`): warn when the links would point at the default SERVER_URL,
+    run `run(echo=...)` with a database connection, and print its summary."""
+    from .config import DEFAULTS
+    from .db import database
+
+    cfg = current_app.config
+    if cfg["CE_ENV"] != "testing" and cfg["SERVER_URL"].rstrip("/") == DEFAULTS["SERVER_URL"].rstrip("/"):
+        click.echo(f"warning: SERVER_URL is the default {DEFAULTS['SERVER_URL']}: links in the emails point "
+                   "there. Set CE_SERVER_URL to this server's public address.", err=True)
+    opened = database.connect(reuse_if_open=True)
+    try:
+        result = run(echo=click.echo)
+    finally:
+        if opened:
+            database.close()
+    click.echo(result.summary())
