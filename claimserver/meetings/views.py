@@ -64,22 +64,32 @@ def register(slug: str):
     return _back(slug), 303
 
 
+def _uploaded_csv() -> str:
+    """The CSV a staff member uploaded (or pasted): size-checked and decoded, or Refused saying why."""
+    f = request.files.get("file")
+    if f:
+        try:
+            raw = f.read(ROSTER_MAX_BYTES + 1)
+        finally:  # a large upload is spooled to a temporary file: close it now, not at collection
+            f.close()
+    else:
+        raw = request.form.get("text", "").encode()
+    if len(raw) > ROSTER_MAX_BYTES:
+        raise Refused(f"The file is larger than {ROSTER_MAX_BYTES // (1024 * 1024)} MB: split it.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refused("The file is not UTF-8 text: export it as CSV (UTF-8).") from None
+
+
 @bp.route("/staff/meetings/<slug>/registrations", methods=["GET", "POST"])
 @role_required("staff")
 def staff_registrations(slug: str):
     row, _, model = _meeting_or_404(slug)
     summary, status = None, 200
     if request.method == "POST":
-        f = request.files.get("file")
-        raw = f.read(ROSTER_MAX_BYTES + 1) if f else request.form.get("text", "").encode()
         try:
-            if len(raw) > ROSTER_MAX_BYTES:
-                raise Refused(f"The file is larger than {ROSTER_MAX_BYTES // (1024 * 1024)} MB: split it.")
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise Refused("The file is not UTF-8 text: export it as CSV (UTF-8).") from None
-            summary = ops.import_registrations(me(), row, text)
+            summary = ops.import_registrations(me(), row, _uploaded_csv())
         except Refused as e:
             flash(e.message, "error")
             status = 400
@@ -216,16 +226,8 @@ def staff_roster(slug: str):
     row, _, model = _meeting_or_404(slug)
     summary, status = None, 200
     if request.method == "POST":
-        f = request.files.get("file")
-        raw = f.read(ROSTER_MAX_BYTES + 1) if f else request.form.get("text", "").encode()
         try:
-            if len(raw) > ROSTER_MAX_BYTES:
-                raise Refused(f"The file is larger than {ROSTER_MAX_BYTES // (1024 * 1024)} MB: split it.")
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise Refused("The file is not UTF-8 text: export it as CSV (UTF-8).") from None
-            summary = ops.import_badge_scans(me(), row, text)
+            summary = ops.import_badge_scans(me(), row, _uploaded_csv())
         except Refused as e:
             flash(e.message, "error")
             status = 400

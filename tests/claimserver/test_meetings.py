@@ -280,3 +280,18 @@ def test_staff_attendance_page_sends_a_meeting_to_its_session_codes_and_badge_sc
     assert f'<a href="/staff/meetings/{SLUG}/roster">Import badge scans</a>' in page
     # not the meeting's own secret code, which no session accepts, nor the one-session roster
     assert meeting().attendance_code not in page and f"/staff/activities/{SLUG}/roster" not in page
+
+
+@pytest.mark.parametrize("kind", ["roster", "registrations"])
+def test_a_staff_upload_that_is_not_utf8_or_over_the_limit_is_refused_saying_why(client, rows, kind, monkeypatch):
+    from claimserver.meetings import views
+
+    login(client, create_learner(roles="staff"))
+    url = f"/staff/meetings/{SLUG}/{kind}"
+    r = client.post(url, data={"file": (io.BytesIO("badge_id\nB-1 é".encode("latin-1")), "x.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "The file is not UTF-8 text: export it as CSV (UTF-8)." in r.text
+    monkeypatch.setattr(views, "ROSTER_MAX_BYTES", 4)  # a tiny limit: a real 8 MB upload is slow to build
+    r = client.post(url, data={"text": "badge_id,email\n"})
+    assert r.status_code == 400 and "The file is larger than" in r.text and "split it." in r.text
+    assert SessionAttendance.select().count() == 0
