@@ -65,7 +65,8 @@ def statement(st: statements.Statement) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, hours=hours, date=date, stamp=stamp, local_time=local_time,
-                                 when=when, statement=statement, days=dates.days_text)
+                                 when=when, session_time=display.session_time, statement=statement,
+                                 days=dates.days_text)
     app.jinja_env.globals.update(credits=credits, PROFESSIONS=PROFESSIONS, DESTINATIONS=DESTINATIONS,
                                  CREDIT_TYPES=credits.CREDIT_TYPES, ReportStatus=ReportStatus,
                                  society=SOCIETY, CertificateStatus=CertificateStatus,
