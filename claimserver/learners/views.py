@@ -88,7 +88,7 @@ def reissue(learner_id: int, cert_id: int):
     if not form.validate_on_submit():
         return _learner_page(target, form, cert.id, 400)
     try:
-        new = records_ops.reissue_certificate(cert, me(), form.reason.data, name=form.name.data)
+        new = records_ops.reissue(cert, form.reason.data, me(), notify=True, name=form.name.data)
     except Refused as e:
         if e.field and hasattr(form, e.field):
             getattr(form, e.field).errors.append(e.message)

@@ -543,21 +543,28 @@ def _read_scans(reader, bi, si, ti, by_id, buyers, model, row, seen, out, pendin
         raise Refused(f"Line {reader.line_num} is not a CSV row of {','.join(SCAN_COLUMNS)} ({e}).") from None
 
 
+def _csv_with_columns(text: str, columns: tuple[str, ...]):
+    """A staff CSV's reader past its header line, and where each of `columns` is in it; Refused when
+    the file is empty or its first line does not name them. (A byte-order mark is stripped here, so
+    text pasted into the form is read like an uploaded file.)"""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Refused("The file is empty. The first line must be: " + ",".join(columns)) from None
+    except csv.Error as e:
+        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
+    if any(c not in header for c in columns):
+        raise Refused("The first line must name the columns: " + ",".join(columns))
+    return reader, [header.index(c) for c in columns]
+
+
 def import_badge_scans(staff: Learner, row: Activity, text: str) -> ScanSummary:
     """Record attendance from a CSV of badge scans (badge_id, session, time). Each bad row is reported
     by its line; good rows are inserted in batches. A learner's scan at a session overlapping one
     already recorded for them is a problem row (they can claim only one)."""
     model = row.current.model()
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise Refused("The file is empty. The first line must be: " + ",".join(SCAN_COLUMNS)) from None
-    except csv.Error as e:
-        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
-    if any(c not in header for c in SCAN_COLUMNS):
-        raise Refused("The first line must name the columns: " + ",".join(SCAN_COLUMNS))
-    bi, si, ti = (header.index(c) for c in SCAN_COLUMNS)
+    reader, (bi, si, ti) = _csv_with_columns(text, SCAN_COLUMNS)
     by_id = {s.id: s for s in model.sessions}
     # Buyers by badge, and what each has already attended: two queries, whatever the roster's size.
     buyers = {l.badge_id.strip().upper(): l for l in Learner.select().join(Order, on=(Order.learner == Learner.id))
@@ -698,16 +705,7 @@ def import_registrations(staff: Learner, row: Activity, text: str) -> Registrati
     if not model.free_for_registrants:
         raise Refused("This meeting does not give its CE to registrants: set `free_for_registrants: true` "
                       "in its file first.")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise Refused("The file is empty. The first line must be: " + ",".join(REGISTRATION_COLUMNS)) from None
-    except csv.Error as e:
-        raise Refused(f"Line 1 is not a CSV header ({e}).") from None
-    if any(c not in header for c in REGISTRATION_COLUMNS):
-        raise Refused("The first line must name the columns: " + ",".join(REGISTRATION_COLUMNS))
-    bi, ei = (header.index(c) for c in REGISTRATION_COLUMNS)
+    reader, (bi, ei) = _csv_with_columns(text, REGISTRATION_COLUMNS)
     listed = dict(Registration.select(Registration.badge_id, Registration.email)
                   .where(Registration.activity == row).tuples())
     out = RegistrationSummary()

@@ -82,17 +82,22 @@ def _uploaded_csv() -> str:
         raise Refused("The file is not UTF-8 text: export it as CSV (UTF-8).") from None
 
 
+def _staff_import(importer, row):
+    """A staff CSV import page's POST: (the importer's summary or None, the status to answer with)."""
+    if request.method != "POST":
+        return None, 200
+    try:
+        return importer(me(), row, _uploaded_csv()), 200
+    except Refused as e:
+        flash(e.message, "error")
+        return None, 400
+
+
 @bp.route("/staff/meetings/<slug>/registrations", methods=["GET", "POST"])
 @role_required("staff")
 def staff_registrations(slug: str):
     row, _, model = _meeting_or_404(slug)
-    summary, status = None, 200
-    if request.method == "POST":
-        try:
-            summary = ops.import_registrations(me(), row, _uploaded_csv())
-        except Refused as e:
-            flash(e.message, "error")
-            status = 400
+    summary, status = _staff_import(ops.import_registrations, row)
     return render_template("meetings/staff_registrations.html", row=row, a=model, summary=summary,
                            listed=ops.registrations_count(row)), status
 
@@ -224,13 +229,7 @@ def staff_codes(slug: str):
 @role_required("staff")
 def staff_roster(slug: str):
     row, _, model = _meeting_or_404(slug)
-    summary, status = None, 200
-    if request.method == "POST":
-        try:
-            summary = ops.import_badge_scans(me(), row, _uploaded_csv())
-        except Refused as e:
-            flash(e.message, "error")
-            status = 400
+    summary, status = _staff_import(ops.import_badge_scans, row)
     return render_template("meetings/staff_roster.html", row=row, a=model, summary=summary), status
 
 

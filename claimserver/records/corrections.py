@@ -108,12 +108,3 @@ def _reissue(learner: Learner, claim: Claim, cert: Certificate, quarters: int, *
     changes = {"quarter_hours": quarters, **({"designation": designation} if designation is not None else {})}
     new = reissue(cert, reason, learner, **changes)
     return Correction(Claim.get_by_id(claim.id), new, cert.code, True)
-
-
-def superseded(code: str) -> tuple[Certificate, Certificate] | None:
-    """An old code: its certificate and the current one that replaced it (the end of the chain).
-    Kept for callers written against the first design; /verify reads `Certificate` rows directly."""
-    old = Certificate.get_or_none(Certificate.code == code)
-    if old is None or not old.is_superseded:
-        return None
-    return old, certificate_for(old.claim)

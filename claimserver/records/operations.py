@@ -652,12 +652,6 @@ def _external(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def reissue_certificate(cert: Certificate, actor: Learner | None, reason: str,
-                        name: str | None = None) -> Certificate:
-    """`reissue` as the staff pages call it: a staff reissue, so the learner is emailed."""
-    return reissue(cert, reason, actor, notify=True, **({} if name is None else {"name": name}))
-
-
 # ------------------------------------------------------------------------------------------------
 # Transcript
 # ------------------------------------------------------------------------------------------------

@@ -57,11 +57,11 @@ def test_loading_twice_changes_nothing_and_force_reloads(loaded, ctx):
 
 
 def test_force_reload_removes_reissued_demo_certificates(loaded, ctx):
-    from claimserver.records.operations import reissue_certificate
+    from claimserver.records.operations import reissue
 
     cert = Certificate.select().where(Certificate.superseded_by.is_null()).order_by(Certificate.id).first()
-    newer = reissue_certificate(cert, None, "spelling", name="Demo Name Fixed")
-    reissue_certificate(newer, None, "spelling again", name="Demo Name Fixed Again")
+    newer = reissue(cert, "spelling", None, name="Demo Name Fixed")
+    reissue(newer, "spelling again", None, name="Demo Name Fixed Again")
     certificates = Certificate.select().count()
     demo.load_demo(force=True, echo=lambda s: None)
     assert Certificate.select().count() == certificates - 2

@@ -250,9 +250,9 @@ def test_two_reissues_of_one_certificate_make_one_current_certificate(ctx):
     claim = create_claim(zoe, "stewardship-webinar", "acpe")
     cert = issue(claim)
     stale = Certificate.get_by_id(cert.id)  # a second request that read the row before the first wrote
-    records_ops.reissue_certificate(cert, None, "typo", name="Zoë Núñez")
+    records_ops.reissue(cert, "typo", None, name="Zoë Núñez")
     with pytest.raises(Refused) as e:
-        records_ops.reissue_certificate(stale, None, "typo", name="Zoë Nunez")
+        records_ops.reissue(stale, "typo", None, name="Zoë Nunez")
     assert e.value.message == (f"Certificate {cert.code} was changed a moment ago, in another window or by "
                                "someone else: look at it again before changing it.")
     assert Certificate.select().where(Certificate.claim == claim, Certificate.superseded_by.is_null()).count() == 1
@@ -408,7 +408,7 @@ def test_a_refund_sees_only_the_current_certificate_after_a_reissue(ctx):
     zoe = pharmacist()
     order = create_order(zoe, "stewardship-webinar")
     cert = issue(create_claim(zoe, "stewardship-webinar", "acpe"))
-    new = records_ops.reissue_certificate(cert, None, "typo", name="Zoë Núñez")
+    new = records_ops.reissue(cert, "typo", None, name="Zoë Núñez")
     assert [c.code for c in certificates_of(order)] == [new.code]
 
 
@@ -422,6 +422,6 @@ def test_the_learners_transcript_shows_the_new_code_after_a_reissue_with_the_sam
     sign_in(client, zoe)
     assert cert.code in page(client.get("/transcript"))  # rendered and cached
     with rows.app_context():
-        new = records_ops.reissue_certificate(cert, None, "reprinted with today's details")
+        new = records_ops.reissue(cert, "reprinted with today's details", None)
     text = page(client.get("/transcript"))
     assert new.name == "Zoe Nunes" and new.code in text and cert.code not in text

@@ -74,10 +74,16 @@ def claim_server(tmp_path, localstripe):
 @pytest.fixture
 def site(tmp_path, claim_server):
     """The catalogue built with the ce_catalog plugin, served statically."""
+    _, claim_url = claim_server
+    yield from serve_catalogue(tmp_path, ACTIVITIES, claim_url, "2027-03-01", SLUG)
+
+
+def serve_catalogue(tmp_path, folder, claim_url: str, today: str, slug: str):
+    """Build the activity files in `folder` with the ce_catalog plugin into a throw-away site, serve it
+    statically, and yield the URL of `slug`'s page (the e2e fixtures of the catalogue share this)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    _, claim_url = claim_server
     root = tmp_path / "site-project"
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "index.md").write_text("# Catalogue\n")
@@ -89,22 +95,35 @@ site_dir: site
 theme: {{name: mkdocs}}
 plugins:
   - ce_catalog:
-      folder: {ACTIVITIES}
+      folder: {folder}
       claim_url: {claim_url}
-      today: 2027-03-01
+      today: {today}
       checker_warnings: info
 """)
     build(load_config(str(root / "mkdocs.yml")))
     out = root / "site"
-    handler = functools.partial(QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
     _serve(server)
-    pages = [p for p in out.rglob("index.html") if SLUG in str(p.parent)]
-    assert pages, "the site has no page for the fixture webinar"
+    pages = [p for p in out.rglob("index.html") if slug in str(p.parent)]
+    assert pages, f"the site has no page for {slug}"
     yield f"http://127.0.0.1:{server.server_port}/{pages[0].parent.relative_to(out).as_posix()}/"
     server.shutdown()
     server.server_close()
     shutil.rmtree(out, ignore_errors=True)
+
+
+def fill_evaluation(page) -> None:
+    """Answer the fixture webinar's evaluation as a satisfied learner would and submit it."""
+    page.check("#q0-0")
+    for i in range(3):
+        page.check(f"#o{i}-0")
+    for name in ("relevance", "quality", "satisfaction"):
+        page.check(f"#{name}-4")
+    page.check("#bias_free-0")
+    page.fill("#commitment", "Call blood culture Gram stains to the stewardship team first.")
+    page.check("#intends_change-0")
+    page.click("button:has-text('Submit evaluation')")
+    page.wait_for_selector("text=1 of 1 right")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -190,16 +209,7 @@ def test_from_catalogue_to_verified_certificate(claim_server, site, browser, tmp
     page.wait_for_load_state()
 
     page.goto(f"{server}/activities/{SLUG}/evaluation")
-    page.check("#q0-0")
-    for i in range(3):
-        page.check(f"#o{i}-0")
-    for name in ("relevance", "quality", "satisfaction"):
-        page.check(f"#{name}-4")
-    page.check("#bias_free-0")
-    page.fill("#commitment", "Call blood culture Gram stains to the stewardship team first.")
-    page.check("#intends_change-0")
-    page.click("button:has-text('Submit evaluation')")
-    page.wait_for_selector("text=1 of 1 right")
+    fill_evaluation(page)
 
     page.click("a:has-text('Claim credit')")
     page.fill("#hours", "1.5")

@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 
 import datetime as dt
-import functools
-import http.server
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_journey import CHROMIUM, QuietHandler, _serve, browser  # noqa: F401
+from tests.e2e.test_journey import CHROMIUM, _serve, browser, serve_catalogue  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 MEETINGS = ROOT / "tests" / "fixtures" / "meetings"
@@ -54,35 +51,8 @@ def meeting_server(tmp_path):
 
 @pytest.fixture
 def meeting_site(tmp_path, meeting_server):
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     _, claim_url = meeting_server
-    root = tmp_path / "site-project"
-    (root / "docs").mkdir(parents=True)
-    (root / "docs" / "index.md").write_text("# Catalogue\n")
-    (root / "mkdocs.yml").write_text(f"""\
-site_name: CE Portal e2e
-site_url: http://127.0.0.1/
-docs_dir: docs
-site_dir: site
-theme: {{name: mkdocs}}
-plugins:
-  - ce_catalog:
-      folder: {MEETINGS}
-      claim_url: {claim_url}
-      today: 2027-09-01
-      checker_warnings: info
-""")
-    build(load_config(str(root / "mkdocs.yml")))
-    out = root / "site"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
-    _serve(server)
-    page = next(p for p in out.rglob("index.html") if SLUG in str(p.parent))
-    yield f"http://127.0.0.1:{server.server_port}/{page.parent.relative_to(out).as_posix()}/"
-    server.shutdown()
-    server.server_close()
-    shutil.rmtree(out, ignore_errors=True)
+    yield from serve_catalogue(tmp_path, MEETINGS, claim_url, "2027-09-01", SLUG)
 
 
 def test_programme_search_then_a_claim_with_several_sessions(meeting_server, meeting_site, browser, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_journey import browser, claim_server  # noqa: F401  (fixtures)
+from tests.e2e.test_journey import browser, claim_server, fill_evaluation  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -64,16 +64,7 @@ def test_next_step_links_lead_through_the_activity(claim_server, browser):  # no
     page.wait_for_selector("text=is recorded")
     assert page.url == f"{server}/activities/{SLUG}/participate"
     assert follow(page.url, "Evaluate the activity") == f"/activities/{SLUG}/evaluation"
-    page.check("#q0-0")
-    for i in range(3):
-        page.check(f"#o{i}-0")
-    for name in ("relevance", "quality", "satisfaction"):
-        page.check(f"#{name}-4")
-    page.check("#bias_free-0")
-    page.fill("#commitment", "Call blood culture Gram stains to the stewardship team first.")
-    page.check("#intends_change-0")
-    page.click("button:has-text('Submit evaluation')")
-    page.wait_for_selector("text=1 of 1 right")
+    fill_evaluation(page)
     assert follow(page.url, "Claim credit") == f"/activities/{SLUG}/claim"
     assert page.locator(".next-step").inner_text().startswith("Next step: Claim credit, on this page.")
     assert page.locator("#hours").is_visible()
